@@ -1,0 +1,20 @@
+//! Local accounts: who may sign up, how passwords are kept, and login sessions.
+//!
+//! Nothing here knows about HTTP: the API and the CLI both call these functions.
+
+mod model;
+mod password;
+mod registration;
+mod sessions;
+mod validate;
+
+pub use model::{AccountStatus, Session, User};
+pub use password::{hash_password, verify_password};
+pub use registration::{
+    NewAccount, Registered, approve, create_by_admin, list_by_status, register, reject,
+};
+pub use sessions::{LoggedIn, authenticate, login, logout};
+pub use validate::{
+    MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, MIN_USERNAME_CHARS,
+    RESERVED_USERNAMES, normalize_email, validate_password, validate_username,
+};

@@ -1,0 +1,39 @@
+//! The JSON API under `/api/v1`. Handlers parse, authorize, call the domain and render;
+//! the rules live in the domain modules.
+
+mod accounts;
+mod admin;
+pub mod auth;
+pub mod error;
+mod instance;
+mod sessions;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::App;
+use crate::error::{Error, ErrorCode};
+
+/// Routes of `/api/v1`, to be nested by the server.
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/instance", get(instance::show))
+        .route("/accounts", post(accounts::register))
+        .route("/accounts/me", get(accounts::me))
+        .route("/auth/login", post(sessions::login))
+        .route("/auth/logout", post(sessions::logout))
+        .route("/admin/accounts", get(admin::list))
+        .route("/admin/accounts/{id}/approve", post(admin::approve))
+        .route("/admin/accounts/{id}/reject", post(admin::reject))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> Error {
+    Error::new(ErrorCode::NotFound, "no such API endpoint")
+}
+
+async fn method_not_allowed() -> Error {
+    Error::new(ErrorCode::MethodNotAllowed, "this endpoint does not take that method")
+}

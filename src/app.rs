@@ -1,0 +1,54 @@
+//! The state one running copse server shares across requests, and how it is opened.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::db::Database;
+use crate::error::{Error, ErrorCode, Result};
+use crate::metrics::Metrics;
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: Database,
+    pub metrics: Arc<Metrics>,
+    pub started: Instant,
+}
+
+impl App {
+    /// Prepares the data directory, connects to the database and brings its schema up to
+    /// date. Each failure names what is wrong, so `copse serve` can print one clear line.
+    pub async fn open(config: Config) -> Result<App> {
+        prepare_data_dir(&config)?;
+        let db = Database::connect(&config.database_url, config.database_pool_size).await?;
+        let report = db.migrate().await?;
+        for version in &report.applied {
+            tracing::info!(version, "applied database migration");
+        }
+        Ok(App {
+            config: Arc::new(config),
+            db,
+            metrics: Arc::new(Metrics::default()),
+            started: Instant::now(),
+        })
+    }
+}
+
+/// Creates the data directory if needed and proves it is writable now, rather than on the
+/// first upload days later.
+pub fn prepare_data_dir(config: &Config) -> Result<()> {
+    let dir = &config.data_dir;
+    let unusable = |why: String| {
+        Error::new(
+            ErrorCode::ConfigInvalid,
+            format!("data_dir {}: {why} (set COPSE_DATA_DIR or data_dir in copse.toml)", dir.display()),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| unusable(format!("cannot create it: {e}")))?;
+    let probe = dir.join(".copse-write-check");
+    std::fs::write(&probe, b"ok").map_err(|e| unusable(format!("is not writable: {e}")))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! `copse admin …`: tasks for the people who run the server.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::password::read_password;
+use crate::accounts::{self, NewAccount};
+use crate::app::App;
+use crate::config::Config;
+use crate::error::Result;
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create an active account, whatever the registration mode (the first admin comes from here)
+    ///
+    /// The password is read from COPSE_PASSWORD, from --password-file, or asked for.
+    CreateUser {
+        /// Username: 3-30 of a-z, 0-9 and _, starting with a letter
+        name: String,
+        /// Email address of the account
+        #[arg(long)]
+        email: String,
+        /// Make the account an admin
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of this file
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+    },
+}
+
+pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
+    match command {
+        AdminCommand::CreateUser {
+            name,
+            email,
+            admin,
+            password_file,
+        } => {
+            let password = read_password(password_file.as_deref())?;
+            let app = App::open(config).await?;
+            let user = accounts::create_by_admin(
+                &app.db,
+                NewAccount {
+                    username: name,
+                    email,
+                    password,
+                    reason: None,
+                },
+                admin,
+            )
+            .await?;
+            let role = if user.is_admin { "admin" } else { "user" };
+            println!("created {role} '{}' (id {})", user.username, user.id);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The table of every configuration key: file key, environment variable, default, meaning.
+
+/// One configuration key.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDef {
+    /// Dotted key in the TOML file (`http.max_body_bytes` is `max_body_bytes` under `[http]`).
+    pub key: &'static str,
+    /// The environment variable that overrides it.
+    pub env: &'static str,
+    /// The default, as written in a file; `None` when there is no default.
+    pub default: Option<&'static str>,
+    /// What it does, for `docs/configuration.md`.
+    pub about: &'static str,
+}
+
+/// Every key copse reads. Adding one here makes it valid in the file and the environment.
+pub const KEYS: &[KeyDef] = &[
+    KeyDef {
+        key: "domain",
+        env: "COPSE_DOMAIN",
+        default: Some("localhost:8080"),
+        about: "Public host[:port] of this server, used in every ActivityPub id. Never change it once others federate with you.",
+    },
+    KeyDef {
+        key: "bind",
+        env: "COPSE_BIND",
+        default: Some("127.0.0.1:8080"),
+        about: "Address and port the HTTP server listens on.",
+    },
+    KeyDef {
+        key: "data_dir",
+        env: "COPSE_DATA_DIR",
+        default: Some("./data"),
+        about: "Directory for local state; holds the SQLite database by default. Created if missing; must be writable.",
+    },
+    KeyDef {
+        key: "database_url",
+        env: "COPSE_DATABASE_URL",
+        default: None,
+        about: "`sqlite://PATH` or `postgres://user:pass@host:port/db`. Unset: SQLite at `<data_dir>/copse.db`.",
+    },
+    KeyDef {
+        key: "database.pool_size",
+        env: "COPSE_DATABASE_POOL_SIZE",
+        default: Some("8"),
+        about: "Database connections kept open (1–512).",
+    },
+    KeyDef {
+        key: "dev",
+        env: "COPSE_DEV",
+        default: Some("false"),
+        about: "Development federation: plain http, explicit ports, loopback and private addresses allowed. Never for a public server.",
+    },
+    KeyDef {
+        key: "log",
+        env: "COPSE_LOG",
+        default: Some("info"),
+        about: "Log filter, e.g. `info` or `info,copse=debug`.",
+    },
+    KeyDef {
+        key: "registration.mode",
+        env: "COPSE_REGISTRATION_MODE",
+        default: Some("closed"),
+        about: "`closed` (accounts only from `copse admin create-user`), `approval` (an admin approves each sign-up) or `open`.",
+    },
+    KeyDef {
+        key: "auth.session_days",
+        env: "COPSE_AUTH_SESSION_DAYS",
+        default: Some("30"),
+        about: "Days a login session (cookie and bearer token) stays valid (1–3650).",
+    },
+    KeyDef {
+        key: "http.max_body_bytes",
+        env: "COPSE_HTTP_MAX_BODY_BYTES",
+        default: Some("1048576"),
+        about: "Largest request body accepted, in bytes; larger requests get 413.",
+    },
+    KeyDef {
+        key: "http.request_timeout_seconds",
+        env: "COPSE_HTTP_REQUEST_TIMEOUT_SECONDS",
+        default: Some("30"),
+        about: "Longest time a request may take before it is answered 408.",
+    },
+    KeyDef {
+        key: "http.shutdown_grace_seconds",
+        env: "COPSE_HTTP_SHUTDOWN_GRACE_SECONDS",
+        default: Some("30"),
+        about: "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the process exits.",
+    },
+    KeyDef {
+        key: "metrics.bearer_token",
+        env: "COPSE_METRICS_BEARER_TOKEN",
+        default: None,
+        about: "If set (16+ characters), `/metrics` requires `Authorization: Bearer <token>`. Unset: `/metrics` is open; restrict it at your proxy.",
+    },
+];
+
+/// Looks a key up by its file name.
+pub fn find(key: &str) -> Option<&'static KeyDef> {
+    KEYS.iter().find(|k| k.key == key)
+}

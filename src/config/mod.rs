@@ -1,0 +1,156 @@
+//! Typed configuration: a TOML file overridden by `COPSE_*` environment variables.
+//!
+//! Every key is declared once in [`keys::KEYS`] with its environment variable, default and
+//! description; `docs/configuration.md` is checked against that table by a test. A bad value
+//! is refused at start with a message naming the key as the operator wrote it (the file key
+//! or the environment variable), so a typo never silently falls back to a default.
+
+mod keys;
+mod source;
+mod values;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Error, ErrorCode, Result};
+
+pub use keys::{KEYS, KeyDef};
+pub use values::{DatabaseUrl, RegistrationMode};
+
+use source::RawConfig;
+
+/// The name of the file read from the working directory when `--config` is not given.
+pub const DEFAULT_CONFIG_FILE: &str = "copse.toml";
+
+/// The whole configuration of a copse process, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Public host[:port] used in every ActivityPub id.
+    pub domain: String,
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Directory for the SQLite database and other local state.
+    pub data_dir: PathBuf,
+    /// Where the database lives.
+    pub database_url: DatabaseUrl,
+    /// Connections kept in the pool.
+    pub database_pool_size: usize,
+    /// Development federation (plain http, explicit ports, private addresses).
+    pub dev: bool,
+    /// Log filter in `tracing` syntax.
+    pub log: String,
+    /// Who may create an account through the API.
+    pub registration_mode: RegistrationMode,
+    /// How long a login session lasts.
+    pub session_ttl: Duration,
+    /// Largest accepted request body.
+    pub http_max_body_bytes: usize,
+    /// Longest time a request may take.
+    pub http_request_timeout: Duration,
+    /// How long a stopping server waits for in-flight requests.
+    pub http_shutdown_grace: Duration,
+    /// If set, `/metrics` requires `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+}
+
+impl Config {
+    /// Loads the configuration the way `copse` does at start: the file named by `--config`,
+    /// else `copse.toml` in the working directory if present, then the process environment.
+    pub fn load(explicit_file: Option<&Path>) -> Result<Config> {
+        Self::load_with(explicit_file, &|name| std::env::var(name).ok())
+    }
+
+    /// As [`Config::load`], with the environment supplied by the caller (for tests).
+    pub fn load_with(
+        explicit_file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config> {
+        let file = match explicit_file {
+            Some(path) => Some(path.to_path_buf()),
+            None => {
+                let default = PathBuf::from(DEFAULT_CONFIG_FILE);
+                default.is_file().then_some(default)
+            }
+        };
+        let raw = RawConfig::read(file.as_deref(), env)?;
+        Self::from_raw(&raw)
+    }
+
+    /// Built-in defaults overridden by the given environment only (no file).
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+        Self::from_raw(&RawConfig::read(None, env)?)
+    }
+
+    fn from_raw(raw: &RawConfig) -> Result<Config> {
+        let data_dir = PathBuf::from(raw.string("data_dir")?);
+        if data_dir.as_os_str().is_empty() {
+            return Err(raw.invalid("data_dir", "must not be empty"));
+        }
+        let database_url = match raw.optional_string("database_url")? {
+            Some(url) => DatabaseUrl::parse(&url).map_err(|m| raw.invalid("database_url", &m))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("copse.db")),
+        };
+        let pool_size = raw.integer("database.pool_size", 1, 512)?;
+        let session_days = raw.integer("auth.session_days", 1, 3650)?;
+        let metrics_token = raw
+            .optional_string("metrics.bearer_token")?
+            .filter(|t| !t.is_empty());
+        if let Some(token) = &metrics_token
+            && token.len() < 16
+        {
+            return Err(raw.invalid(
+                "metrics.bearer_token",
+                "must be at least 16 characters (it guards the metrics endpoint)",
+            ));
+        }
+        let log = raw.string("log")?;
+        tracing_subscriber::EnvFilter::try_new(&log)
+            .map_err(|e| raw.invalid("log", &format!("is not a valid log filter: {e}")))?;
+
+        Ok(Config {
+            domain: values::parse_domain(&raw.string("domain")?)
+                .map_err(|m| raw.invalid("domain", &m))?,
+            bind: raw
+                .string("bind")?
+                .parse()
+                .map_err(|_| raw.invalid("bind", "must be an address and port, such as 127.0.0.1:8080 or [::]:8080"))?,
+            data_dir,
+            database_url,
+            database_pool_size: pool_size as usize,
+            dev: raw.boolean("dev")?,
+            log,
+            registration_mode: raw
+                .string("registration.mode")?
+                .parse()
+                .map_err(|m: String| raw.invalid("registration.mode", &m))?,
+            session_ttl: Duration::from_secs(session_days * 86_400),
+            http_max_body_bytes: raw.integer("http.max_body_bytes", 1024, 1 << 30)? as usize,
+            http_request_timeout: Duration::from_secs(raw.integer(
+                "http.request_timeout_seconds",
+                1,
+                3600,
+            )?),
+            http_shutdown_grace: Duration::from_secs(raw.integer(
+                "http.shutdown_grace_seconds",
+                0,
+                3600,
+            )?),
+            metrics_token,
+        })
+    }
+
+    /// The URL scheme of this server's public addresses: `http` only in development mode.
+    pub fn scheme(&self) -> &'static str {
+        if self.dev { "http" } else { "https" }
+    }
+
+    /// The public base URL, e.g. `https://cop.example.org`.
+    pub fn public_url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.domain)
+    }
+}
+
+pub(crate) fn config_error(message: String) -> Error {
+    Error::new(ErrorCode::ConfigInvalid, message)
+}

@@ -1,0 +1,157 @@
+//! Storage: one query code path over SQLite and PostgreSQL.
+//!
+//! [`DbConnection`] is a diesel `MultiConnection`: queries are written once and run on
+//! whichever backend the database URL chose at start. Connections are pooled and used on
+//! blocking threads through [`Database::run`], so the async server never waits on SQLite's
+//! file locks or libpq. Queries live beside the tables they touch (`users`, `sessions`, …).
+
+mod migrate;
+mod pool;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use diesel::{PgConnection, SqliteConnection};
+
+use crate::config::DatabaseUrl;
+use crate::error::{Error, ErrorCode, Result};
+
+pub use migrate::MigrationReport;
+
+/// A connection to either backend. Queries against it compile for both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine is behind a [`Database`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A snapshot of the pool, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStatus {
+    pub max_size: usize,
+    pub open: usize,
+    pub idle: usize,
+    pub waiting: usize,
+}
+
+/// The pooled database of one copse server.
+#[derive(Clone)]
+pub struct Database {
+    pool: pool::Pool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Opens the pool and checks that one connection can be made, so a wrong URL or an
+    /// unreachable server is reported at start rather than on the first request.
+    pub async fn connect(url: &DatabaseUrl, pool_size: usize) -> Result<Database> {
+        let backend = match url {
+            DatabaseUrl::Sqlite(_) => Backend::Sqlite,
+            DatabaseUrl::Postgres(_) => Backend::Postgres,
+        };
+        let pool = pool::build(url, pool_size)?;
+        let db = Database { pool, backend };
+        db.ping().await?;
+        Ok(db)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on a blocking thread.
+    pub async fn run<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let conn = self.pool.get().await.map_err(pool::checkout_error)?;
+        conn.interact(f)
+            .await
+            .map_err(|e| Error::internal(format!("database task failed: {e}")))?
+    }
+
+    /// As [`Database::run`], inside one transaction: all of `f` is written, or none of it.
+    pub async fn transaction<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        use diesel::Connection;
+        self.run(move |conn| conn.transaction(f)).await
+    }
+
+    /// A trivial query; fails when the database cannot be reached.
+    pub async fn ping(&self) -> Result<()> {
+        use diesel::RunQueryDsl;
+        self.run(|conn| {
+            diesel::sql_query("SELECT 1")
+                .execute(conn)
+                .map(|_| ())
+                .map_err(|e| {
+                    Error::new(ErrorCode::DatabaseUnavailable, "the database is unavailable")
+                        .with_cause(e)
+                })
+        })
+        .await
+    }
+
+    /// Applies the embedded migrations that this database lacks.
+    pub async fn migrate(&self) -> Result<MigrationReport> {
+        self.run(migrate::run).await
+    }
+
+    pub fn pool_status(&self) -> PoolStatus {
+        let s = self.pool.status();
+        PoolStatus {
+            max_size: s.max_size,
+            open: s.size,
+            idle: s.available,
+            waiting: s.waiting,
+        }
+    }
+
+    /// Closes idle connections and refuses new checkouts (at shutdown).
+    pub fn close(&self) {
+        self.pool.close();
+    }
+}
+
+/// How long a request waits for a free connection before answering 503.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Maps a unique-constraint violation to `conflict` when it is on `constraint`.
+///
+/// PostgreSQL names the constraint; SQLite names the columns (`users.username`), so both
+/// spellings are given by the caller.
+pub(crate) fn is_unique_violation(
+    err: &diesel::result::Error,
+    constraint: &str,
+    sqlite_columns: &str,
+) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error as D};
+    match err {
+        D::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            info.constraint_name() == Some(constraint) || info.message().contains(sqlite_columns)
+        }
+        _ => false,
+    }
+}

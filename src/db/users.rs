@@ -1,0 +1,105 @@
+//! Queries on `users`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::users;
+use crate::accounts::{AccountStatus, User};
+
+/// A user row before it has an id.
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub is_admin: bool,
+    pub status: &'a str,
+    pub registration_reason: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<i64> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(users::id)
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Finds a user by username or email, whichever the login form was given.
+pub fn find_by_login(conn: &mut DbConnection, login: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(login).or(users::email.eq(login)))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn username_exists(conn: &mut DbConnection, username: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::username.eq(username)),
+    ))
+    .get_result(conn)
+}
+
+pub fn email_exists(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email))))
+        .get_result(conn)
+}
+
+/// Users with a status, oldest first, after the id `after` (keyset pagination).
+pub fn list_by_status(
+    conn: &mut DbConnection,
+    status: AccountStatus,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::status.eq(status.as_str()))
+        .filter(users::id.gt(after.unwrap_or(0)))
+        .order(users::id.asc())
+        .limit(limit)
+        .select(User::as_select())
+        .load(conn)
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: i64,
+    status: AccountStatus,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::status.eq(status.as_str()), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub fn delete(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(users::table.find(id)).execute(conn)
+}
+
+/// Counts of users per status, for metrics and NodeInfo.
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    users::table
+        .group_by(users::status)
+        .select((users::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,186 @@
+//! The one error type of copse.
+//!
+//! Every failure carries a stable [`ErrorCode`] that clients may match on (it appears in
+//! the API's `{"error":{"code":…}}` body and never changes meaning), a message meant for
+//! people, and optionally the underlying cause, which is logged but never shown to clients.
+//! The HTTP status for each code is chosen in `api::error`, so the domain stays free of HTTP.
+
+use std::fmt;
+
+/// The broad class of a failure; decides the HTTP status and the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request or input is malformed or breaks a rule.
+    Invalid,
+    /// No valid credentials were presented.
+    Unauthenticated,
+    /// Credentials are valid but do not allow this.
+    Forbidden,
+    /// The thing asked for does not exist (or is not visible to the caller).
+    NotFound,
+    /// The request conflicts with existing state (a taken name, say).
+    Conflict,
+    /// The request body is larger than allowed.
+    TooLarge,
+    /// The request took longer than allowed.
+    Timeout,
+    /// A dependency (the database) is unreachable right now; retrying later may work.
+    Unavailable,
+    /// The configuration is unusable; fixed by editing it.
+    Config,
+    /// A bug or an unexpected failure.
+    Internal,
+}
+
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal, $kind:ident;)*) => {
+        /// Stable machine-readable error codes. Documented in `docs/api.md`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $($variant),* }
+
+        impl ErrorCode {
+            /// The wire form of the code, e.g. `username_taken`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code),* }
+            }
+
+            /// The class of failure this code belongs to.
+            pub fn kind(self) -> ErrorKind {
+                match self { $(ErrorCode::$variant => ErrorKind::$kind),* }
+            }
+
+            /// Every code, for documentation tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+        }
+    };
+}
+
+error_codes! {
+    InvalidJson => "invalid_json", Invalid;
+    InvalidRequest => "invalid_request", Invalid;
+    UnsupportedMediaType => "unsupported_media_type", Invalid;
+    UsernameInvalid => "username_invalid", Invalid;
+    UsernameReserved => "username_reserved", Invalid;
+    EmailInvalid => "email_invalid", Invalid;
+    PasswordTooShort => "password_too_short", Invalid;
+    PasswordTooLong => "password_too_long", Invalid;
+    ReasonTooLong => "reason_too_long", Invalid;
+    Unauthenticated => "unauthenticated", Unauthenticated;
+    InvalidCredentials => "invalid_credentials", Unauthenticated;
+    AccountPending => "account_pending", Forbidden;
+    Forbidden => "forbidden", Forbidden;
+    RegistrationsClosed => "registrations_closed", Forbidden;
+    NotFound => "not_found", NotFound;
+    MethodNotAllowed => "method_not_allowed", Invalid;
+    UsernameTaken => "username_taken", Conflict;
+    EmailTaken => "email_taken", Conflict;
+    AccountNotPending => "account_not_pending", Conflict;
+    PayloadTooLarge => "payload_too_large", TooLarge;
+    RequestTimeout => "request_timeout", Timeout;
+    DatabaseUnavailable => "database_unavailable", Unavailable;
+    SchemaTooNew => "schema_too_new", Config;
+    DatabaseUnsupported => "database_unsupported", Config;
+    ConfigInvalid => "config_invalid", Config;
+    Internal => "internal", Internal;
+}
+
+/// A failure with a stable code, a human message and an optional cause for the logs.
+pub struct Error {
+    code: ErrorCode,
+    message: String,
+    cause: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A failure whose message is safe to show to the client.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error {
+            code,
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    /// An unexpected failure: the cause is logged, the client sees a generic message.
+    pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        Error {
+            code: ErrorCode::Internal,
+            message: "internal error".into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    /// Attach the underlying cause, kept for the logs.
+    pub fn with_cause(
+        mut self,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.code.kind()
+    }
+
+    /// The message meant for the client or the operator.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The underlying cause, if any (for logs only).
+    pub fn cause(&self) -> Option<&(dyn std::error::Error + Send + Sync + 'static)> {
+        self.cause.as_deref()
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = f.debug_struct("Error");
+        s.field("code", &self.code.as_str())
+            .field("message", &self.message);
+        if let Some(cause) = &self.cause {
+            s.field("cause", &cause.to_string());
+        }
+        s.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(cause) = &self.cause {
+            write!(f, ": {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match &err {
+            D::NotFound => Error::new(ErrorCode::NotFound, "not found"),
+            D::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Error::new(ErrorCode::DatabaseUnavailable, "the database is unavailable")
+                    .with_cause(err)
+            }
+            _ => Error::internal(err),
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! copse: a federated server for communities of practice, on ActivityPub.
+//!
+//! The crate reads top-down as a request travels: [`server`] receives it, [`api`] parses
+//! and authorizes it, the domain modules ([`accounts`], …) apply the rules, and [`db`]
+//! stores the result on SQLite or PostgreSQL. [`cli`] is the `copse` command.
+
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod metrics;
+pub mod server;
+pub mod time;
+
+pub use app::App;
+pub use config::Config;
+pub use error::{Error, ErrorCode, ErrorKind, Result};
