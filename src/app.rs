@@ -43,7 +43,10 @@ pub fn prepare_data_dir(config: &Config) -> Result<()> {
     let unusable = |why: String| {
         Error::new(
             ErrorCode::ConfigInvalid,
-            format!("data_dir {}: {why} (set COPSE_DATA_DIR or data_dir in copse.toml)", dir.display()),
+            format!(
+                "data_dir {}: {why} (set COPSE_DATA_DIR or data_dir in copse.toml)",
+                dir.display()
+            ),
         )
     };
     std::fs::create_dir_all(dir).map_err(|e| unusable(format!("cannot create it: {e}")))?;

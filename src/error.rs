@@ -78,6 +78,7 @@ error_codes! {
     PayloadTooLarge => "payload_too_large", TooLarge;
     RequestTimeout => "request_timeout", Timeout;
     DatabaseUnavailable => "database_unavailable", Unavailable;
+    ListenFailed => "listen_failed", Unavailable;
     SchemaTooNew => "schema_too_new", Config;
     DatabaseUnsupported => "database_unsupported", Config;
     ConfigInvalid => "config_invalid", Config;
@@ -176,10 +177,11 @@ impl From<diesel::result::Error> for Error {
         use diesel::result::{DatabaseErrorKind, Error as D};
         match &err {
             D::NotFound => Error::new(ErrorCode::NotFound, "not found"),
-            D::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                Error::new(ErrorCode::DatabaseUnavailable, "the database is unavailable")
-                    .with_cause(err)
-            }
+            D::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Error::new(
+                ErrorCode::DatabaseUnavailable,
+                "the database is unavailable",
+            )
+            .with_cause(err),
             _ => Error::internal(err),
         }
     }

@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the request-duration histogram, in seconds.
-const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 #[derive(Default)]
 struct Histogram {
@@ -86,11 +88,17 @@ impl Metrics {
             env!("CARGO_PKG_VERSION"),
             g.backend
         )?;
-        writeln!(out, "# HELP copse_uptime_seconds Seconds since the server started.")?;
+        writeln!(
+            out,
+            "# HELP copse_uptime_seconds Seconds since the server started."
+        )?;
         writeln!(out, "# TYPE copse_uptime_seconds gauge")?;
         writeln!(out, "copse_uptime_seconds {:.3}", g.uptime.as_secs_f64())?;
 
-        writeln!(out, "# HELP copse_http_requests_in_flight Requests being served now.")?;
+        writeln!(
+            out,
+            "# HELP copse_http_requests_in_flight Requests being served now."
+        )?;
         writeln!(out, "# TYPE copse_http_requests_in_flight gauge")?;
         writeln!(
             out,
@@ -99,7 +107,10 @@ impl Metrics {
         )?;
 
         if let Ok(http) = self.http.lock() {
-            writeln!(out, "# HELP copse_http_requests_total Requests answered, by route and status.")?;
+            writeln!(
+                out,
+                "# HELP copse_http_requests_total Requests answered, by route and status."
+            )?;
             writeln!(out, "# TYPE copse_http_requests_total counter")?;
             for ((method, route, status), n) in &http.requests {
                 writeln!(
@@ -108,7 +119,10 @@ impl Metrics {
                     escape(route)
                 )?;
             }
-            writeln!(out, "# HELP copse_http_request_duration_seconds Time to answer a request, by route.")?;
+            writeln!(
+                out,
+                "# HELP copse_http_request_duration_seconds Time to answer a request, by route."
+            )?;
             writeln!(out, "# TYPE copse_http_request_duration_seconds histogram")?;
             for (route, h) in &http.durations {
                 let route = escape(route);
@@ -123,17 +137,43 @@ impl Metrics {
                     "copse_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                     h.count
                 )?;
-                writeln!(out, "copse_http_request_duration_seconds_sum{{route=\"{route}\"}} {:.6}", h.sum)?;
-                writeln!(out, "copse_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count)?;
+                writeln!(
+                    out,
+                    "copse_http_request_duration_seconds_sum{{route=\"{route}\"}} {:.6}",
+                    h.sum
+                )?;
+                writeln!(
+                    out,
+                    "copse_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    h.count
+                )?;
             }
         }
 
-        writeln!(out, "# HELP copse_db_pool_connections Database connections by state.")?;
+        writeln!(
+            out,
+            "# HELP copse_db_pool_connections Database connections by state."
+        )?;
         writeln!(out, "# TYPE copse_db_pool_connections gauge")?;
-        writeln!(out, "copse_db_pool_connections{{state=\"open\"}} {}", g.pool_open)?;
-        writeln!(out, "copse_db_pool_connections{{state=\"idle\"}} {}", g.pool_idle)?;
-        writeln!(out, "copse_db_pool_connections{{state=\"max\"}} {}", g.pool_max)?;
-        writeln!(out, "# HELP copse_db_pool_waiting Requests waiting for a database connection.")?;
+        writeln!(
+            out,
+            "copse_db_pool_connections{{state=\"open\"}} {}",
+            g.pool_open
+        )?;
+        writeln!(
+            out,
+            "copse_db_pool_connections{{state=\"idle\"}} {}",
+            g.pool_idle
+        )?;
+        writeln!(
+            out,
+            "copse_db_pool_connections{{state=\"max\"}} {}",
+            g.pool_max
+        )?;
+        writeln!(
+            out,
+            "# HELP copse_db_pool_waiting Requests waiting for a database connection."
+        )?;
         writeln!(out, "# TYPE copse_db_pool_waiting gauge")?;
         writeln!(out, "copse_db_pool_waiting {}", g.pool_waiting)?;
 
@@ -143,7 +183,10 @@ impl Metrics {
             writeln!(out, "copse_users{{status=\"{}\"}} {n}", escape(status))?;
         }
         if let Some(rss) = resident_memory_bytes() {
-            writeln!(out, "# HELP process_resident_memory_bytes Resident memory size in bytes.")?;
+            writeln!(
+                out,
+                "# HELP process_resident_memory_bytes Resident memory size in bytes."
+            )?;
             writeln!(out, "# TYPE process_resident_memory_bytes gauge")?;
             writeln!(out, "process_resident_memory_bytes {rss}")?;
         }

@@ -10,5 +10,6 @@ pub fn now() -> NaiveDateTime {
 
 /// A stored time as an RFC 3339 string with `Z`, for the API.
 pub fn rfc3339(t: NaiveDateTime) -> String {
-    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

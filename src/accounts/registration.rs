@@ -30,7 +30,11 @@ pub struct Registered {
 
 /// Signs a person up. In `approval` mode the account waits for an admin; in `closed` mode
 /// nobody may sign up (the first admin is made with `copse admin create-user`).
-pub async fn register(db: &Database, mode: RegistrationMode, input: NewAccount) -> Result<Registered> {
+pub async fn register(
+    db: &Database,
+    mode: RegistrationMode,
+    input: NewAccount,
+) -> Result<Registered> {
     let status = match mode {
         RegistrationMode::Closed => {
             return Err(Error::new(
@@ -181,6 +185,9 @@ pub async fn reject(db: &Database, actor: &User, id: i64) -> Result<User> {
 fn not_pending(user: &User) -> Error {
     Error::new(
         ErrorCode::AccountNotPending,
-        format!("the account '{}' is not waiting for approval", user.username),
+        format!(
+            "the account '{}' is not waiting for approval",
+            user.username
+        ),
     )
 }

@@ -138,7 +138,8 @@ pub async fn authenticate(db: &Database, token: &str) -> Result<(User, Session)>
     }
     if now - session.last_used_at > TOUCH_INTERVAL {
         let id = session.id;
-        db.run(move |conn| Ok(sessions::touch(conn, id, now)?)).await?;
+        db.run(move |conn| Ok(sessions::touch(conn, id, now)?))
+            .await?;
     }
     Ok((user, session))
 }

@@ -11,9 +11,29 @@ const MAX_EMAIL_CHARS: usize = 254;
 
 /// Names that would impersonate the server or its staff, or collide with its routes.
 pub const RESERVED_USERNAMES: &[&str] = &[
-    "abuse", "admin", "administrator", "api", "copse", "hostmaster", "inbox", "instance",
-    "mailer_daemon", "moderator", "noreply", "no_reply", "nodeinfo", "outbox", "postmaster",
-    "root", "security", "staff", "support", "system", "webmaster", "well_known", "www",
+    "abuse",
+    "admin",
+    "administrator",
+    "api",
+    "copse",
+    "hostmaster",
+    "inbox",
+    "instance",
+    "mailer_daemon",
+    "moderator",
+    "noreply",
+    "no_reply",
+    "nodeinfo",
+    "outbox",
+    "postmaster",
+    "root",
+    "security",
+    "staff",
+    "support",
+    "system",
+    "webmaster",
+    "well_known",
+    "www",
 ];
 
 /// Usernames are 3–30 characters of `a-z`, `0-9` and `_`, start with a letter, and are not
@@ -21,7 +41,7 @@ pub const RESERVED_USERNAMES: &[&str] = &[
 pub fn validate_username(name: &str) -> Result<()> {
     let invalid = |why: &str| Error::new(ErrorCode::UsernameInvalid, format!("username {why}"));
     let len = name.chars().count();
-    if len < MIN_USERNAME_CHARS || len > MAX_USERNAME_CHARS {
+    if !(MIN_USERNAME_CHARS..=MAX_USERNAME_CHARS).contains(&len) {
         return Err(invalid(&format!(
             "must be {MIN_USERNAME_CHARS} to {MAX_USERNAME_CHARS} characters long"
         )));
@@ -56,8 +76,7 @@ pub fn normalize_email(email: &str) -> Result<String> {
             "email must be an address such as name@example.org",
         )
     };
-    if email.len() > MAX_EMAIL_CHARS || email.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if email.len() > MAX_EMAIL_CHARS || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
     let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
@@ -104,20 +123,37 @@ mod tests {
         assert_eq!(code(validate_username("alice")), None);
         assert_eq!(code(validate_username("dr_smith_2")), None);
         assert_eq!(code(validate_username("ab")), Some("username_invalid"));
-        assert_eq!(code(validate_username(&"a".repeat(31))), Some("username_invalid"));
+        assert_eq!(
+            code(validate_username(&"a".repeat(31))),
+            Some("username_invalid")
+        );
         assert_eq!(code(validate_username("Alice")), Some("username_invalid"));
         assert_eq!(code(validate_username("2fast")), Some("username_invalid"));
         assert_eq!(code(validate_username("_alice")), Some("username_invalid"));
         assert_eq!(code(validate_username("al-ice")), Some("username_invalid"));
         assert_eq!(code(validate_username("alïce")), Some("username_invalid"));
         assert_eq!(code(validate_username("admin")), Some("username_reserved"));
-        assert_eq!(code(validate_username("instance")), Some("username_reserved"));
+        assert_eq!(
+            code(validate_username("instance")),
+            Some("username_reserved")
+        );
     }
 
     #[test]
     fn emails_are_lowercased_and_loosely_checked() {
-        assert_eq!(normalize_email(" Ana@Example.ORG ").ok().as_deref(), Some("ana@example.org"));
-        for bad in ["", "ana", "ana@", "@example.org", "ana@org", "a na@example.org", "ana@example."] {
+        assert_eq!(
+            normalize_email(" Ana@Example.ORG ").ok().as_deref(),
+            Some("ana@example.org")
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.org",
+            "ana@org",
+            "a na@example.org",
+            "ana@example.",
+        ] {
             assert_eq!(
                 normalize_email(bad).err().map(|e| e.code().as_str()),
                 Some("email_invalid"),
@@ -130,6 +166,9 @@ mod tests {
     fn passwords_have_bounds() {
         assert_eq!(code(validate_password("short")), Some("password_too_short"));
         assert_eq!(code(validate_password("a long enough passphrase")), None);
-        assert_eq!(code(validate_password(&"x".repeat(257))), Some("password_too_long"));
+        assert_eq!(
+            code(validate_password(&"x".repeat(257))),
+            Some("password_too_long")
+        );
     }
 }

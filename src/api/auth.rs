@@ -66,7 +66,9 @@ fn cookie_token(parts: &Parts) -> Option<String> {
 /// The `Set-Cookie` value that stores a session in the browser.
 pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    )
 }
 
 /// The `Set-Cookie` value that removes the session cookie.

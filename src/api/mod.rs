@@ -35,5 +35,8 @@ async fn not_found() -> Error {
 }
 
 async fn method_not_allowed() -> Error {
-    Error::new(ErrorCode::MethodNotAllowed, "this endpoint does not take that method")
+    Error::new(
+        ErrorCode::MethodNotAllowed,
+        "this endpoint does not take that method",
+    )
 }

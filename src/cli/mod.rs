@@ -142,7 +142,10 @@ async fn migrate(config: Config) -> Result<()> {
     let report = db.migrate().await?;
     let at = report.current.as_deref().unwrap_or("none");
     if report.applied.is_empty() {
-        println!("database {} is up to date (version {at})", config.database_url);
+        println!(
+            "database {} is up to date (version {at})",
+            config.database_url
+        );
     } else {
         println!(
             "database {}: applied {} migration(s): {}; now at version {at}",
@@ -162,7 +165,12 @@ async fn healthcheck(config: &Config, url: Option<String>) -> Result<()> {
         }
         format!("http://{addr}/healthz")
     });
-    let unhealthy = |why: String| Error::new(crate::ErrorCode::DatabaseUnavailable, format!("{url}: {why}"));
+    let unhealthy = |why: String| {
+        Error::new(
+            crate::ErrorCode::DatabaseUnavailable,
+            format!("{url}: {why}"),
+        )
+    };
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(5))
         .build()

@@ -111,10 +111,12 @@ impl Config {
         Ok(Config {
             domain: values::parse_domain(&raw.string("domain")?)
                 .map_err(|m| raw.invalid("domain", &m))?,
-            bind: raw
-                .string("bind")?
-                .parse()
-                .map_err(|_| raw.invalid("bind", "must be an address and port, such as 127.0.0.1:8080 or [::]:8080"))?,
+            bind: raw.string("bind")?.parse().map_err(|_| {
+                raw.invalid(
+                    "bind",
+                    "must be an address and port, such as 127.0.0.1:8080 or [::]:8080",
+                )
+            })?,
             data_dir,
             database_url,
             database_pool_size: pool_size as usize,

@@ -86,8 +86,9 @@ impl RawConfig {
         match self.values.get(key) {
             Some(Value::File(toml::Value::Boolean(b))) => Ok(*b),
             Some(Value::File(_)) => Err(self.invalid(key, "must be true or false")),
-            Some(Value::Env(s)) => parse_bool(s)
-                .ok_or_else(|| self.invalid(key, &format!("'{s}' is not a boolean (use true or false)"))),
+            Some(Value::Env(s)) => parse_bool(s).ok_or_else(|| {
+                self.invalid(key, &format!("'{s}' is not a boolean (use true or false)"))
+            }),
             None => Ok(Self::default_of(key).and_then(parse_bool).unwrap_or(false)),
         }
     }

@@ -26,7 +26,9 @@ impl DatabaseUrl {
             .or_else(|| s.strip_prefix("sqlite:"))
             .ok_or("must start with sqlite:// or postgres://")?;
         if path.is_empty() || path == ":memory:" {
-            return Err("sqlite:// needs a file path (an in-memory database would lose everything)".into());
+            return Err(
+                "sqlite:// needs a file path (an in-memory database would lose everything)".into(),
+            );
         }
         Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
     }
@@ -135,8 +137,14 @@ mod tests {
 
     #[test]
     fn domains_are_checked_and_lowercased() {
-        assert_eq!(parse_domain("Cop.Example.org").as_deref(), Ok("cop.example.org"));
-        assert_eq!(parse_domain("localhost:8080").as_deref(), Ok("localhost:8080"));
+        assert_eq!(
+            parse_domain("Cop.Example.org").as_deref(),
+            Ok("cop.example.org")
+        );
+        assert_eq!(
+            parse_domain("localhost:8080").as_deref(),
+            Ok("localhost:8080")
+        );
         assert!(parse_domain("https://cop.example.org").is_err());
         assert!(parse_domain("cop.example.org/path").is_err());
         assert!(parse_domain("").is_err());

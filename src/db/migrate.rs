@@ -17,7 +17,7 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// An arbitrary constant identifying copse's migration lock among advisory locks.
-const PG_MIGRATION_LOCK: i64 = 0x636f_7073_65;
+const PG_MIGRATION_LOCK: i64 = 0x0063_6f70_7365; // "copse" in ASCII
 
 /// What a migration run did.
 #[derive(Debug, Clone)]
@@ -37,8 +37,8 @@ pub(super) fn run(conn: &mut DbConnection) -> Result<MigrationReport> {
                 .execute(c)
                 .map_err(Error::internal)?;
             let result = migrate(c, POSTGRES);
-            let unlock = sql_query(format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})"))
-                .execute(c);
+            let unlock =
+                sql_query(format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})")).execute(c);
             let report = result?;
             unlock.map_err(Error::internal)?;
             Ok(report)
@@ -53,8 +53,10 @@ where
     EmbeddedMigrations: MigrationSource<DB>,
 {
     let known: Vec<Box<dyn Migration<DB>>> = source.migrations().map_err(migration_error)?;
-    let known_versions: Vec<MigrationVersion<'static>> =
-        known.iter().map(|m| m.name().version().as_owned()).collect();
+    let known_versions: Vec<MigrationVersion<'static>> = known
+        .iter()
+        .map(|m| m.name().version().as_owned())
+        .collect();
     let applied = conn.applied_migrations().map_err(migration_error)?;
     if let Some(unknown) = applied.iter().find(|v| !known_versions.contains(v)) {
         return Err(Error::new(

@@ -107,8 +107,11 @@ impl Database {
                 .execute(conn)
                 .map(|_| ())
                 .map_err(|e| {
-                    Error::new(ErrorCode::DatabaseUnavailable, "the database is unavailable")
-                        .with_cause(e)
+                    Error::new(
+                        ErrorCode::DatabaseUnavailable,
+                        "the database is unavailable",
+                    )
+                    .with_cause(e)
                 })
         })
         .await

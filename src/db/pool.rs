@@ -42,7 +42,10 @@ pub(super) fn build(url: &DatabaseUrl, size: usize) -> Result<Pool> {
         std::fs::create_dir_all(parent).map_err(|e| {
             Error::new(
                 ErrorCode::DatabaseUnavailable,
-                format!("cannot create the directory {} for the SQLite database: {e}", parent.display()),
+                format!(
+                    "cannot create the directory {} for the SQLite database: {e}",
+                    parent.display()
+                ),
             )
         })?;
     }
@@ -63,7 +66,10 @@ fn establish(url: &DatabaseUrl) -> Result<DbConnection> {
             .map_err(|e| {
                 Error::new(
                     ErrorCode::DatabaseUnavailable,
-                    format!("cannot connect to the database {url}: {}", e.to_string().trim()),
+                    format!(
+                        "cannot connect to the database {url}: {}",
+                        e.to_string().trim()
+                    ),
                 )
             }),
         DatabaseUrl::Sqlite(path) => {
@@ -126,7 +132,10 @@ pub(super) fn checkout_error(err: managed::PoolError<Error>) -> Error {
             ErrorCode::DatabaseUnavailable,
             "no database connection became free in time",
         ),
-        other => Error::new(ErrorCode::DatabaseUnavailable, "the database is unavailable")
-            .with_cause(Error::internal(other.to_string())),
+        other => Error::new(
+            ErrorCode::DatabaseUnavailable,
+            "the database is unavailable",
+        )
+        .with_cause(Error::internal(other.to_string())),
     }
 }

@@ -61,8 +61,10 @@ pub fn username_exists(conn: &mut DbConnection, username: &str) -> QueryResult<b
 }
 
 pub fn email_exists(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(users::table.filter(users::email.eq(email))))
-        .get_result(conn)
+    diesel::select(diesel::dsl::exists(
+        users::table.filter(users::email.eq(email)),
+    ))
+    .get_result(conn)
 }
 
 /// Users with a status, oldest first, after the id `after` (keyset pagination).

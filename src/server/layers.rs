@@ -12,7 +12,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -115,12 +117,16 @@ async fn uniform_errors(response: Response) -> Response {
         .and_then(|b| String::from_utf8(b.to_vec()).ok())
         .filter(|t| !t.trim().is_empty());
     let (code, fallback) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "the request body is too large"),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            (ErrorCode::PayloadTooLarge, "the request body is too large")
+        }
         StatusCode::SERVICE_UNAVAILABLE => (ErrorCode::RequestTimeout, "the request took too long"),
         StatusCode::REQUEST_TIMEOUT => (ErrorCode::RequestTimeout, "the request took too long"),
         StatusCode::NOT_FOUND => (ErrorCode::NotFound, "not found"),
         StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "method not allowed"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ErrorCode::UnsupportedMediaType, "unsupported media type"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            (ErrorCode::UnsupportedMediaType, "unsupported media type")
+        }
         s if s.is_client_error() => (ErrorCode::InvalidRequest, "the request is malformed"),
         _ => (ErrorCode::Internal, "internal error"),
     };

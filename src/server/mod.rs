@@ -45,7 +45,7 @@ impl Server {
                 _ => e.to_string(),
             };
             Error::new(
-                ErrorCode::ConfigInvalid,
+                ErrorCode::ListenFailed,
                 format!("cannot listen on {addr}: {why} (set COPSE_BIND or bind in copse.toml)"),
             )
         })?;

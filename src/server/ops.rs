@@ -51,7 +51,11 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Result<Respo
         users_by_status,
         uptime: app.started.elapsed(),
     });
-    Ok(([(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
+    Ok((
+        [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        text,
+    )
+        .into_response())
 }
 
 pub async fn not_found() -> Error {

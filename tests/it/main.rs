@@ -1,0 +1,14 @@
+//! Integration tests. Each test gets a fresh database: a SQLite file by default, or a new
+//! PostgreSQL database when `COPSE_TEST_POSTGRES_URL` names a server
+//! (e.g. `postgres://postgres@127.0.0.1:5432/postgres`). CI runs the suite both ways.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod accounts;
+mod cli;
+mod config;
+mod docs;
+mod http;
+mod storage;
