@@ -61,6 +61,10 @@ error_codes! {
     UnsupportedMediaType => "unsupported_media_type", Invalid;
     UsernameInvalid => "username_invalid", Invalid;
     UsernameReserved => "username_reserved", Invalid;
+    CommunityNameInvalid => "community_name_invalid", Invalid;
+    CommunityNameReserved => "community_name_reserved", Invalid;
+    CommunityTitleInvalid => "community_title_invalid", Invalid;
+    CommunitySummaryTooLong => "community_summary_too_long", Invalid;
     EmailInvalid => "email_invalid", Invalid;
     PasswordTooShort => "password_too_short", Invalid;
     PasswordTooLong => "password_too_long", Invalid;
@@ -73,6 +77,7 @@ error_codes! {
     NotFound => "not_found", NotFound;
     MethodNotAllowed => "method_not_allowed", Invalid;
     UsernameTaken => "username_taken", Conflict;
+    CommunityNameTaken => "community_name_taken", Conflict;
     EmailTaken => "email_taken", Conflict;
     AccountNotPending => "account_not_pending", Conflict;
     PayloadTooLarge => "payload_too_large", TooLarge;
@@ -82,6 +87,12 @@ error_codes! {
     SchemaTooNew => "schema_too_new", Config;
     DatabaseUnsupported => "database_unsupported", Config;
     ConfigInvalid => "config_invalid", Config;
+    FetchRefused => "fetch_refused", Forbidden;
+    FetchNotFound => "fetch_not_found", NotFound;
+    FetchGone => "fetch_gone", NotFound;
+    FetchFailed => "fetch_failed", Unavailable;
+    FetchTooLarge => "fetch_too_large", TooLarge;
+    FetchNotJson => "fetch_not_json", Invalid;
     Internal => "internal", Internal;
 }
 

@@ -8,12 +8,15 @@ pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod communities;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod federation;
 pub mod metrics;
 pub mod server;
 pub mod time;
+pub mod web;
 
 pub use app::App;
 pub use config::Config;

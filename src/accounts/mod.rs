@@ -16,5 +16,5 @@ pub use registration::{
 pub use sessions::{LoggedIn, authenticate, login, logout};
 pub use validate::{
     MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, MIN_USERNAME_CHARS,
-    RESERVED_USERNAMES, normalize_email, validate_password, validate_username,
+    RESERVED_USERNAMES, normalize_email, validate_actor_name, validate_password, validate_username,
 };

@@ -5,6 +5,7 @@ use super::model::{AccountStatus, User};
 use super::password::hash_password;
 use super::validate::{normalize_email, validate_password, validate_username};
 use crate::config::RegistrationMode;
+use crate::db::names::{self, NameKind};
 use crate::db::{self, Database, DbConnection, users};
 use crate::error::{Error, ErrorCode, Result};
 use crate::time;
@@ -75,10 +76,11 @@ async fn create(
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(Error::internal)??;
+    let keys = crate::federation::keys::generate_async().await?;
     let username = input.username;
     let reason = input.reason.filter(|r| !r.trim().is_empty());
     db.transaction(move |conn| {
-        if users::username_exists(conn, &username)? {
+        if users::username_exists(conn, &username)? || names::holder(conn, &username)?.is_some() {
             return Err(username_taken(&username));
         }
         if users::email_exists(conn, &email)? {
@@ -96,11 +98,16 @@ async fn create(
                 registration_reason: reason.as_deref(),
                 created_at: now,
                 updated_at: now,
+                public_key_pem: Some(&keys.public_pem),
+                private_key_pem: Some(&keys.private_pem),
             },
         )
+        .and_then(|id| names::claim(conn, &username, NameKind::Person).map(|_| id))
         .map_err(|e| {
             // Two sign-ups for one name can both pass the check above; the constraint decides.
-            if db::is_unique_violation(&e, "users_username_key", "users.username") {
+            if db::is_unique_violation(&e, "users_username_key", "users.username")
+                || db::is_unique_violation(&e, "local_names_pkey", "local_names.name")
+            {
                 username_taken(&username)
             } else if db::is_unique_violation(&e, "users_email_key", "users.email") {
                 email_taken()
@@ -116,7 +123,7 @@ async fn create(
 fn username_taken(name: &str) -> Error {
     Error::new(
         ErrorCode::UsernameTaken,
-        format!("the username '{name}' is taken"),
+        format!("the username '{name}' is taken (by a person or a community)"),
     )
 }
 
@@ -177,6 +184,7 @@ pub async fn reject(db: &Database, actor: &User, id: i64) -> Result<User> {
             return Err(not_pending(&user));
         }
         users::delete(conn, id)?;
+        names::release(conn, &user.username)?;
         Ok(user)
     })
     .await

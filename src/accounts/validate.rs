@@ -39,7 +39,23 @@ pub const RESERVED_USERNAMES: &[&str] = &[
 /// Usernames are 3–30 characters of `a-z`, `0-9` and `_`, start with a letter, and are not
 /// reserved. Upper case is refused rather than folded, so the name shown is the name typed.
 pub fn validate_username(name: &str) -> Result<()> {
-    let invalid = |why: &str| Error::new(ErrorCode::UsernameInvalid, format!("username {why}"));
+    validate_actor_name(
+        name,
+        "username",
+        ErrorCode::UsernameInvalid,
+        ErrorCode::UsernameReserved,
+    )
+}
+
+/// The rule shared by usernames and community names: both are the `name` of
+/// `acct:name@domain`, in one namespace, so they follow one rule.
+pub fn validate_actor_name(
+    name: &str,
+    what: &str,
+    invalid_code: ErrorCode,
+    reserved_code: ErrorCode,
+) -> Result<()> {
+    let invalid = |why: &str| Error::new(invalid_code, format!("{what} {why}"));
     let len = name.chars().count();
     if !(MIN_USERNAME_CHARS..=MAX_USERNAME_CHARS).contains(&len) {
         return Err(invalid(&format!(
@@ -59,8 +75,8 @@ pub fn validate_username(name: &str) -> Result<()> {
     }
     if RESERVED_USERNAMES.contains(&name) {
         return Err(Error::new(
-            ErrorCode::UsernameReserved,
-            format!("the username '{name}' is reserved"),
+            reserved_code,
+            format!("the {what} '{name}' is reserved"),
         ));
     }
     Ok(())

@@ -4,6 +4,7 @@
 mod accounts;
 mod admin;
 pub mod auth;
+mod communities;
 pub mod error;
 mod instance;
 mod sessions;
@@ -21,6 +22,8 @@ pub fn router() -> Router<App> {
         .route("/instance", get(instance::show))
         .route("/accounts", post(accounts::register))
         .route("/accounts/me", get(accounts::me))
+        .route("/communities", post(communities::create))
+        .route("/communities/{name}", get(communities::show))
         .route("/auth/login", post(sessions::login))
         .route("/auth/logout", post(sessions::logout))
         .route("/admin/accounts", get(admin::list))

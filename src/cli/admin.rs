@@ -28,6 +28,20 @@ pub enum AdminCommand {
         #[arg(long, value_name = "FILE")]
         password_file: Option<PathBuf>,
     },
+    /// Create a community owned by an existing user, who becomes its first moderator
+    CreateCommunity {
+        /// Community name (the `name` of !name@domain): same rules as usernames
+        name: String,
+        /// Username of the owner
+        #[arg(long)]
+        owner: String,
+        /// Display title
+        #[arg(long)]
+        title: String,
+        /// Description, in Markdown
+        #[arg(long)]
+        summary: Option<String>,
+    },
 }
 
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
@@ -53,6 +67,40 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
             .await?;
             let role = if user.is_admin { "admin" } else { "user" };
             println!("created {role} '{}' (id {})", user.username, user.id);
+            Ok(())
+        }
+        AdminCommand::CreateCommunity {
+            name,
+            owner,
+            title,
+            summary,
+        } => {
+            let app = App::open(config).await?;
+            let lookup = owner.clone();
+            let owner = app
+                .db
+                .run(move |c| Ok(crate::db::users::find_by_username(c, &lookup)?))
+                .await?
+                .ok_or_else(|| {
+                    crate::Error::new(crate::ErrorCode::NotFound, format!("no user '{owner}'"))
+                })?;
+            let details = crate::communities::create(
+                &app.db,
+                &owner,
+                crate::communities::NewCommunity {
+                    name,
+                    title,
+                    summary,
+                    language: None,
+                },
+            )
+            .await?;
+            println!(
+                "created community '{}' ({}); moderator: {}",
+                details.community.name,
+                crate::federation::urls::Urls::new(&app.config).community(&details.community.name),
+                owner.username
+            );
             Ok(())
         }
     }

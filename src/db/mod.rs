@@ -5,7 +5,10 @@
 //! blocking threads through [`Database::run`], so the async server never waits on SQLite's
 //! file locks or libpq. Queries live beside the tables they touch (`users`, `sessions`, …).
 
+pub mod communities;
+pub mod instance;
 mod migrate;
+pub mod names;
 mod pool;
 pub mod schema;
 pub mod sessions;

@@ -12,6 +12,8 @@ diesel::table! {
         registration_reason -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        public_key_pem -> Nullable<Text>,
+        private_key_pem -> Nullable<Text>,
     }
 }
 
@@ -27,5 +29,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    local_names (name) {
+        name -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    communities (id) {
+        id -> BigInt,
+        name -> Text,
+        title -> Text,
+        summary -> Nullable<Text>,
+        language -> Nullable<Text>,
+        manually_approves_followers -> Bool,
+        posting_restricted_to_mods -> Bool,
+        discoverable -> Bool,
+        public_key_pem -> Text,
+        private_key_pem -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_moderators (community_id, user_id) {
+        community_id -> BigInt,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_keys (id) {
+        id -> BigInt,
+        public_key_pem -> Text,
+        private_key_pem -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions);
+diesel::joinable!(community_moderators -> communities (community_id));
+diesel::joinable!(community_moderators -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    communities,
+    community_moderators,
+    local_names,
+    instance_keys
+);

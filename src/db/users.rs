@@ -19,6 +19,42 @@ pub struct NewUser<'a> {
     pub registration_reason: Option<&'a str>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub public_key_pem: Option<&'a str>,
+    pub private_key_pem: Option<&'a str>,
+}
+
+/// The key pair of a local person, if one was made.
+pub fn key_pair(conn: &mut DbConnection, id: i64) -> QueryResult<Option<(String, String)>> {
+    let row: (Option<String>, Option<String>) = users::table
+        .find(id)
+        .select((users::public_key_pem, users::private_key_pem))
+        .first(conn)?;
+    Ok(match row {
+        (Some(public), Some(private)) => Some((public, private)),
+        _ => None,
+    })
+}
+
+pub fn set_key_pair(
+    conn: &mut DbConnection,
+    id: i64,
+    public: &str,
+    private: &str,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::public_key_pem.eq(public),
+            users::private_key_pem.eq(private),
+        ))
+        .execute(conn)
+}
+
+/// Counts local people who may log in, for NodeInfo.
+pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .count()
+        .get_result(conn)
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<i64> {

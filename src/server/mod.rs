@@ -21,6 +21,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", crate::api::router())
+        .merge(crate::federation::routes::router())
         .fallback(ops::not_found)
         .with_state(app.clone());
     layers::apply(routes, app).layer(DefaultBodyLimit::disable())

@@ -140,7 +140,7 @@ fn migrate_then_create_the_first_admin_from_the_cli() {
     let out = run(copse_on(&db).arg("migrate"));
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("applied 1 migration"),
+        stdout(&out).contains("applied ") && stdout(&out).contains("now at version"),
         "{}",
         stdout(&out)
     );
@@ -297,4 +297,57 @@ fn healthcheck_reports_a_live_server_and_a_dead_one() {
         run(copse(db.dir.path()).args(["healthcheck", "--url", &format!("http://{dead}/healthz")]));
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains(&dead.to_string()), "{}", stderr(&out));
+}
+
+#[test]
+fn an_admin_creates_a_community_from_the_cli() {
+    let db = TestDb::new();
+    let out = run(copse_on(&db)
+        .args([
+            "admin",
+            "create-user",
+            "owner",
+            "--email",
+            "owner@example.org",
+        ])
+        .env("COPSE_PASSWORD", "a long owner password"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(copse_on(&db).args([
+        "admin",
+        "create-community",
+        "palliative",
+        "--owner",
+        "owner",
+        "--title",
+        "Palliative care",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("created community 'palliative'"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("moderator: owner"));
+    let out = run(copse_on(&db).args([
+        "admin",
+        "create-community",
+        "other",
+        "--owner",
+        "ghost",
+        "--title",
+        "T",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no user 'ghost'"), "{}", stderr(&out));
+    let out = run(copse_on(&db).args([
+        "admin",
+        "create-community",
+        "palliative",
+        "--owner",
+        "owner",
+        "--title",
+        "Again",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("taken"), "{}", stderr(&out));
 }

@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod cli;
 mod config;
+mod discovery;
 mod docs;
 mod http;
 mod storage;

@@ -1,0 +1,85 @@
+//! `POST /api/v1/communities` and `GET /api/v1/communities/{name}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::auth::Authenticated;
+use super::error::ApiJson;
+use crate::app::App;
+use crate::communities::{self, CommunityDetails, NewCommunity};
+use crate::error::Result;
+use crate::federation::urls::Urls;
+use crate::time::rfc3339;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCommunity {
+    name: String,
+    title: String,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+/// A community as the API shows it.
+#[derive(Serialize)]
+pub struct CommunityView {
+    pub name: String,
+    pub handle: String,
+    pub actor_id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub language: Option<String>,
+    pub moderators: Vec<String>,
+    pub followers: i64,
+    pub manually_approves_followers: bool,
+    pub created_at: String,
+}
+
+impl CommunityView {
+    fn new(app: &App, d: &CommunityDetails) -> Self {
+        let c = &d.community;
+        CommunityView {
+            name: c.name.clone(),
+            handle: format!("!{}@{}", c.name, app.config.domain),
+            actor_id: Urls::new(&app.config).community(&c.name),
+            title: c.title.clone(),
+            summary: c.summary.clone(),
+            language: c.language.clone(),
+            moderators: d.moderators.clone(),
+            followers: d.followers,
+            manually_approves_followers: c.manually_approves_followers,
+            created_at: rfc3339(c.created_at),
+        }
+    }
+}
+
+pub async fn create(
+    State(app): State<App>,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<CreateCommunity>,
+) -> Result<(StatusCode, Json<CommunityView>)> {
+    let details = communities::create(
+        &app.db,
+        &auth.user,
+        NewCommunity {
+            name: body.name,
+            title: body.title,
+            summary: body.summary,
+            language: body.language,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CommunityView::new(&app, &details)),
+    ))
+}
+
+pub async fn show(State(app): State<App>, Path(name): Path<String>) -> Result<Json<CommunityView>> {
+    let details = communities::find_local(&app.db, &name).await?;
+    Ok(Json(CommunityView::new(&app, &details)))
+}

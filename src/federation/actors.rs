@@ -1,0 +1,155 @@
+//! Local people, communities and the instance as ActivityPub actors.
+
+use super::keys::KeyPair;
+use super::protocol::actor_context;
+use super::protocol::actors::{Actor, Endpoints, Language, PublicKey, Source};
+use super::urls::Urls;
+use crate::accounts::User;
+use crate::communities::CommunityDetails;
+use crate::db::{Database, instance, users};
+use crate::error::{Error, Result};
+use crate::time::rfc3339;
+
+/// Renders stored Markdown as HTML for `summary`. Plain paragraphs until the Markdown
+/// renderer lands; everything is escaped, so no markup from the source reaches peers.
+pub fn summary_html(markdown: &str) -> String {
+    markdown
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", crate::web::escape(p).replace('\n', "<br>")))
+        .collect()
+}
+
+fn actor(urls: &Urls, kind: &str, id: String, username: &str, public_key_pem: String) -> Actor {
+    Actor {
+        context: actor_context(),
+        kind: kind.to_string(),
+        preferred_username: username.to_string(),
+        name: None,
+        summary: None,
+        source: None,
+        inbox: format!("{id}/inbox"),
+        outbox: format!("{id}/outbox"),
+        followers: Some(format!("{id}/followers")),
+        following: None,
+        featured: None,
+        attributed_to: None,
+        endpoints: Endpoints {
+            shared_inbox: urls.shared_inbox(),
+        },
+        public_key: PublicKey {
+            id: Urls::key_id(&id),
+            owner: id.clone(),
+            public_key_pem,
+        },
+        manually_approves_followers: false,
+        discoverable: true,
+        posting_restricted_to_mods: None,
+        sensitive: None,
+        language: Vec::new(),
+        url: id.clone(),
+        published: String::new(),
+        updated: None,
+        id,
+    }
+}
+
+/// A local person as a `Person`.
+pub fn person(urls: &Urls, user: &User, public_key_pem: String) -> Actor {
+    let mut a = actor(
+        urls,
+        "Person",
+        urls.person(&user.username),
+        &user.username,
+        public_key_pem,
+    );
+    a.name = Some(user.username.clone());
+    a.following = Some(format!("{}/following", a.id));
+    a.published = rfc3339(user.created_at);
+    a
+}
+
+/// A local community as a `Group`, with the fields Lemmy sends.
+pub fn group(urls: &Urls, details: &CommunityDetails) -> Actor {
+    let c = &details.community;
+    let id = urls.community(&c.name);
+    let mut a = actor(urls, "Group", id.clone(), &c.name, c.public_key_pem.clone());
+    a.name = Some(c.title.clone());
+    a.summary = c.summary.as_deref().map(summary_html);
+    a.source = c.summary.as_ref().map(|s| Source {
+        content: s.clone(),
+        media_type: "text/markdown".into(),
+    });
+    a.featured = Some(format!("{id}/featured"));
+    a.attributed_to = Some(format!("{id}/moderators"));
+    a.manually_approves_followers = c.manually_approves_followers;
+    a.discoverable = c.discoverable;
+    a.posting_restricted_to_mods = Some(c.posting_restricted_to_mods);
+    a.sensitive = Some(false);
+    a.language = c
+        .language
+        .iter()
+        .map(|l| Language {
+            identifier: l.clone(),
+            name: l.clone(),
+        })
+        .collect();
+    a.published = rfc3339(c.created_at);
+    a.updated = Some(rfc3339(c.updated_at));
+    a
+}
+
+/// The instance actor: an `Application` (FEP-2677) that signs fetches for the server.
+pub fn instance(urls: &Urls, domain: &str, public_key_pem: String) -> Actor {
+    let mut a = actor(
+        urls,
+        "Application",
+        urls.instance_actor(),
+        domain,
+        public_key_pem,
+    );
+    a.name = Some(domain.to_string());
+    a.inbox = urls.shared_inbox();
+    a.followers = None;
+    a.manually_approves_followers = true;
+    a.discoverable = false;
+    a.published = rfc3339(chrono::DateTime::UNIX_EPOCH.naive_utc());
+    a
+}
+
+/// The instance actor's key pair, made on first use and kept.
+pub async fn instance_key(db: &Database) -> Result<KeyPair> {
+    if let Some(pair) = db.run(|c| Ok(instance::key(c)?)).await? {
+        return Ok(pair);
+    }
+    let fresh = super::keys::generate_async().await?;
+    // Two processes may race here; the loser reads the winner's key.
+    match db.run(move |c| Ok(instance::store_key(c, &fresh)?)).await {
+        Ok(pair) => Ok(pair),
+        Err(_) => db
+            .run(|c| Ok(instance::key(c)?))
+            .await?
+            .ok_or_else(|| Error::internal("instance key missing after store")),
+    }
+}
+
+/// A local person's public key, generating the pair for accounts made before keys existed.
+pub async fn person_public_key(db: &Database, user: &User) -> Result<String> {
+    let id = user.id;
+    if let Some((public, _)) = db.run(move |c| Ok(users::key_pair(c, id)?)).await? {
+        return Ok(public);
+    }
+    let fresh = super::keys::generate_async().await?;
+    let public = fresh.public_pem.clone();
+    db.run(move |c| {
+        Ok(users::set_key_pair(
+            c,
+            id,
+            &fresh.public_pem,
+            &fresh.private_pem,
+        )?)
+    })
+    .await?;
+    Ok(public)
+}

@@ -1,0 +1,32 @@
+//! WebFinger (RFC 7033) and NodeInfo 2.1 documents.
+
+use serde::{Deserialize, Serialize};
+
+/// A JSON Resource Descriptor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Jrd {
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    pub links: Vec<JrdLink>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JrdLink {
+    pub rel: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub properties: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// The link relation FEP-d556 gives the server-level actor.
+pub const REL_SERVICE: &str = "https://www.w3.org/ns/activitystreams#Service";
+/// The link relation FEP-2677 gives the application actor in the NodeInfo index.
+pub const REL_APPLICATION: &str = "https://www.w3.org/ns/activitystreams#Application";
+pub const REL_NODEINFO_21: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+pub const REL_PROFILE_PAGE: &str = "http://webfinger.net/rel/profile-page";

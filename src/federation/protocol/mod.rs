@@ -1,0 +1,26 @@
+//! Wire types: the JSON copse publishes and accepts, kept apart from behaviour.
+
+pub mod actors;
+pub mod discovery;
+
+/// The `@context` of actors copse publishes: ActivityStreams, the security vocabulary for
+/// `publicKey`, and the extension terms Lemmy and Mastodon read.
+pub fn actor_context() -> serde_json::Value {
+    serde_json::json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "lemmy": "https://join-lemmy.org/ns#",
+            "toot": "http://joinmastodon.org/ns#",
+            "sensitive": "as:sensitive",
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "postingRestrictedToMods": "lemmy:postingRestrictedToMods",
+            "discoverable": "toot:discoverable",
+            "featured": { "@id": "toot:featured", "@type": "@id" },
+            "source": "as:source"
+        }
+    ])
+}
+
+/// The media type of ActivityPub documents.
+pub const ACTIVITY_JSON: &str = "application/activity+json";

@@ -1,0 +1,95 @@
+//! `GET /u/{name}`, `GET /c/{name}`, `GET /actor`: actor documents for servers, plain pages
+//! for browsers.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_TYPE, VARY};
+use axum::response::{IntoResponse, Response};
+
+use super::wants_activity_json;
+use crate::accounts::AccountStatus;
+use crate::app::App;
+use crate::communities;
+use crate::db::users;
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::actors;
+use crate::federation::protocol::ACTIVITY_JSON;
+use crate::federation::protocol::actors::Actor;
+use crate::federation::urls::Urls;
+use crate::web;
+
+fn activity_json(actor: Actor) -> Response {
+    (
+        [(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")],
+        Json(actor),
+    )
+        .into_response()
+}
+
+fn html(page: axum::response::Html<String>) -> Response {
+    ([(VARY, "Accept")], page).into_response()
+}
+
+pub async fn person(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let lookup = name.clone();
+    let user = app
+        .db
+        .run(move |c| Ok(users::find_by_username(c, &lookup)?))
+        .await?
+        .filter(|u| u.status() == AccountStatus::Active)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
+    let handle = format!("@{}@{}", user.username, app.config.domain);
+    if !wants_activity_json(&headers) {
+        return Ok(html(web::profile_page(&user.username, &handle, "")));
+    }
+    let key = actors::person_public_key(&app.db, &user).await?;
+    Ok(activity_json(actors::person(
+        &Urls::new(&app.config),
+        &user,
+        key,
+    )))
+}
+
+pub async fn community(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let details = communities::find_local(&app.db, &name).await?;
+    if !wants_activity_json(&headers) {
+        let c = &details.community;
+        let handle = format!("!{}@{}", c.name, app.config.domain);
+        let summary = c
+            .summary
+            .as_deref()
+            .map(actors::summary_html)
+            .unwrap_or_default();
+        return Ok(html(web::profile_page(&c.title, &handle, &summary)));
+    }
+    Ok(activity_json(actors::group(
+        &Urls::new(&app.config),
+        &details,
+    )))
+}
+
+pub async fn instance(State(app): State<App>, headers: HeaderMap) -> Result<Response> {
+    if !wants_activity_json(&headers) {
+        let domain = &app.config.domain;
+        return Ok(html(web::profile_page(
+            domain,
+            &format!("@{domain}@{domain}"),
+            "",
+        )));
+    }
+    let key = actors::instance_key(&app.db).await?;
+    Ok(activity_json(actors::instance(
+        &Urls::new(&app.config),
+        &app.config.domain,
+        key.public_pem,
+    )))
+}

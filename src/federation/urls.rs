@@ -1,0 +1,49 @@
+//! The ActivityPub ids of local things. Every id is built here, so their shape is decided
+//! in one place (and never changes once published).
+
+use crate::config::Config;
+
+/// Builds ids under this server's public base URL.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base: String,
+}
+
+impl Urls {
+    pub fn new(config: &Config) -> Urls {
+        Urls {
+            base: config.public_url(),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The origin with a trailing slash: the FEP-d556 resource naming the server itself.
+    pub fn origin(&self) -> String {
+        format!("{}/", self.base)
+    }
+
+    pub fn person(&self, name: &str) -> String {
+        format!("{}/u/{name}", self.base)
+    }
+
+    pub fn community(&self, name: &str) -> String {
+        format!("{}/c/{name}", self.base)
+    }
+
+    /// The instance actor (FEP-2677's application actor).
+    pub fn instance_actor(&self) -> String {
+        format!("{}/actor", self.base)
+    }
+
+    pub fn shared_inbox(&self) -> String {
+        format!("{}/inbox", self.base)
+    }
+
+    /// The key id of an actor's main key, as Mastodon and Lemmy write it.
+    pub fn key_id(actor_id: &str) -> String {
+        format!("{actor_id}#main-key")
+    }
+}
