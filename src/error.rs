@@ -71,6 +71,11 @@ error_codes! {
     ReasonTooLong => "reason_too_long", Invalid;
     Unauthenticated => "unauthenticated", Unauthenticated;
     InvalidCredentials => "invalid_credentials", Unauthenticated;
+    SignatureMissing => "signature_missing", Unauthenticated;
+    SignatureMalformed => "signature_malformed", Unauthenticated;
+    SignatureInvalid => "signature_invalid", Unauthenticated;
+    DigestMismatch => "digest_mismatch", Unauthenticated;
+    DateOutOfRange => "date_out_of_range", Unauthenticated;
     AccountPending => "account_pending", Forbidden;
     Forbidden => "forbidden", Forbidden;
     RegistrationsClosed => "registrations_closed", Forbidden;

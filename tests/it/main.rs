@@ -11,5 +11,7 @@ mod cli;
 mod config;
 mod discovery;
 mod docs;
+mod fetch;
 mod http;
+mod signatures;
 mod storage;
