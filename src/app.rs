@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
+use crate::federation::fetch::Fetcher;
 use crate::metrics::Metrics;
 
 /// Everything a request handler may need. Cheap to clone.
@@ -15,6 +16,10 @@ pub struct App {
     pub db: Database,
     pub metrics: Arc<Metrics>,
     pub started: Instant,
+    /// The one HTTP client for fetching from and delivering to other servers.
+    pub fetcher: Fetcher,
+    /// Wakes the delivery worker when something was queued.
+    pub deliveries_queued: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -28,10 +33,12 @@ impl App {
             tracing::info!(version, "applied database migration");
         }
         Ok(App {
+            fetcher: Fetcher::from_config(&config)?,
             config: Arc::new(config),
             db,
             metrics: Arc::new(Metrics::default()),
             started: Instant::now(),
+            deliveries_queued: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }

@@ -98,6 +98,13 @@ error_codes! {
     FetchFailed => "fetch_failed", Unavailable;
     FetchTooLarge => "fetch_too_large", TooLarge;
     FetchNotJson => "fetch_not_json", Invalid;
+    ActivityInvalid => "activity_invalid", Invalid;
+    ActivityOriginMismatch => "activity_origin_mismatch", Forbidden;
+    SignerNotActor => "signer_not_actor", Forbidden;
+    SignerUnknown => "signer_unknown", Unauthenticated;
+    RemoteActorInvalid => "remote_actor_invalid", Invalid;
+    HandleInvalid => "handle_invalid", Invalid;
+    CannotFollowSelf => "cannot_follow_self", Invalid;
     Internal => "internal", Internal;
 }
 

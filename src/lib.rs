@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod federation;
+pub mod follows;
 pub mod metrics;
 pub mod server;
 pub mod time;

@@ -34,7 +34,12 @@ struct HttpStats {
 pub struct Metrics {
     http: Mutex<HttpStats>,
     in_flight: AtomicI64,
+    /// Federation counters by (metric, outcome label).
+    federation: Mutex<BTreeMap<(&'static str, String), u64>>,
 }
+
+const INBOX_METRIC: &str = "copse_inbox_activities_total";
+const DELIVERY_METRIC: &str = "copse_deliveries_total";
 
 /// Figures read at scrape time from elsewhere (the database, the pool).
 pub struct Gauges {
@@ -45,6 +50,10 @@ pub struct Gauges {
     pub pool_waiting: usize,
     pub users_by_status: Vec<(String, i64)>,
     pub uptime: Duration,
+    /// Outgoing deliveries waiting in the queue.
+    pub deliveries_pending: i64,
+    /// Age of the oldest waiting delivery.
+    pub deliveries_oldest: Duration,
 }
 
 impl Metrics {
@@ -70,6 +79,22 @@ impl Metrics {
         }
         h.sum += secs;
         h.count += 1;
+    }
+
+    /// An activity reached an inbox; `outcome` is `accepted`, `duplicate` or an error code.
+    pub fn inbox_activity(&self, outcome: &str) {
+        self.count(INBOX_METRIC, outcome);
+    }
+
+    /// A delivery attempt ended; `outcome` is `delivered`, `retry` or `failed`.
+    pub fn delivery(&self, outcome: &str) {
+        self.count(DELIVERY_METRIC, outcome);
+    }
+
+    fn count(&self, metric: &'static str, label: &str) {
+        if let Ok(mut f) = self.federation.lock() {
+            *f.entry((metric, label.to_string())).or_default() += 1;
+        }
     }
 
     /// The whole exposition, ready to serve as `text/plain; version=0.0.4`.
@@ -182,6 +207,37 @@ impl Metrics {
         for (status, n) in &g.users_by_status {
             writeln!(out, "copse_users{{status=\"{}\"}} {n}", escape(status))?;
         }
+        writeln!(
+            out,
+            "# HELP {INBOX_METRIC} Activities received by the inboxes, by outcome."
+        )?;
+        writeln!(out, "# TYPE {INBOX_METRIC} counter")?;
+        writeln!(
+            out,
+            "# HELP {DELIVERY_METRIC} Delivery attempts to other servers, by outcome."
+        )?;
+        writeln!(out, "# TYPE {DELIVERY_METRIC} counter")?;
+        if let Ok(f) = self.federation.lock() {
+            for ((metric, outcome), n) in f.iter() {
+                writeln!(out, "{metric}{{outcome=\"{}\"}} {n}", escape(outcome))?;
+            }
+        }
+        writeln!(
+            out,
+            "# HELP copse_deliveries_pending Outgoing deliveries waiting in the queue."
+        )?;
+        writeln!(out, "# TYPE copse_deliveries_pending gauge")?;
+        writeln!(out, "copse_deliveries_pending {}", g.deliveries_pending)?;
+        writeln!(
+            out,
+            "# HELP copse_deliveries_oldest_seconds Age of the oldest waiting delivery."
+        )?;
+        writeln!(out, "# TYPE copse_deliveries_oldest_seconds gauge")?;
+        writeln!(
+            out,
+            "copse_deliveries_oldest_seconds {:.3}",
+            g.deliveries_oldest.as_secs_f64()
+        )?;
         if let Some(rss) = resident_memory_bytes() {
             writeln!(
                 out,
@@ -227,7 +283,10 @@ mod tests {
             pool_waiting: 0,
             users_by_status: vec![("active".into(), 2)],
             uptime: Duration::from_secs(1),
+            deliveries_pending: 3,
+            deliveries_oldest: Duration::from_secs(2),
         });
+        m.delivery("delivered");
         assert!(text.contains(
             "copse_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
         ));
@@ -237,5 +296,20 @@ mod tests {
         assert!(text.contains("copse_http_request_duration_seconds_count{route=\"/healthz\"} 2"));
         assert!(text.contains("copse_http_requests_in_flight 0"));
         assert!(text.contains("copse_users{status=\"active\"} 2"));
+        assert!(text.contains("copse_deliveries_pending 3"));
+        assert!(
+            m.render(&Gauges {
+                backend: "sqlite",
+                pool_max: 8,
+                pool_open: 1,
+                pool_idle: 1,
+                pool_waiting: 0,
+                users_by_status: vec![],
+                uptime: Duration::from_secs(1),
+                deliveries_pending: 0,
+                deliveries_oldest: Duration::ZERO,
+            })
+            .contains("copse_deliveries_total{outcome=\"delivered\"} 1")
+        );
     }
 }

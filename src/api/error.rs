@@ -15,7 +15,10 @@ use crate::error::{Error, ErrorCode, ErrorKind};
 /// The HTTP status for an error code.
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
-        ErrorCode::InvalidJson | ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
+        ErrorCode::InvalidJson
+        | ErrorCode::InvalidRequest
+        | ErrorCode::ActivityInvalid
+        | ErrorCode::HandleInvalid => StatusCode::BAD_REQUEST,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         _ => match code.kind() {

@@ -6,12 +6,13 @@ mod admin;
 pub mod auth;
 mod communities;
 pub mod error;
+mod follows;
 mod instance;
 mod sessions;
 mod views;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::app::App;
 use crate::error::{Error, ErrorCode};
@@ -24,6 +25,9 @@ pub fn router() -> Router<App> {
         .route("/accounts/me", get(accounts::me))
         .route("/communities", post(communities::create))
         .route("/communities/{name}", get(communities::show))
+        .route("/resolve", get(follows::resolve))
+        .route("/follows", post(follows::create).get(follows::list))
+        .route("/follows/{id}", delete(follows::delete))
         .route("/auth/login", post(sessions::login))
         .route("/auth/logout", post(sessions::logout))
         .route("/admin/accounts", get(admin::list))

@@ -108,10 +108,11 @@ pub async fn find_local(db: &Database, name: &str) -> Result<CommunityDetails> {
         let community = communities::find_by_name(conn, &name)?
             .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no community '{name}'")))?;
         let moderators = communities::moderator_names(conn, community.id)?;
+        let followers = crate::db::follows::count_community_followers(conn, community.id)?;
         Ok(CommunityDetails {
             community,
             moderators,
-            followers: 0,
+            followers,
         })
     })
     .await

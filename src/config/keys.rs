@@ -88,6 +88,12 @@ pub const KEYS: &[KeyDef] = &[
         about: "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the process exits.",
     },
     KeyDef {
+        key: "federation.authorized_fetch",
+        env: "COPSE_FEDERATION_AUTHORIZED_FETCH",
+        default: Some("false"),
+        about: "When true, every GET of ActivityPub JSON (actors, collections) must carry a valid HTTP signature from another server, as Mastodon's secure mode does; the instance actor stays readable so peers can check this server's own signatures. Browsers' HTML pages are unaffected.",
+    },
+    KeyDef {
         key: "metrics.bearer_token",
         env: "COPSE_METRICS_BEARER_TOKEN",
         default: None,

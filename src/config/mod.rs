@@ -50,6 +50,8 @@ pub struct Config {
     pub http_request_timeout: Duration,
     /// How long a stopping server waits for in-flight requests.
     pub http_shutdown_grace: Duration,
+    /// Every GET of ActivityPub JSON must be signed by another server.
+    pub authorized_fetch: bool,
     /// If set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
 }
@@ -138,6 +140,7 @@ impl Config {
                 0,
                 3600,
             )?),
+            authorized_fetch: raw.boolean("federation.authorized_fetch")?,
             metrics_token,
         })
     }

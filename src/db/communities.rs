@@ -72,3 +72,12 @@ pub fn moderator_names(conn: &mut DbConnection, community_id: i64) -> QueryResul
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     communities::table.count().get_result(conn)
 }
+
+/// The community's private key, kept out of [`Community`] so it is only read to sign.
+pub fn private_key(conn: &mut DbConnection, id: i64) -> QueryResult<Option<String>> {
+    communities::table
+        .find(id)
+        .select(communities::private_key_pem)
+        .first(conn)
+        .optional()
+}

@@ -6,10 +6,14 @@
 //! file locks or libpq. Queries live beside the tables they touch (`users`, `sessions`, …).
 
 pub mod communities;
+pub mod deliveries;
+pub mod follows;
 pub mod instance;
 mod migrate;
 pub mod names;
 mod pool;
+pub mod received;
+pub mod remote_actors;
 pub mod schema;
 pub mod sessions;
 pub mod users;

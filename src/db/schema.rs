@@ -71,6 +71,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    remote_actors (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        kind -> Text,
+        domain -> Text,
+        username -> Text,
+        display_name -> Nullable<Text>,
+        inbox -> Text,
+        shared_inbox -> Nullable<Text>,
+        followers_url -> Nullable<Text>,
+        outbox_url -> Nullable<Text>,
+        public_key_id -> Text,
+        public_key_pem -> Text,
+        manually_approves_followers -> Bool,
+        fetched_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    received_activities (ap_id) {
+        ap_id -> Text,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follows (id) {
+        id -> BigInt,
+        follower_ap_id -> Text,
+        target_ap_id -> Text,
+        follower_user_id -> Nullable<BigInt>,
+        follower_remote_id -> Nullable<BigInt>,
+        target_community_id -> Nullable<BigInt>,
+        target_user_id -> Nullable<BigInt>,
+        target_remote_id -> Nullable<BigInt>,
+        state -> Text,
+        activity_id -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        activity_id -> Text,
+        signer_ap_id -> Text,
+        inbox -> Text,
+        domain -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(community_moderators -> communities (community_id));
 diesel::joinable!(community_moderators -> users (user_id));
@@ -80,5 +141,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     communities,
     community_moderators,
     local_names,
-    instance_keys
+    instance_keys,
+    remote_actors,
+    received_activities,
+    follows,
+    deliveries
 );

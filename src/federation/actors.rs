@@ -136,20 +136,28 @@ pub async fn instance_key(db: &Database) -> Result<KeyPair> {
 
 /// A local person's public key, generating the pair for accounts made before keys existed.
 pub async fn person_public_key(db: &Database, user: &User) -> Result<String> {
+    Ok(person_key_pair(db, user).await?.public_pem)
+}
+
+/// A local person's key pair, generated on first need for accounts made before keys existed.
+pub async fn person_key_pair(db: &Database, user: &User) -> Result<KeyPair> {
     let id = user.id;
-    if let Some((public, _)) = db.run(move |c| Ok(users::key_pair(c, id)?)).await? {
-        return Ok(public);
+    if let Some((public_pem, private_pem)) = db.run(move |c| Ok(users::key_pair(c, id)?)).await? {
+        return Ok(KeyPair {
+            public_pem,
+            private_pem,
+        });
     }
     let fresh = super::keys::generate_async().await?;
-    let public = fresh.public_pem.clone();
+    let stored = fresh.clone();
     db.run(move |c| {
         Ok(users::set_key_pair(
             c,
             id,
-            &fresh.public_pem,
-            &fresh.private_pem,
+            &stored.public_pem,
+            &stored.private_pem,
         )?)
     })
     .await?;
-    Ok(public)
+    Ok(fresh)
 }

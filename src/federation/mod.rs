@@ -5,10 +5,16 @@
 //! uses internally, and without that crate's timing side channel). Outgoing fetches go through
 //! [`fetch`], which refuses private and loopback addresses unless development mode is on.
 
+pub mod activities;
 pub mod actors;
+pub mod authorized_fetch;
+pub mod delivery;
 pub mod fetch;
+pub mod inbox;
 pub mod keys;
+pub mod local;
 pub mod protocol;
+pub mod remote;
 pub mod routes;
 pub mod signatures;
 pub mod urls;

@@ -21,7 +21,7 @@ pub fn router(app: App) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .nest("/api/v1", crate::api::router())
-        .merge(crate::federation::routes::router())
+        .merge(crate::federation::routes::router(app.clone()))
         .fallback(ops::not_found)
         .with_state(app.clone());
     layers::apply(routes, app).layer(DefaultBodyLimit::disable())
@@ -53,6 +53,12 @@ impl Server {
         Ok(Server { app, listener })
     }
 
+    /// A server on a listener bound by the caller, e.g. one whose port had to be known
+    /// before the configuration (its public domain) was written.
+    pub fn with_listener(app: App, listener: TcpListener) -> Server {
+        Server { app, listener }
+    }
+
     /// The address actually bound (useful when the configured port is 0).
     pub fn local_addr(&self) -> Result<SocketAddr> {
         self.listener.local_addr().map_err(Error::internal)
@@ -68,6 +74,9 @@ impl Server {
             tracing::info!("shutting down: finishing in-flight requests");
             let _ = stopping_tx.send(true);
         };
+        let delivery =
+            crate::federation::delivery::worker::spawn(self.app.clone(), stopping_rx.clone());
+        let retries = crate::follows::spawn_retries(self.app.clone(), stopping_rx.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
         let deadline = async move {
@@ -81,6 +90,8 @@ impl Server {
                 Ok(())
             }
         };
+        delivery.abort();
+        retries.abort();
         self.app.db.close();
         result
     }

@@ -41,6 +41,14 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Result<Respo
         .run(|conn| Ok(users::count_by_status(conn)?))
         .await
         .unwrap_or_default();
+    let (deliveries_pending, oldest) = app
+        .db
+        .run(|conn| Ok(crate::db::deliveries::backlog(conn)?))
+        .await
+        .unwrap_or_default();
+    let deliveries_oldest = oldest
+        .map(|t| (crate::time::now() - t).to_std().unwrap_or_default())
+        .unwrap_or_default();
     let pool = app.db.pool_status();
     let text = app.metrics.render(&Gauges {
         backend: app.db.backend().as_str(),
@@ -50,6 +58,8 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Result<Respo
         pool_waiting: pool.waiting,
         users_by_status,
         uptime: app.started.elapsed(),
+        deliveries_pending,
+        deliveries_oldest,
     });
     Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],

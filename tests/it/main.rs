@@ -11,6 +11,7 @@ mod cli;
 mod config;
 mod discovery;
 mod docs;
+mod federation;
 mod fetch;
 mod http;
 mod signatures;

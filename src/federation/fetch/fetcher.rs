@@ -36,8 +36,8 @@ pub struct FetchedJson {
 /// Fetches remote objects under a [`FetchPolicy`]. Cheap to clone; clones share connections.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
-    policy: FetchPolicy,
+    pub(super) client: reqwest::Client,
+    pub(super) policy: FetchPolicy,
 }
 
 impl Fetcher {
@@ -192,7 +192,7 @@ impl Fetcher {
 
     /// The copse error for a failed request: the guard's refusal when the resolver refused,
     /// else `fetch_failed`.
-    fn transport_error(&self, url: &Url, err: reqwest::Error) -> Error {
+    pub(super) fn transport_error(&self, url: &Url, err: reqwest::Error) -> Error {
         if let Some(refusal) = find_source::<AddressRefused>(&err) {
             return refused(url, &refusal.to_string());
         }

@@ -20,9 +20,11 @@
 pub mod address;
 mod fetcher;
 mod policy;
+mod post;
 mod resolver;
 
 pub use address::{AddressClass, is_public};
 pub use fetcher::{ACCEPT_ACTIVITY, FetchedJson, Fetcher, user_agent};
 pub use policy::FetchPolicy;
+pub use post::PostOutcome;
 pub use resolver::{AddressRefused, GuardedResolver};

@@ -1,7 +1,13 @@
 //! Wire types: the JSON copse publishes and accepts, kept apart from behaviour.
 
+pub mod activities;
 pub mod actors;
+pub mod classify;
+pub mod collections;
 pub mod discovery;
+pub mod envelope;
+pub mod objects;
+pub mod remote_actor;
 
 /// The `@context` of actors copse publishes: ActivityStreams, the security vocabulary for
 /// `publicKey`, and the extension terms Lemmy and Mastodon read.

@@ -1,25 +1,71 @@
 //! HTTP routes of the federation layer: discovery documents and actors.
 
 mod actors;
+mod collections;
+mod inbox;
 mod nodeinfo;
 mod webfinger;
 
 use axum::Router;
-use axum::http::HeaderMap;
+use axum::extract::{Request, State};
 use axum::http::header::ACCEPT;
-use axum::routing::get;
+use axum::http::{HeaderMap, Method};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
 
 use crate::app::App;
+use crate::error::Error;
+use crate::federation::authorized_fetch;
 
-pub fn router() -> Router<App> {
+pub fn router(app: App) -> Router<App> {
+    // Documents that authorized fetch guards; discovery and the instance actor stay open.
+    let guarded = Router::new()
+        .route("/u/{name}", get(actors::person))
+        .route("/c/{name}", get(actors::community))
+        .route("/inbox", post(inbox::shared))
+        .route("/u/{name}/inbox", post(inbox::person))
+        .route("/c/{name}/inbox", post(inbox::community))
+        .route("/u/{name}/followers", get(collections::person_followers))
+        .route("/u/{name}/following", get(collections::person_following))
+        .route("/u/{name}/outbox", get(collections::person_outbox))
+        .route("/c/{name}/followers", get(collections::community_followers))
+        .route("/c/{name}/outbox", get(collections::community_outbox))
+        .route("/c/{name}/featured", get(collections::community_featured))
+        .route(
+            "/c/{name}/moderators",
+            get(collections::community_moderators),
+        )
+        .route_layer(middleware::from_fn_with_state(app, require_signature));
     Router::new()
         .route("/.well-known/webfinger", get(webfinger::webfinger))
         .route("/.well-known/nodeinfo", get(nodeinfo::index))
         .route("/.well-known/host-meta", get(nodeinfo::host_meta))
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
         .route("/actor", get(actors::instance))
-        .route("/u/{name}", get(actors::person))
-        .route("/c/{name}", get(actors::community))
+        .merge(guarded)
+}
+
+/// Under `federation.authorized_fetch`, a GET for ActivityPub JSON needs another server's
+/// signature. HTML for browsers and POSTs to inboxes (which check their own) pass.
+async fn require_signature(
+    State(app): State<App>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    let guarded = app.config.authorized_fetch
+        && request.method() == Method::GET
+        && wants_activity_json(request.headers());
+    if guarded {
+        let path_and_query = request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
+        authorized_fetch::verify_get(&app, request.method(), &path_and_query, request.headers())
+            .await?;
+    }
+    Ok(next.run(request).await)
 }
 
 /// True when the client asks for ActivityPub JSON (`application/activity+json`, or

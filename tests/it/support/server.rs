@@ -48,6 +48,39 @@ impl TestServer {
         }
     }
 
+    /// A server that federates on loopback: development mode, its public domain being the
+    /// `127.0.0.1:port` it listens on, so other test servers can reach its ids.
+    pub async fn federating(env: &[(&str, &str)]) -> TestServer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("loopback port");
+        let addr = listener.local_addr().expect("bound address");
+        let domain = addr.to_string();
+        let mut vars: Vec<(&str, &str)> = vec![("COPSE_DEV", "true"), ("COPSE_DOMAIN", &domain)];
+        vars.extend_from_slice(env);
+        let db = TestDb::new();
+        let config = test_config(&db, &vars);
+        let app = App::open(config).await.expect("app opens");
+        let server = Server::with_listener(app.clone(), listener);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            app,
+            addr,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            task: Some(task),
+            db,
+        }
+    }
+
+    /// This server's public domain (`127.0.0.1:port` for federating test servers).
+    pub fn domain(&self) -> String {
+        self.app.config.domain.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

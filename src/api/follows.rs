@@ -1,0 +1,78 @@
+//! `GET /api/v1/resolve`, and `POST`, `GET`, `DELETE /api/v1/follows`: finding actors
+//! anywhere on the fediverse and following them.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::auth::Authenticated;
+use super::error::ApiJson;
+use crate::app::App;
+use crate::error::Result;
+use crate::follows::{self, ActorView, FollowView};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveQuery {
+    q: String,
+}
+
+/// Resolves `@name@host`, `!name@host` or an actor URL. Signed-in only: a resolve of a
+/// remote handle makes this server fetch, which anonymous callers must not be able to
+/// trigger at will.
+pub async fn resolve(
+    State(app): State<App>,
+    _auth: Authenticated,
+    Query(query): Query<ResolveQuery>,
+) -> Result<Json<ActorView>> {
+    let target = follows::resolve(&app, &query.q).await?;
+    Ok(Json(follows::view_of(&app, &target).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowBody {
+    /// A handle or an actor URL.
+    target: String,
+}
+
+pub async fn create(
+    State(app): State<App>,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<FollowBody>,
+) -> Result<(StatusCode, Json<FollowView>)> {
+    let target = follows::resolve(&app, &body.target).await?;
+    let view = follows::follow(&app, &auth.user, target).await?;
+    Ok((StatusCode::OK, Json(view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    before: Option<i64>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// The signed-in user's subscriptions, newest first.
+pub async fn list(
+    State(app): State<App>,
+    auth: Authenticated,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<FollowView>>> {
+    let limit = query.limit.unwrap_or(50);
+    Ok(Json(
+        follows::list(&app, &auth.user, query.before, limit).await?,
+    ))
+}
+
+pub async fn delete(
+    State(app): State<App>,
+    auth: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    follows::unfollow(&app, &auth.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,115 @@
+//! Queries on `remote_actors`: the cache of other servers' actors.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::remote_actors;
+
+/// An actor of another server as copse last fetched it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = remote_actors)]
+pub struct CachedActor {
+    pub id: i64,
+    pub ap_id: String,
+    /// `Person`, `Group`, `Application`, `Service` or `Organization`.
+    pub kind: String,
+    /// The host (and port, if any) of `ap_id`.
+    pub domain: String,
+    /// `preferredUsername`.
+    pub username: String,
+    pub display_name: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub followers_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub public_key_id: String,
+    pub public_key_pem: String,
+    pub manually_approves_followers: bool,
+    pub fetched_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+impl CachedActor {
+    /// Where deliveries go: the shared inbox when the server has one.
+    pub fn delivery_inbox(&self) -> &str {
+        self.shared_inbox.as_deref().unwrap_or(&self.inbox)
+    }
+
+    /// True for a community-like actor (Lemmy, Mbin, PeerTube and Mobilizon groups).
+    pub fn is_group(&self) -> bool {
+        self.kind == "Group"
+    }
+}
+
+/// What a fetch of an actor yields, ready to store.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = remote_actors)]
+#[diesel(treat_none_as_null = true)]
+pub struct ActorRecord {
+    pub ap_id: String,
+    pub kind: String,
+    pub domain: String,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub followers_url: Option<String>,
+    pub outbox_url: Option<String>,
+    pub public_key_id: String,
+    pub public_key_pem: String,
+    pub manually_approves_followers: bool,
+    pub fetched_at: NaiveDateTime,
+}
+
+/// Inserts or refreshes an actor, keyed by its id; returns the stored row.
+pub fn upsert(conn: &mut DbConnection, record: &ActorRecord) -> QueryResult<CachedActor> {
+    conn.transaction(|conn| {
+        let existing = find_by_ap_id(conn, &record.ap_id)?;
+        match existing {
+            Some(actor) => {
+                diesel::update(remote_actors::table.find(actor.id))
+                    .set(record)
+                    .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(remote_actors::table)
+                    .values((record, remote_actors::created_at.eq(record.fetched_at)))
+                    .execute(conn)?;
+            }
+        }
+        remote_actors::table
+            .filter(remote_actors::ap_id.eq(&record.ap_id))
+            .select(CachedActor::as_select())
+            .first(conn)
+    })
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CachedActor>> {
+    remote_actors::table
+        .find(id)
+        .select(CachedActor::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<CachedActor>> {
+    remote_actors::table
+        .filter(remote_actors::ap_id.eq(ap_id))
+        .select(CachedActor::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_key_id(conn: &mut DbConnection, key_id: &str) -> QueryResult<Option<CachedActor>> {
+    remote_actors::table
+        .filter(remote_actors::public_key_id.eq(key_id))
+        .select(CachedActor::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Forgets an actor (it was deleted on its server); its follows go with it.
+pub fn delete(conn: &mut DbConnection, ap_id: &str) -> QueryResult<usize> {
+    diesel::delete(remote_actors::table.filter(remote_actors::ap_id.eq(ap_id))).execute(conn)
+}

@@ -1,0 +1,259 @@
+//! Follow, and the Accept, Reject and Undo that answer or end one.
+//!
+//! Incoming: a remote actor follows a local community or person (accepted at once unless
+//! the community approves followers by hand), or undoes that follow; a remote actor accepts
+//! or rejects a follow a local user sent it. Answers are matched by the pair of actors, not
+//! by the Follow's id: servers differ in whether they embed the Follow or only name it, and
+//! copse re-sends pending follows with new ids.
+//!
+//! Outgoing: the activities for a local user's follow and unfollow, and the Accept copse
+//! sends for a follow of a local actor.
+
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::db::follows::{self, FollowRecord};
+use crate::db::remote_actors::CachedActor;
+use crate::db::{DbConnection, received};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::delivery;
+use crate::federation::local::{self, LocalActor};
+use crate::federation::protocol::envelope::{Envelope, id_of};
+use crate::federation::urls::Urls;
+
+use super::ids::new_activity_id;
+
+const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+
+/// `Follow` of `object` by `actor`.
+pub fn follow_activity(id: &str, actor: &str, object: &str) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": "Follow",
+        "actor": actor,
+        "object": object,
+        "to": [object],
+    })
+}
+
+/// `Undo` of a `Follow`, carrying the Follow itself so the receiver need not look it up.
+pub fn undo_follow_activity(id: &str, actor: &str, follow: &Value) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": "Undo",
+        "actor": actor,
+        "object": without_context(follow),
+        "to": follow.get("object").cloned().into_iter().collect::<Vec<_>>(),
+    })
+}
+
+/// `Accept` or `Reject` of a received `Follow`, embedding it as Mastodon and Lemmy expect.
+pub fn answer_activity(kind: &str, id: &str, actor: &str, follow: &Value) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "object": without_context(follow),
+        "to": follow.get("actor").and_then(|a| id_of(Some(a))).cloned().into_iter().collect::<Vec<_>>(),
+    })
+}
+
+fn without_context(activity: &Value) -> Value {
+    let mut copy = activity.clone();
+    if let Some(map) = copy.as_object_mut() {
+        map.remove("@context");
+    }
+    copy
+}
+
+/// A remote actor follows a local community or person.
+pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -> Result<()> {
+    let target_id = env
+        .object_id()
+        .ok_or_else(|| invalid("a Follow must name what it follows"))?;
+    let target = local::find(app, target_id.as_str()).await?.ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            format!("{target_id} is not a local actor"),
+        )
+    })?;
+    let urls = Urls::new(&app.config);
+    let (community_id, user_id, approves_by_hand) = match &target {
+        LocalActor::Community(c) => (Some(c.id), None, c.manually_approves_followers),
+        LocalActor::Person(u) => (None, Some(u.id), false),
+        LocalActor::Instance => return Err(invalid("the instance actor cannot be followed")),
+    };
+    let target_ap_id = target.ap_id(&urls);
+    let state = if approves_by_hand {
+        "pending"
+    } else {
+        "accepted"
+    };
+    let now = crate::time::now();
+    let record = FollowRecord {
+        follower_ap_id: follower.ap_id.clone(),
+        target_ap_id: target_ap_id.clone(),
+        follower_user_id: None,
+        follower_remote_id: Some(follower.id),
+        target_community_id: community_id,
+        target_user_id: user_id,
+        target_remote_id: None,
+        state: state.into(),
+        activity_id: env.id.to_string(),
+        attempts: 0,
+        next_attempt_at: None,
+        updated_at: now,
+    };
+    let accept = (!approves_by_hand).then(|| {
+        answer_activity(
+            "Accept",
+            &new_activity_id(&urls, "accept"),
+            &target_ap_id,
+            &env.json,
+        )
+    });
+    let inbox = follower.inbox.clone();
+    let activity_id = env.id.to_string();
+    let applied = app
+        .db
+        .transaction(move |c| {
+            if !received::record(c, &activity_id, now)? {
+                return Ok(false);
+            }
+            follows::upsert(c, &record)?;
+            if let Some(accept) = &accept {
+                delivery::enqueue(c, accept, &target_ap_id, &[inbox])?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if applied {
+        delivery::wake(app);
+    }
+    Ok(())
+}
+
+/// A remote actor undoes its follow of a local actor.
+pub async fn receive_undo_follow(app: &App, env: &Envelope, follower: &CachedActor) -> Result<()> {
+    let follow = env
+        .object()
+        .ok_or_else(|| invalid("an Undo must name what it undoes"))?;
+    let target = follow
+        .get("object")
+        .and_then(|o| id_of(Some(o)))
+        .and_then(Value::as_str);
+    if let Some(inner_actor) = follow
+        .get("actor")
+        .and_then(|a| id_of(Some(a)))
+        .and_then(Value::as_str)
+        && inner_actor != follower.ap_id
+    {
+        return Err(Error::new(
+            ErrorCode::SignerNotActor,
+            "an actor can only undo its own follow",
+        ));
+    }
+    let follower_ap_id = follower.ap_id.clone();
+    let follow_id = id_of(Some(follow))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let target = target.map(str::to_string);
+    let activity_id = env.id.to_string();
+    let now = crate::time::now();
+    app.db
+        .transaction(move |c| {
+            if !received::record(c, &activity_id, now)? {
+                return Ok(());
+            }
+            let row = match &target {
+                Some(target) => follows::find_pair(c, &follower_ap_id, target)?,
+                None => find_by_activity(c, &follower_ap_id, follow_id.as_deref())?,
+            };
+            if let Some(row) = row {
+                follows::delete(c, row.id)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// A remote actor accepted (`accepted` true) or rejected a follow a local actor sent it.
+pub async fn receive_answer(
+    app: &App,
+    env: &Envelope,
+    target: &CachedActor,
+    accepted: bool,
+) -> Result<()> {
+    let follow = env
+        .object()
+        .ok_or_else(|| invalid("an Accept must name the Follow"))?;
+    // An embedded Follow says who followed; a bare id is looked up among our follows.
+    let follower = follow
+        .get("actor")
+        .and_then(|a| id_of(Some(a)))
+        .and_then(Value::as_str);
+    if let Some(object) = follow
+        .get("object")
+        .and_then(|o| id_of(Some(o)))
+        .and_then(Value::as_str)
+        && object != target.ap_id
+    {
+        return Err(Error::new(
+            ErrorCode::SignerNotActor,
+            "only the followed actor can answer a follow",
+        ));
+    }
+    let target_ap_id = target.ap_id.clone();
+    let follower = follower.map(str::to_string);
+    let follow_id = id_of(Some(follow))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let activity_id = env.id.to_string();
+    let now = crate::time::now();
+    app.db
+        .transaction(move |c| {
+            if !received::record(c, &activity_id, now)? {
+                return Ok(());
+            }
+            let row = match &follower {
+                Some(follower) => follows::find_pair(c, follower, &target_ap_id)?,
+                None => follow_id
+                    .as_deref()
+                    .map(|id| follows::find_by_activity_id(c, id))
+                    .transpose()?
+                    .flatten()
+                    .filter(|r| r.target_ap_id == target_ap_id),
+            };
+            match row {
+                Some(row) if row.follower_user_id.is_some() => {
+                    follows::settle(
+                        c,
+                        row.id,
+                        if accepted { "accepted" } else { "rejected" },
+                        now,
+                    )?;
+                }
+                _ => tracing::debug!(target = target_ap_id, "an answer to no follow of ours"),
+            }
+            Ok(())
+        })
+        .await
+}
+
+fn find_by_activity(
+    c: &mut DbConnection,
+    follower_ap_id: &str,
+    follow_id: Option<&str>,
+) -> Result<Option<follows::FollowRow>> {
+    let Some(id) = follow_id else {
+        return Ok(None);
+    };
+    Ok(follows::find_by_activity_id(c, id)?.filter(|r| r.follower_ap_id == follower_ap_id))
+}
+
+fn invalid(message: &str) -> Error {
+    Error::new(ErrorCode::ActivityInvalid, message)
+}

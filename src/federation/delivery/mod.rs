@@ -1,0 +1,64 @@
+//! Outgoing activities: stored first, delivered after.
+//!
+//! An activity is written to the `deliveries` table, one row per destination inbox, in the
+//! same transaction as the change that caused it (a follow, an accept…), so an answered API
+//! call or inbox request never loses its consequences, even if the process dies the next
+//! moment. The [`worker`] then sends each row, signed by the actor named in it, and retries
+//! failures with growing delays. Receivers process an activity id once, so a redelivery after
+//! a crash is harmless.
+
+pub mod worker;
+
+use serde_json::Value;
+use url::Url;
+
+use crate::app::App;
+use crate::db::DbConnection;
+use crate::db::deliveries::{self, NewDelivery};
+use crate::error::{Error, Result};
+use crate::federation::protocol::envelope::authority;
+
+/// Queues `activity`, signed by the local actor `signer_ap_id`, for each distinct inbox.
+/// Runs inside the caller's transaction; call [`wake`] once it has committed.
+pub fn enqueue(
+    conn: &mut DbConnection,
+    activity: &Value,
+    signer_ap_id: &str,
+    inboxes: &[String],
+) -> Result<usize> {
+    let activity_id = activity
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::internal("an outgoing activity has no id"))?
+        .to_string();
+    let body = serde_json::to_string(activity).map_err(Error::internal)?;
+    let now = crate::time::now();
+    let mut rows: Vec<NewDelivery> = Vec::new();
+    for inbox in inboxes {
+        if rows.iter().any(|r| &r.inbox == inbox) {
+            continue;
+        }
+        let Ok(url) = Url::parse(inbox) else {
+            tracing::warn!(inbox, "not queueing a delivery to an unparseable inbox");
+            continue;
+        };
+        rows.push(NewDelivery {
+            activity_id: activity_id.clone(),
+            signer_ap_id: signer_ap_id.to_string(),
+            inbox: inbox.clone(),
+            domain: authority(&url),
+            body: body.clone(),
+            next_attempt_at: now,
+            created_at: now,
+        });
+    }
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    Ok(deliveries::insert(conn, &rows)?)
+}
+
+/// Tells the worker that new deliveries are waiting.
+pub fn wake(app: &App) {
+    app.deliveries_queued.notify_one();
+}

@@ -1,0 +1,62 @@
+//! Applying a verified activity, by kind. Kinds copse does not act on yet are recorded as
+//! seen and acknowledged, never an error: a server must not fail on vocabulary it does not
+//! know.
+
+use serde_json::Value;
+
+use crate::app::App;
+use crate::db::received;
+use crate::db::remote_actors::{self, CachedActor};
+use crate::error::Result;
+use crate::federation::activities::follow;
+use crate::federation::protocol::envelope::Envelope;
+use crate::federation::remote;
+
+pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
+    let object_kind = env
+        .object()
+        .and_then(|o| o.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let about_itself = env.object_id().as_ref() == Some(&env.actor);
+    match (env.kind.as_str(), object_kind) {
+        ("Follow", _) => follow::receive_follow(app, env, actor).await,
+        ("Undo", "Follow") => follow::receive_undo_follow(app, env, actor).await,
+        ("Accept", "Follow" | "") => follow::receive_answer(app, env, actor, true).await,
+        ("Reject", "Follow" | "") => follow::receive_answer(app, env, actor, false).await,
+        ("Update", _) if about_itself => {
+            remote::refresh(app, &env.actor).await?;
+            record(app, env).await
+        }
+        ("Delete", _) if about_itself => {
+            let ap_id = actor.ap_id.clone();
+            let id = env.id.to_string();
+            app.db
+                .transaction(move |c| {
+                    if received::record(c, &id, crate::time::now())? {
+                        remote_actors::delete(c, &ap_id)?;
+                    }
+                    Ok(())
+                })
+                .await
+        }
+        _ => {
+            tracing::debug!(
+                kind = env.kind,
+                object_kind,
+                "activity acknowledged, not acted on"
+            );
+            record(app, env).await
+        }
+    }
+}
+
+async fn record(app: &App, env: &Envelope) -> Result<()> {
+    let id = env.id.to_string();
+    app.db
+        .run(move |c| {
+            received::record(c, &id, crate::time::now())?;
+            Ok(())
+        })
+        .await
+}

@@ -1,0 +1,102 @@
+//! Receiving activities: the shared `/inbox` and each actor's own inbox.
+//!
+//! The order of checks is the point of this module. Everything that costs nothing comes
+//! first (the body's shape, the actor speaking for its own host, the signature's date and
+//! digest, whether the activity was already processed); only then is the signer's key
+//! fetched, which is a request to a server the sender chose, and the signature verified.
+//! An activity is applied in one transaction together with the record of its id, so a
+//! redelivery is acknowledged without effect, and a failure leaves nothing half-written.
+
+mod dispatch;
+mod signer;
+
+use axum::http::{HeaderMap, Method};
+use chrono::Utc;
+
+use crate::app::App;
+use crate::db::received;
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::local;
+use crate::federation::protocol::envelope::{Envelope, authority};
+use crate::federation::signatures::{self, IncomingRequest};
+
+/// The largest activity an inbox accepts.
+pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
+
+/// A POST to an inbox, as the HTTP layer received it.
+pub struct InboxRequest<'a> {
+    pub method: &'a Method,
+    pub path_and_query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// What became of an activity that was not refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Applied (or, for kinds copse does not act on, acknowledged).
+    Applied,
+    /// Already processed once; nothing was done.
+    Duplicate,
+}
+
+/// Checks and applies one incoming activity. Errors carry the reason it was refused.
+pub async fn receive(app: &App, request: InboxRequest<'_>) -> Result<Received> {
+    let outcome = receive_inner(app, request).await;
+    let label = match &outcome {
+        Ok(Received::Applied) => "accepted",
+        Ok(Received::Duplicate) => "duplicate",
+        Err(e) => e.code().as_str(),
+    };
+    app.metrics.inbox_activity(label);
+    outcome
+}
+
+async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received> {
+    if request.body.len() > MAX_ACTIVITY_BYTES {
+        return Err(Error::new(
+            ErrorCode::PayloadTooLarge,
+            format!("an activity may be at most {MAX_ACTIVITY_BYTES} bytes"),
+        ));
+    }
+    let env = Envelope::parse(request.body)?;
+    if authority(&env.id) != authority(&env.actor) {
+        return Err(Error::new(
+            ErrorCode::ActivityOriginMismatch,
+            format!(
+                "the activity {} is not on its actor's host {}",
+                env.id,
+                authority(&env.actor)
+            ),
+        ));
+    }
+    if local::is_local(app, &env.actor) {
+        return Err(Error::new(
+            ErrorCode::ActivityOriginMismatch,
+            "activities of this server's own actors do not arrive through its inbox",
+        ));
+    }
+
+    let mut incoming = IncomingRequest::new(
+        request.method,
+        request.path_and_query,
+        request.headers,
+        request.body,
+    );
+    if app.config.dev {
+        incoming = incoming.with_scheme("http");
+    }
+    let pending = signatures::parse(&incoming, Utc::now())?;
+
+    let id = env.id.to_string();
+    if app.db.run(move |c| Ok(received::seen(c, &id)?)).await? {
+        return Ok(Received::Duplicate);
+    }
+
+    let Some(actor) = signer::verify(app, &env, pending).await? else {
+        // A Delete of an actor copse never knew: nothing to remove, nothing to fetch.
+        return Ok(Received::Applied);
+    };
+    dispatch::apply(app, &env, &actor).await?;
+    Ok(Received::Applied)
+}
