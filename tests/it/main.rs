@@ -13,6 +13,7 @@ mod discovery;
 mod docs;
 mod federation;
 mod fetch;
+mod fixtures;
 mod http;
 mod signatures;
 mod storage;

@@ -261,6 +261,7 @@ fn object(kind: ObjectKind, doc: &Value, map: &Map<String, Value>) -> Result<Und
         ObjectKind::Event => typed::<obj::Event>(doc, name).map(drop),
         ObjectKind::Video => typed::<obj::Video>(doc, name).map(drop),
         ObjectKind::Tombstone => typed::<obj::Tombstone>(doc, name).map(drop),
+        // Refused above; listed so that a new kind cannot be forgotten here.
         ObjectKind::ChatMessage => typed::<obj::ChatMessage>(doc, name).map(drop),
     }?;
     if kind.carries_content() && addressed_directly(&[doc]) {
