@@ -105,6 +105,13 @@ error_codes! {
     RemoteActorInvalid => "remote_actor_invalid", Invalid;
     HandleInvalid => "handle_invalid", Invalid;
     CannotFollowSelf => "cannot_follow_self", Invalid;
+    PostTitleInvalid => "post_title_invalid", Invalid;
+    PostBodyTooLong => "post_body_too_long", Invalid;
+    PostUrlInvalid => "post_url_invalid", Invalid;
+    CommentBodyInvalid => "comment_body_invalid", Invalid;
+    NotACommunity => "not_a_community", Invalid;
+    PostLocked => "post_locked", Forbidden;
+    VoteInvalid => "vote_invalid", Invalid;
     Internal => "internal", Internal;
 }
 

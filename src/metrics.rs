@@ -54,6 +54,8 @@ pub struct Gauges {
     pub deliveries_pending: i64,
     /// Age of the oldest waiting delivery.
     pub deliveries_oldest: Duration,
+    /// Servers marked unreachable (their deliveries parked).
+    pub instances_unreachable: i64,
 }
 
 impl Metrics {
@@ -238,6 +240,16 @@ impl Metrics {
             "copse_deliveries_oldest_seconds {:.3}",
             g.deliveries_oldest.as_secs_f64()
         )?;
+        writeln!(
+            out,
+            "# HELP copse_instances_unreachable Servers failing for days whose deliveries are parked."
+        )?;
+        writeln!(out, "# TYPE copse_instances_unreachable gauge")?;
+        writeln!(
+            out,
+            "copse_instances_unreachable {}",
+            g.instances_unreachable
+        )?;
         if let Some(rss) = resident_memory_bytes() {
             writeln!(
                 out,
@@ -285,6 +297,7 @@ mod tests {
             uptime: Duration::from_secs(1),
             deliveries_pending: 3,
             deliveries_oldest: Duration::from_secs(2),
+            instances_unreachable: 1,
         });
         m.delivery("delivered");
         assert!(text.contains(
@@ -297,6 +310,7 @@ mod tests {
         assert!(text.contains("copse_http_requests_in_flight 0"));
         assert!(text.contains("copse_users{status=\"active\"} 2"));
         assert!(text.contains("copse_deliveries_pending 3"));
+        assert!(text.contains("copse_instances_unreachable 1"));
         assert!(
             m.render(&Gauges {
                 backend: "sqlite",
@@ -308,6 +322,7 @@ mod tests {
                 uptime: Duration::from_secs(1),
                 deliveries_pending: 0,
                 deliveries_oldest: Duration::ZERO,
+                instances_unreachable: 0,
             })
             .contains("copse_deliveries_total{outcome=\"delivered\"} 1")
         );

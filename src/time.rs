@@ -13,3 +13,10 @@ pub fn rfc3339(t: NaiveDateTime) -> String {
     DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
+
+/// A time as RFC 3339 with its microseconds, for ActivityPub objects: receivers order
+/// posts by it, and two posts in the same second must keep their order.
+pub fn rfc3339_micros(t: NaiveDateTime) -> String {
+    DateTime::<Utc>::from_naive_utc_and_offset(t, Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}

@@ -27,7 +27,11 @@ pub async fn resolve(
     Query(query): Query<ResolveQuery>,
 ) -> Result<Json<ActorView>> {
     let target = follows::resolve(&app, &query.q).await?;
-    Ok(Json(follows::view_of(&app, &target).await?))
+    let mut view = follows::view_of(&app, &target).await?;
+    if let follows::Target::Remote(actor) = &target {
+        view.followers = follows::remote_followers(&app, actor).await;
+    }
+    Ok(Json(view))
 }
 
 #[derive(Deserialize)]

@@ -4,10 +4,13 @@
 mod accounts;
 mod admin;
 pub mod auth;
+mod comments;
 mod communities;
 pub mod error;
+mod federation_admin;
 mod follows;
 mod instance;
+mod posts;
 mod sessions;
 mod views;
 
@@ -25,6 +28,23 @@ pub fn router() -> Router<App> {
         .route("/accounts/me", get(accounts::me))
         .route("/communities", post(communities::create))
         .route("/communities/{name}", get(communities::show))
+        .route("/posts", post(posts::create).get(posts::list))
+        .route(
+            "/posts/{id}",
+            get(posts::show).patch(posts::edit).delete(posts::delete),
+        )
+        .route(
+            "/posts/{id}/comments",
+            get(comments::thread).post(comments::create),
+        )
+        .route("/posts/{id}/vote", post(comments::vote_post))
+        .route("/posts/{id}/pin", post(posts::pin))
+        .route("/people/{name}/posts", get(posts::by_person))
+        .route(
+            "/comments/{id}",
+            axum::routing::patch(comments::edit).delete(comments::delete),
+        )
+        .route("/comments/{id}/vote", post(comments::vote_comment))
         .route("/resolve", get(follows::resolve))
         .route("/follows", post(follows::create).get(follows::list))
         .route("/follows/{id}", delete(follows::delete))
@@ -33,6 +53,10 @@ pub fn router() -> Router<App> {
         .route("/admin/accounts", get(admin::list))
         .route("/admin/accounts/{id}/approve", post(admin::approve))
         .route("/admin/accounts/{id}/reject", post(admin::reject))
+        .route(
+            "/admin/federation/deliveries",
+            get(federation_admin::deliveries),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }

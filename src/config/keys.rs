@@ -94,6 +94,18 @@ pub const KEYS: &[KeyDef] = &[
         about: "When true, every GET of ActivityPub JSON (actors, collections) must carry a valid HTTP signature from another server, as Mastodon's secure mode does; the instance actor stays readable so peers can check this server's own signatures. Browsers' HTML pages are unaffected.",
     },
     KeyDef {
+        key: "federation.delivery_concurrency",
+        env: "COPSE_FEDERATION_DELIVERY_CONCURRENCY",
+        default: Some("32"),
+        about: "Outgoing deliveries (POSTs to other servers' inboxes) in flight at once in this process (1–1024).",
+    },
+    KeyDef {
+        key: "federation.delivery_per_instance",
+        env: "COPSE_FEDERATION_DELIVERY_PER_INSTANCE",
+        default: Some("4"),
+        about: "Deliveries in flight at once to any one server, counted across every copse process sharing the database (1–256). A slow server never holds more than this many.",
+    },
+    KeyDef {
         key: "metrics.bearer_token",
         env: "COPSE_METRICS_BEARER_TOKEN",
         default: None,

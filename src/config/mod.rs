@@ -52,6 +52,10 @@ pub struct Config {
     pub http_shutdown_grace: Duration,
     /// Every GET of ActivityPub JSON must be signed by another server.
     pub authorized_fetch: bool,
+    /// Deliveries in flight at once in this process.
+    pub delivery_concurrency: usize,
+    /// Deliveries in flight at once to one server, across processes.
+    pub delivery_per_instance: usize,
     /// If set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
 }
@@ -141,6 +145,9 @@ impl Config {
                 3600,
             )?),
             authorized_fetch: raw.boolean("federation.authorized_fetch")?,
+            delivery_concurrency: raw.integer("federation.delivery_concurrency", 1, 1024)? as usize,
+            delivery_per_instance: raw.integer("federation.delivery_per_instance", 1, 256)?
+                as usize,
             metrics_token,
         })
     }

@@ -81,3 +81,12 @@ pub fn private_key(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Strin
         .first(conn)
         .optional()
 }
+
+pub fn is_moderator(conn: &mut DbConnection, community_id: i64, user_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        community_moderators::table
+            .filter(community_moderators::community_id.eq(community_id))
+            .filter(community_moderators::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}

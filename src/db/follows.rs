@@ -192,3 +192,38 @@ pub fn count_community_followers(conn: &mut DbConnection, community_id: i64) -> 
         .count()
         .get_result(conn)
 }
+
+/// Where to deliver to a local community's remote followers: one inbox per server where
+/// servers have a shared inbox.
+pub fn remote_follower_inboxes(
+    conn: &mut DbConnection,
+    community_id: i64,
+) -> QueryResult<Vec<String>> {
+    use super::schema::remote_actors;
+    let rows: Vec<(String, Option<String>)> = follows::table
+        .inner_join(
+            remote_actors::table.on(follows::follower_remote_id.eq(remote_actors::id.nullable())),
+        )
+        .filter(follows::target_community_id.eq(community_id))
+        .filter(follows::state.eq("accepted"))
+        .select((remote_actors::inbox, remote_actors::shared_inbox))
+        .load(conn)?;
+    let mut inboxes: Vec<String> = rows
+        .into_iter()
+        .map(|(inbox, shared)| shared.unwrap_or(inbox))
+        .collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+/// True when a local user follows the remote actor `remote_id` (accepted).
+pub fn any_local_follower_of_remote(conn: &mut DbConnection, remote_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        follows::table
+            .filter(follows::target_remote_id.eq(remote_id))
+            .filter(follows::follower_user_id.is_not_null())
+            .filter(follows::state.eq("accepted")),
+    ))
+    .get_result(conn)
+}

@@ -5,18 +5,23 @@
 //! blocking threads through [`Database::run`], so the async server never waits on SQLite's
 //! file locks or libpq. Queries live beside the tables they touch (`users`, `sessions`, …).
 
+pub mod comments;
 pub mod communities;
 pub mod deliveries;
 pub mod follows;
 pub mod instance;
+pub mod instances;
 mod migrate;
 pub mod names;
 mod pool;
+pub mod posts;
 pub mod received;
 pub mod remote_actors;
 pub mod schema;
+pub mod sent;
 pub mod sessions;
 pub mod users;
+pub mod votes;
 
 use std::time::Duration;
 

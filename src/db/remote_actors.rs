@@ -113,3 +113,17 @@ pub fn find_by_key_id(conn: &mut DbConnection, key_id: &str) -> QueryResult<Opti
 pub fn delete(conn: &mut DbConnection, ap_id: &str) -> QueryResult<usize> {
     diesel::delete(remote_actors::table.filter(remote_actors::ap_id.eq(ap_id))).execute(conn)
 }
+
+/// The actor known by `username` on `domain` (its handle), if cached.
+pub fn find_by_handle(
+    conn: &mut DbConnection,
+    username: &str,
+    domain: &str,
+) -> QueryResult<Option<CachedActor>> {
+    remote_actors::table
+        .filter(remote_actors::domain.eq(domain))
+        .filter(remote_actors::username.eq(username))
+        .select(CachedActor::as_select())
+        .first(conn)
+        .optional()
+}

@@ -129,10 +129,100 @@ diesel::table! {
         next_attempt_at -> Timestamp,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instances (domain) {
+        domain -> Text,
+        consecutive_failures -> Integer,
+        failing_since -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_success_at -> Nullable<Timestamp>,
+        unreachable -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        community_id -> Nullable<BigInt>,
+        remote_community_id -> Nullable<BigInt>,
+        author_user_id -> Nullable<BigInt>,
+        author_remote_id -> Nullable<BigInt>,
+        title -> Text,
+        body_source -> Nullable<Text>,
+        body_html -> Nullable<Text>,
+        url -> Nullable<Text>,
+        language -> Nullable<Text>,
+        sensitive -> Bool,
+        content_warning -> Nullable<Text>,
+        pinned -> Bool,
+        locked -> Bool,
+        deleted -> Bool,
+        pending -> Bool,
+        upvotes -> Integer,
+        downvotes -> Integer,
+        score -> Integer,
+        hot_rank -> Double,
+        comment_count -> Integer,
+        published_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        post_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        author_user_id -> Nullable<BigInt>,
+        author_remote_id -> Nullable<BigInt>,
+        body_source -> Nullable<Text>,
+        body_html -> Text,
+        language -> Nullable<Text>,
+        deleted -> Bool,
+        pending -> Bool,
+        upvotes -> Integer,
+        downvotes -> Integer,
+        score -> Integer,
+        depth -> Integer,
+        published_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    votes (id) {
+        id -> BigInt,
+        voter_ap_id -> Text,
+        voter_user_id -> Nullable<BigInt>,
+        voter_remote_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        value -> Integer,
+        activity_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sent_activities (ap_id) {
+        ap_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
     }
 }
 
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(community_moderators -> communities (community_id));
 diesel::joinable!(community_moderators -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -145,5 +235,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     remote_actors,
     received_activities,
     follows,
-    deliveries
+    deliveries,
+    instances,
+    posts,
+    comments,
+    votes,
+    sent_activities
 );

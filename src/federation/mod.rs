@@ -8,12 +8,16 @@
 pub mod activities;
 pub mod actors;
 pub mod authorized_fetch;
+pub mod backfill;
 pub mod delivery;
 pub mod fetch;
 pub mod inbox;
 pub mod keys;
 pub mod local;
+pub mod objects;
+pub mod outbox;
 pub mod protocol;
+pub mod publish;
 pub mod remote;
 pub mod routes;
 pub mod signatures;

@@ -13,6 +13,6 @@ mod retry;
 mod subscribe;
 
 pub use model::{ActorView, FollowState, FollowView};
-pub use resolve::{Target, resolve, view_of};
+pub use resolve::{Target, remote_followers, resolve, view_of};
 pub use retry::{RETRY_SCHEDULE, retry_due, spawn_retries};
 pub use subscribe::{follow, list, unfollow};

@@ -178,3 +178,24 @@ fn not_found(query: &str) -> Error {
         format!("no actor {query} on this server"),
     )
 }
+
+/// The follower count a remote actor publishes (`totalItems` of its followers collection),
+/// when it answers within a few seconds; `None` otherwise. Shown when a user resolves an
+/// actor, never stored.
+pub async fn remote_followers(app: &App, actor: &CachedActor) -> Option<i64> {
+    let url = Url::parse(actor.followers_url.as_deref()?).ok()?;
+    if crate::federation::protocol::envelope::authority(&url) != actor.domain {
+        return None;
+    }
+    let fetched = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        crate::federation::remote::signed_fetch::get(app, &url),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    fetched
+        .json
+        .get("totalItems")
+        .and_then(serde_json::Value::as_i64)
+}

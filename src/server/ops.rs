@@ -49,6 +49,11 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Result<Respo
     let deliveries_oldest = oldest
         .map(|t| (crate::time::now() - t).to_std().unwrap_or_default())
         .unwrap_or_default();
+    let instances_unreachable = app
+        .db
+        .run(|conn| Ok(crate::db::instances::count_unreachable(conn)?))
+        .await
+        .unwrap_or_default();
     let pool = app.db.pool_status();
     let text = app.metrics.render(&Gauges {
         backend: app.db.backend().as_str(),
@@ -60,6 +65,7 @@ pub async fn metrics(State(app): State<App>, headers: HeaderMap) -> Result<Respo
         uptime: app.started.elapsed(),
         deliveries_pending,
         deliveries_oldest,
+        instances_unreachable,
     });
     Ok((
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],

@@ -64,6 +64,7 @@ async fn a_copse_user_finds_a_community_on_another_copse_by_its_handle() {
     assert_eq!(view["handle"], handle);
     assert_eq!(view["display_name"], "Nursing practice");
     assert_eq!(view["actor_id"], format!("http://{}/c/nursing", a.domain()));
+    assert_eq!(view["followers"], 0, "the count A publishes");
 
     // The same actor by URL and by the person form of its owner.
     let (status, by_url) = b

@@ -213,10 +213,11 @@ pub async fn receive_answer(
         .map(str::to_string);
     let activity_id = env.id.to_string();
     let now = crate::time::now();
-    app.db
+    let first_follow = app
+        .db
         .transaction(move |c| {
             if !received::record(c, &activity_id, now)? {
-                return Ok(());
+                return Ok(false);
             }
             let row = match &follower {
                 Some(follower) => follows::find_pair(c, follower, &target_ap_id)?,
@@ -229,18 +230,38 @@ pub async fn receive_answer(
             };
             match row {
                 Some(row) if row.follower_user_id.is_some() => {
+                    let was_followed = row.target_remote_id.is_some_and(|id| {
+                        follows::any_local_follower_of_remote(c, id).unwrap_or(true)
+                    });
                     follows::settle(
                         c,
                         row.id,
                         if accepted { "accepted" } else { "rejected" },
                         now,
                     )?;
+                    Ok(accepted && !was_followed)
                 }
-                _ => tracing::debug!(target = target_ap_id, "an answer to no follow of ours"),
+                _ => {
+                    tracing::debug!(target = target_ap_id, "an answer to no follow of ours");
+                    Ok(false)
+                }
             }
-            Ok(())
         })
-        .await
+        .await?;
+    // The first local follower of a remote community: bring in its latest posts.
+    if first_follow && target.is_group() {
+        let app = app.clone();
+        let community = target.clone();
+        tokio::spawn(async move {
+            match crate::federation::backfill::community(&app, &community).await {
+                Ok(n) => tracing::info!(community = community.ap_id, posts = n, "backfilled"),
+                Err(e) => {
+                    tracing::warn!(community = community.ap_id, error = %e, "backfill failed")
+                }
+            }
+        });
+    }
+    Ok(())
 }
 
 fn find_by_activity(

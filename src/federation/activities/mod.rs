@@ -1,4 +1,7 @@
 //! Activities copse sends and what it does with those it receives, one file per kind.
 
+pub mod announce;
+pub mod content;
 pub mod follow;
 pub mod ids;
+pub mod votes;

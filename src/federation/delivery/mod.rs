@@ -3,10 +3,15 @@
 //! An activity is written to the `deliveries` table, one row per destination inbox, in the
 //! same transaction as the change that caused it (a follow, an accept…), so an answered API
 //! call or inbox request never loses its consequences, even if the process dies the next
-//! moment. The [`worker`] then sends each row, signed by the actor named in it, and retries
-//! failures with growing delays. Receivers process an activity id once, so a redelivery after
-//! a crash is harmless.
+//! moment. The [`worker`] then sends each row, signed by the actor named in it, with a cap
+//! on requests in flight per server so that no server, however slow, delays the others;
+//! failures are retried with growing delays ([`backoff`]), and a server dead for days is
+//! parked until it is heard from again ([`instances`]). Receivers process an activity id
+//! once, so a redelivery after a crash is harmless. [`status`] is the admins' view.
 
+pub mod backoff;
+pub mod instances;
+pub mod status;
 pub mod worker;
 
 use serde_json::Value;

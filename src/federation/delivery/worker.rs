@@ -1,62 +1,111 @@
 //! The delivery worker: takes due rows from the queue and POSTs them, signed.
 //!
-//! Up to [`CONCURRENCY`] deliveries are in flight at once, and a new row is taken as soon as
-//! any one finishes, so a slow or dead server holds up only its own requests, never the
-//! queue. A row is leased while in flight; if the process dies, the lease runs out and the
-//! row is tried again.
+//! Two limits bound the requests in flight: `federation.delivery_concurrency` in this
+//! process (a semaphore), and `federation.delivery_per_instance` for any one server. The
+//! second is counted in the database, from the leases of every process, and a server at its
+//! cap is left out of the claim query itself; so a slow or dead server holds at most that
+//! many requests, and the rows queued behind its backlog go to other servers meanwhile. A
+//! new row is taken as soon as any request finishes: nothing waits for a batch.
+//!
+//! A row is leased while in flight (see `db::deliveries`). On PostgreSQL, where several
+//! processes may share the queue, a lease left by a process that died runs out after
+//! [`LEASE`]; each attempt is cut off well before that ([`ATTEMPT_TIMEOUT`]), so a lease
+//! never runs out under a live worker and no row is sent twice at once. On SQLite one
+//! process delivers: the worker holds an exclusive lock on a file beside the database, and
+//! having it, knows that any lease it finds was left by a dead process and ends them all at
+//! start, so a restart after `kill -9` resumes at once.
 //!
 //! Outcomes: a 2xx removes the row. A 4xx other than 408 and 429 is final (the receiver
 //! understood and refused; sending again cannot help) and removes it too. Anything else is
-//! retried after a delay that doubles from 30 seconds up to 6 hours, with jitter so that
-//! many rows for one recovering server do not arrive in one burst, honouring `Retry-After`;
-//! after two days of failures the row is dropped and logged.
+//! retried later (see [`super::backoff`]), and after two days of failures the row is
+//! dropped and logged. Each outcome also updates the server's health (see
+//! [`super::instances`]), in the same transaction as the row.
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use chrono::{NaiveDateTime, TimeDelta, Utc};
-use rand::Rng;
 use tokio::sync::{Mutex, Semaphore, watch};
 use url::Url;
 
+use super::backoff;
+use super::instances::{self, Health};
 use crate::app::App;
+use crate::config::DatabaseUrl;
 use crate::db::deliveries::{self, DeliveryRow};
 use crate::error::{ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::ACTIVITY_JSON;
 use crate::federation::signatures::{RequestSigner, Scheme};
 
-/// Deliveries in flight at once.
-pub const CONCURRENCY: usize = 16;
 /// How long a taken row stays reserved for the worker that took it.
-const LEASE: TimeDelta = TimeDelta::minutes(5);
-/// The longest wait between two attempts.
-const MAX_DELAY: Duration = Duration::from_secs(6 * 3600);
-/// After this long in the queue, a failing delivery is given up.
-const GIVE_UP_AFTER: TimeDelta = TimeDelta::days(2);
-/// How often the queue is looked at when nothing wakes the worker.
+pub const LEASE: TimeDelta = TimeDelta::minutes(2);
+/// The longest one attempt may take, signing included; well inside [`LEASE`], leaving time
+/// to record the outcome.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often the queue is looked at when nothing wakes the worker (other processes on the
+/// same PostgreSQL queue rows without waking this one).
 const IDLE_POLL: Duration = Duration::from_secs(5);
+/// How often a worker that found the SQLite delivery lock taken tries again.
+const LOCK_RETRY: Duration = Duration::from_secs(10);
+/// How often old parked rows are swept.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// Rows parked for an unreachable server are kept this long for its return, then dropped.
+pub const PARKED_KEPT_FOR: TimeDelta = TimeDelta::days(30);
 
-/// Starts the worker; it stops when `stop` turns true.
+type Signers = Mutex<HashMap<String, Arc<RequestSigner>>>;
+
+/// Starts the worker; it stops taking rows when `stop` turns true.
 pub fn spawn(app: App, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(run(app, stop))
 }
 
 async fn run(app: App, mut stop: watch::Receiver<bool>) {
-    let slots = Arc::new(Semaphore::new(CONCURRENCY));
-    let signers: Arc<Mutex<HashMap<String, Arc<RequestSigner>>>> = Arc::default();
+    // Held until the worker ends; dropping it (or the process dying) frees the lock.
+    let _lock = match &app.config.database_url {
+        DatabaseUrl::Sqlite(path) => {
+            let Some(lock) = sqlite_lock(path, &mut stop).await else {
+                return;
+            };
+            let now = crate::time::now();
+            match app
+                .db
+                .run(move |c| Ok(deliveries::release_all_leases(c, now)?))
+                .await
+            {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    deliveries = n,
+                    "resuming deliveries a previous run left in flight"
+                ),
+                Err(e) => tracing::warn!(error = %e, "cannot release old delivery leases"),
+            }
+            lock
+        }
+        DatabaseUrl::Postgres(_) => None,
+    };
+    let per_instance = app.config.delivery_per_instance as i64;
+    let slots = Arc::new(Semaphore::new(app.config.delivery_concurrency));
+    let signers: Arc<Signers> = Arc::default();
+    let mut next_sweep = Instant::now();
     loop {
         if *stop.borrow() {
             return;
+        }
+        if Instant::now() >= next_sweep {
+            sweep(&app).await;
+            next_sweep = Instant::now() + SWEEP_EVERY;
         }
         let free = slots.available_permits();
         let claimed = if free == 0 {
             Vec::new()
         } else {
-            claim(&app, free).await
+            claim(&app, free, per_instance).await
         };
         let idle = claimed.is_empty();
         for row in claimed {
@@ -65,29 +114,95 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
             };
             let app = app.clone();
             let signers = signers.clone();
-            let wake = app.deliveries_queued.clone();
             tokio::spawn(async move {
                 deliver(&app, &signers, row).await;
                 drop(permit);
-                // A slot is free again: let the loop take the next row at once.
-                wake.notify_one();
+                // A slot, and a place under the server's cap, are free again.
+                app.deliveries_queued.notify_one();
             });
         }
         if idle || slots.available_permits() == 0 {
+            let wait = if idle {
+                until_next_due(&app).await
+            } else {
+                IDLE_POLL
+            };
             tokio::select! {
                 () = app.deliveries_queued.notified() => {}
-                () = tokio::time::sleep(IDLE_POLL) => {}
-                _ = stop.changed() => {}
+                () = tokio::time::sleep(wait) => {}
+                changed = stop.changed() => {
+                    // The server that owns the worker is gone.
+                    if changed.is_err() {
+                        return;
+                    }
+                }
             }
         }
     }
 }
 
-async fn claim(app: &App, limit: usize) -> Vec<DeliveryRow> {
+/// Takes the lock that makes this process the one delivering from a SQLite database,
+/// waiting while another process holds it. `None` if told to stop first. A lock file that
+/// cannot be used at all (a filesystem without locks) is reported and delivery goes on.
+async fn sqlite_lock(db: &Path, stop: &mut watch::Receiver<bool>) -> Option<Option<File>> {
+    let mut path = db.as_os_str().to_owned();
+    path.push(".delivery-lock");
+    let mut warned = false;
+    loop {
+        let file = match std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+        {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::warn!(path = %Path::new(&path).display(), error = %e, "cannot open the delivery lock file; delivering without it");
+                return Some(None);
+            }
+        };
+        match file.try_lock() {
+            Ok(()) => return Some(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                if !warned {
+                    tracing::warn!(
+                        "another copse process delivers from this SQLite database; this one waits"
+                    );
+                    warned = true;
+                }
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                tracing::warn!(error = %e, "cannot lock the delivery lock file; delivering without it");
+                return Some(None);
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(LOCK_RETRY) => {}
+            changed = stop.changed() => {
+                if changed.is_err() {
+                    return None;
+                }
+            }
+        }
+        if *stop.borrow() {
+            return None;
+        }
+    }
+}
+
+async fn claim(app: &App, limit: usize, per_instance: i64) -> Vec<DeliveryRow> {
     let now = crate::time::now();
     let result = app
         .db
-        .run(move |c| Ok(deliveries::claim_due(c, now, now + LEASE, limit as i64)?))
+        .run(move |c| {
+            Ok(deliveries::claim_due(
+                c,
+                now,
+                now + LEASE,
+                limit as i64,
+                per_instance,
+            )?)
+        })
         .await;
     match result {
         Ok(rows) => rows,
@@ -98,6 +213,41 @@ async fn claim(app: &App, limit: usize) -> Vec<DeliveryRow> {
     }
 }
 
+/// How long to sleep when nothing could be taken: until the next row falls due, at most
+/// [`IDLE_POLL`]. Rows already due but not taken belong to servers at their cap; a finishing
+/// request wakes the worker for those, so it does not poll for them in a tight loop.
+async fn until_next_due(app: &App) -> Duration {
+    let next = app.db.run(|c| Ok(deliveries::next_due(c)?)).await;
+    match next {
+        Ok(Some(at)) => match (at - crate::time::now()).to_std() {
+            Ok(wait) if !wait.is_zero() => wait.clamp(Duration::from_millis(10), IDLE_POLL),
+            _ => IDLE_POLL,
+        },
+        _ => IDLE_POLL,
+    }
+}
+
+async fn sweep(app: &App) {
+    let cutoff = crate::time::now() - PARKED_KEPT_FOR;
+    match app
+        .db
+        .run(move |c| Ok(deliveries::drop_parked_before(c, cutoff)?))
+        .await
+    {
+        Ok(0) => {}
+        Ok(n) => {
+            for _ in 0..n {
+                app.metrics.delivery("failed");
+            }
+            tracing::warn!(
+                deliveries = n,
+                "dropped deliveries parked for unreachable instances for 30 days"
+            );
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot sweep parked deliveries"),
+    }
+}
+
 /// What became of one attempt.
 enum Outcome {
     Delivered,
@@ -105,23 +255,36 @@ enum Outcome {
     Retry(String, Option<Duration>),
 }
 
-async fn deliver(
-    app: &App,
-    signers: &Mutex<HashMap<String, Arc<RequestSigner>>>,
-    row: DeliveryRow,
-) {
-    let outcome = match attempt(app, signers, &row).await {
-        Ok(outcome) => outcome,
-        Err(e) if e.code() == ErrorCode::FetchRefused || e.code() == ErrorCode::NotFound => {
-            Outcome::Final(e.to_string())
-        }
-        Err(e) => Outcome::Retry(e.to_string(), None),
-    };
+async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
+    let (outcome, health) =
+        match tokio::time::timeout(ATTEMPT_TIMEOUT, attempt(app, signers, &row)).await {
+            Ok(Ok(judged)) => judged,
+            Ok(Err(e)) => match e.code() {
+                // The address rules refused the inbox, or the signer is gone: final, and
+                // nothing learned about the server.
+                ErrorCode::FetchRefused | ErrorCode::NotFound => {
+                    (Outcome::Final(e.to_string()), Health::Unknown)
+                }
+                ErrorCode::FetchFailed => (Outcome::Retry(e.to_string(), None), Health::Failed),
+                _ => (Outcome::Retry(e.to_string(), None), Health::Unknown),
+            },
+            Err(_) => (
+                Outcome::Retry("the delivery took too long".into(), None),
+                Health::Failed,
+            ),
+        };
+    let now = crate::time::now();
+    let lease = row.leased_until.unwrap_or(row.next_attempt_at);
     let id = row.id;
-    let result = match outcome {
+    let domain = row.domain.clone();
+    let why = match &outcome {
+        Outcome::Delivered => String::new(),
+        Outcome::Final(why) | Outcome::Retry(why, _) => why.clone(),
+    };
+    let settle: Settle = match outcome {
         Outcome::Delivered => {
             app.metrics.delivery("delivered");
-            app.db.run(move |c| Ok(deliveries::remove(c, id)?)).await
+            Settle::Remove
         }
         Outcome::Final(why) => {
             app.metrics.delivery("failed");
@@ -131,11 +294,10 @@ async fn deliver(
                 why,
                 "delivery refused for good"
             );
-            app.db.run(move |c| Ok(deliveries::remove(c, id)?)).await
+            Settle::Remove
         }
         Outcome::Retry(why, retry_after) => {
-            let now = crate::time::now();
-            if now - row.created_at > GIVE_UP_AFTER {
+            if backoff::given_up(now, row.created_at) {
                 app.metrics.delivery("failed");
                 tracing::warn!(
                     inbox = row.inbox,
@@ -143,33 +305,52 @@ async fn deliver(
                     why,
                     "delivery given up after two days"
                 );
-                app.db.run(move |c| Ok(deliveries::remove(c, id)?)).await
+                Settle::Remove
             } else {
                 app.metrics.delivery("retry");
-                let attempts = row.attempts + 1;
-                let next = next_attempt(now, attempts, retry_after);
+                let attempts = row.attempts.saturating_add(1);
+                let next = backoff::next_attempt(now, attempts, retry_after);
                 tracing::debug!(
                     inbox = row.inbox,
                     attempts,
                     why,
                     "delivery failed; will retry"
                 );
-                app.db
-                    .run(move |c| Ok(deliveries::reschedule(c, id, attempts, next, &why)?))
-                    .await
+                Settle::Reschedule { attempts, next }
             }
         }
     };
-    if let Err(e) = result {
-        tracing::warn!(error = %e, "cannot update the delivery queue");
+    let result = app
+        .db
+        .transaction(move |c| {
+            match settle {
+                Settle::Remove => {
+                    deliveries::remove(c, id)?;
+                }
+                Settle::Reschedule { attempts, next } => {
+                    deliveries::reschedule(c, id, lease, attempts, next, &why)?;
+                }
+            }
+            instances::record(c, &domain, health, &why, now)
+        })
+        .await;
+    match result {
+        Ok(true) => tracing::warn!(
+            instance = row.domain,
+            "instance failing for days, marked unreachable; its deliveries wait until it is heard from"
+        ),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot update the delivery queue"),
     }
 }
 
-async fn attempt(
-    app: &App,
-    signers: &Mutex<HashMap<String, Arc<RequestSigner>>>,
-    row: &DeliveryRow,
-) -> Result<Outcome> {
+/// What to do with the row once an attempt is judged.
+enum Settle {
+    Remove,
+    Reschedule { attempts: i32, next: NaiveDateTime },
+}
+
+async fn attempt(app: &App, signers: &Signers, row: &DeliveryRow) -> Result<(Outcome, Health)> {
     let signer = signer_for(app, signers, &row.signer_ap_id).await?;
     let url = Url::parse(&row.inbox).map_err(|e| {
         crate::error::Error::new(ErrorCode::FetchRefused, format!("bad inbox URL: {e}"))
@@ -186,22 +367,24 @@ async fn attempt(
         Utc::now(),
     )?;
     let response = app.fetcher.post(&url, headers, body).await?;
-    let status = response.status;
-    Ok(if status.is_success() {
-        Outcome::Delivered
-    } else if status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429 {
-        Outcome::Final(format!("the inbox answered {status}"))
-    } else {
-        Outcome::Retry(format!("the inbox answered {status}"), response.retry_after)
-    })
+    Ok(judge(response.status.as_u16(), response.retry_after))
+}
+
+/// What an HTTP status means for the row and for its server.
+fn judge(status: u16, retry_after: Option<Duration>) -> (Outcome, Health) {
+    let why = || format!("the inbox answered {status}");
+    match status {
+        200..=299 => (Outcome::Delivered, Health::Answered),
+        408 => (Outcome::Retry(why(), retry_after), Health::Failed),
+        429 => (Outcome::Retry(why(), retry_after), Health::Answered),
+        400..=499 => (Outcome::Final(why()), Health::Answered),
+        500..=599 => (Outcome::Retry(why(), retry_after), Health::Failed),
+        _ => (Outcome::Retry(why(), retry_after), Health::Answered),
+    }
 }
 
 /// Parsing an RSA key costs more than signing with it, so each actor's is loaded once.
-async fn signer_for(
-    app: &App,
-    signers: &Mutex<HashMap<String, Arc<RequestSigner>>>,
-    ap_id: &str,
-) -> Result<Arc<RequestSigner>> {
+async fn signer_for(app: &App, signers: &Signers, ap_id: &str) -> Result<Arc<RequestSigner>> {
     if let Some(s) = signers.lock().await.get(ap_id) {
         return Ok(s.clone());
     }
@@ -213,35 +396,33 @@ async fn signer_for(
     Ok(signer)
 }
 
-/// When to try again after `attempts` failures: 30 s doubling, capped, with ±25 % jitter,
-/// and never sooner than the server asked.
-pub fn next_attempt(
-    now: NaiveDateTime,
-    attempts: i32,
-    retry_after: Option<Duration>,
-) -> NaiveDateTime {
-    let doubling = 30u64.saturating_mul(1u64 << attempts.clamp(1, 20).saturating_sub(1));
-    let base = Duration::from_secs(doubling).min(MAX_DELAY);
-    let jitter = rand::thread_rng().gen_range(0.75..1.25);
-    let mut delay = base.mul_f64(jitter);
-    if let Some(asked) = retry_after {
-        delay = delay.max(asked.min(MAX_DELAY));
-    }
-    now + TimeDelta::from_std(delay).unwrap_or(TimeDelta::hours(6))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn delays_double_and_stop_growing_at_the_cap() {
-        let now = crate::time::now();
-        let secs = |a| (next_attempt(now, a, None) - now).num_seconds();
-        assert!((22..=38).contains(&secs(1)));
-        assert!((45..=75).contains(&secs(2)));
-        assert!(secs(30) <= (MAX_DELAY.as_secs() as f64 * 1.25) as i64);
-        let asked = (next_attempt(now, 1, Some(Duration::from_secs(600))) - now).num_seconds();
-        assert!(asked >= 600);
+    fn statuses_are_judged_for_the_row_and_the_server() {
+        let judged = |s| {
+            let (o, h) = judge(s, None);
+            let o = match o {
+                Outcome::Delivered => "delivered",
+                Outcome::Final(_) => "final",
+                Outcome::Retry(..) => "retry",
+            };
+            (o, h)
+        };
+        assert_eq!(judged(202), ("delivered", Health::Answered));
+        assert_eq!(judged(404), ("final", Health::Answered));
+        assert_eq!(judged(410), ("final", Health::Answered));
+        assert_eq!(judged(429), ("retry", Health::Answered));
+        assert_eq!(judged(408), ("retry", Health::Failed));
+        assert_eq!(judged(500), ("retry", Health::Failed));
+        assert_eq!(judged(503), ("retry", Health::Failed));
+    }
+
+    #[test]
+    fn an_attempt_ends_well_inside_its_lease() {
+        let attempt = TimeDelta::from_std(ATTEMPT_TIMEOUT).unwrap_or(LEASE);
+        assert!(attempt * 3 / 2 < LEASE);
     }
 }

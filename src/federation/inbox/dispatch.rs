@@ -8,7 +8,8 @@ use crate::app::App;
 use crate::db::received;
 use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
-use crate::federation::activities::follow;
+use crate::federation::activities::content::{self, Incoming, Via};
+use crate::federation::activities::{announce, follow, votes};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::remote;
 
@@ -40,6 +41,29 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
                 })
                 .await
         }
+        ("Announce", _) => announce::receive(app, env, actor).await,
+        ("Create" | "Update", "Page" | "Article" | "Note" | "Question") => {
+            let object = env.object().cloned().unwrap_or_default();
+            content::receive_create_or_update(app, incoming(env, actor), object).await
+        }
+        ("Delete", _) => match env.object_id() {
+            Some(id) => content::receive_delete(app, incoming(env, actor), id.to_string()).await,
+            None => record(app, env).await,
+        },
+        ("Like", _) | ("Dislike", _) => match env.object_id() {
+            Some(id) => {
+                let value = if env.kind == "Like" { 1 } else { -1 };
+                votes::receive(app, incoming(env, actor), id.to_string(), value).await
+            }
+            None => record(app, env).await,
+        },
+        ("Undo", "Like" | "Dislike") => {
+            let undone = env.object().and_then(votes::undone_object);
+            match undone {
+                Some(id) => votes::receive(app, incoming(env, actor), id, 0).await,
+                None => record(app, env).await,
+            }
+        }
         _ => {
             tracing::debug!(
                 kind = env.kind,
@@ -48,6 +72,16 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
             );
             record(app, env).await
         }
+    }
+}
+
+fn incoming(env: &Envelope, actor: &CachedActor) -> Incoming {
+    Incoming {
+        id: env.id.to_string(),
+        kind: env.kind.clone(),
+        json: env.json.clone(),
+        actor: actor.clone(),
+        via: Via::Direct,
     }
 }
 

@@ -23,6 +23,9 @@ use crate::federation::signatures::{self, IncomingRequest};
 /// The largest activity an inbox accepts.
 pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
 
+/// The longest an activity may take to apply once its signature is checked.
+pub const PROCESSING_LIMIT: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// A POST to an inbox, as the HTTP layer received it.
 pub struct InboxRequest<'a> {
     pub method: &'a Method,
@@ -49,6 +52,10 @@ pub async fn receive(app: &App, request: InboxRequest<'_>) -> Result<Received> {
         Err(e) => e.code().as_str(),
     };
     app.metrics.inbox_activity(label);
+    match &outcome {
+        Ok(_) => tracing::debug!(outcome = label, "inbox activity"),
+        Err(e) => tracing::info!(outcome = label, reason = %e.message(), "inbox activity refused"),
+    }
     outcome
 }
 
@@ -60,6 +67,7 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         ));
     }
     let env = Envelope::parse(request.body)?;
+    tracing::debug!(id = %env.id, kind = env.kind, actor = %env.actor, "inbox received");
     if authority(&env.id) != authority(&env.actor) {
         return Err(Error::new(
             ErrorCode::ActivityOriginMismatch,
@@ -97,6 +105,16 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         // A Delete of an actor copse never knew: nothing to remove, nothing to fetch.
         return Ok(Received::Applied);
     };
-    dispatch::apply(app, &env, &actor).await?;
+    crate::federation::delivery::instances::heard_from(app, &actor.domain).await;
+    // A peer that makes copse fetch slowly (an object, a parent) must not hold the request
+    // open forever; it gets 503 and retries, and the id check makes the retry harmless.
+    tokio::time::timeout(PROCESSING_LIMIT, dispatch::apply(app, &env, &actor))
+        .await
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::RequestTimeout,
+                "the activity could not be processed in time; retry later",
+            )
+        })??;
     Ok(Received::Applied)
 }

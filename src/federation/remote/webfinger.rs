@@ -13,6 +13,10 @@ use crate::error::{Error, ErrorCode, Result};
 pub struct Handle {
     pub name: String,
     pub host: String,
+    /// The actor type the handle's form asks for: `Group` for `!name@host`, `Person` for
+    /// `@name@host`. Lemmy lets a person and a community share a name, and answers
+    /// WebFinger with both; the form decides.
+    pub prefers: Option<&'static str>,
 }
 
 impl Handle {
@@ -21,6 +25,11 @@ impl Handle {
     pub fn parse(input: &str) -> Option<Handle> {
         let s = input.trim();
         let s = s.strip_prefix("acct:").unwrap_or(s);
+        let prefers = match s.chars().next() {
+            Some('!') => Some("Group"),
+            Some('@') => Some("Person"),
+            _ => None,
+        };
         let s = s.strip_prefix(['@', '!']).unwrap_or(s);
         let (name, host) = s.split_once('@')?;
         let valid_name = !name.is_empty()
@@ -36,6 +45,7 @@ impl Handle {
         (valid_name && valid_host).then(|| Handle {
             name: name.to_string(),
             host: host.to_ascii_lowercase(),
+            prefers,
         })
     }
 }
@@ -56,7 +66,7 @@ pub async fn lookup(app: &App, handle: &Handle) -> Result<Url> {
             HeaderMap::new(),
         )
         .await?;
-    let id = self_link(&jrd.json).ok_or_else(|| {
+    let id = self_link(&jrd.json, handle.prefers).ok_or_else(|| {
         Error::new(
             ErrorCode::RemoteActorInvalid,
             format!(
@@ -68,9 +78,11 @@ pub async fn lookup(app: &App, handle: &Handle) -> Result<Url> {
     Ok(id)
 }
 
-/// The `self` link whose type is ActivityPub JSON.
-fn self_link(jrd: &Value) -> Option<Url> {
-    jrd.get("links")?
+/// The `self` link whose type is ActivityPub JSON: the one of the preferred actor type when
+/// several are offered, else the first.
+fn self_link(jrd: &Value, prefers: Option<&str>) -> Option<Url> {
+    let links: Vec<&Value> = jrd
+        .get("links")?
         .as_array()?
         .iter()
         .filter(|l| l.get("rel").and_then(Value::as_str) == Some("self"))
@@ -79,7 +91,19 @@ fn self_link(jrd: &Value) -> Option<Url> {
                 t.starts_with("application/activity+json") || t.starts_with("application/ld+json")
             })
         })
-        .find_map(|l| l.get("href").and_then(Value::as_str))
+        .collect();
+    let kind_of = |l: &Value| {
+        l.get("properties")
+            .and_then(|p| p.get("https://www.w3.org/ns/activitystreams#type"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let chosen = prefers
+        .and_then(|want| links.iter().find(|l| kind_of(l).as_deref() == Some(want)))
+        .or_else(|| links.first())?;
+    chosen
+        .get("href")
+        .and_then(Value::as_str)
         .and_then(|href| Url::parse(href).ok())
 }
 
@@ -96,17 +120,18 @@ mod tests {
 
     #[test]
     fn handles_in_every_usual_form_parse() {
-        let want = Handle {
-            name: "nursing".into(),
-            host: "cop.example.org".into(),
-        };
         for input in [
             "@nursing@cop.example.org",
             "!nursing@cop.example.org",
             "nursing@cop.example.org",
             "acct:nursing@Cop.Example.org",
         ] {
-            assert_eq!(Handle::parse(input).as_ref(), Some(&want), "{input}");
+            let h = Handle::parse(input).unwrap();
+            assert_eq!(
+                (h.name.as_str(), h.host.as_str()),
+                ("nursing", "cop.example.org"),
+                "{input}"
+            );
         }
         assert_eq!(
             Handle::parse("a@127.0.0.1:4001").unwrap().host,
@@ -135,7 +160,22 @@ mod tests {
             "../../../tests/fixtures/lemmy-0.19-live/alpha_webfinger_group.json"
         ))
         .unwrap();
-        let link = self_link(&jrd).unwrap();
+        let link = self_link(&jrd, None).unwrap();
         assert!(link.path().starts_with("/c/"), "{link}");
+    }
+
+    #[test]
+    fn a_shared_name_resolves_to_the_type_the_handle_asks_for() {
+        let jrd = serde_json::json!({"links": [
+            {"rel": "self", "type": "application/activity+json", "href": "https://l.example/u/x",
+             "properties": {"https://www.w3.org/ns/activitystreams#type": "Person"}},
+            {"rel": "self", "type": "application/activity+json", "href": "https://l.example/c/x",
+             "properties": {"https://www.w3.org/ns/activitystreams#type": "Group"}}
+        ]});
+        let group = Handle::parse("!x@l.example").unwrap();
+        assert_eq!(self_link(&jrd, group.prefers).unwrap().path(), "/c/x");
+        let person = Handle::parse("@x@l.example").unwrap();
+        assert_eq!(self_link(&jrd, person.prefers).unwrap().path(), "/u/x");
+        assert_eq!(self_link(&jrd, None).unwrap().path(), "/u/x");
     }
 }

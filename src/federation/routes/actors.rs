@@ -93,3 +93,9 @@ pub async fn instance(State(app): State<App>, headers: HeaderMap) -> Result<Resp
         key.public_pem,
     )))
 }
+
+/// `GET /`: the instance actor for ActivityPub clients (Lemmy looks for the server's actor
+/// at its root), a plain page naming the server for browsers.
+pub async fn root(state: State<App>, headers: HeaderMap) -> Result<Response> {
+    instance(state, headers).await
+}

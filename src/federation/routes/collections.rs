@@ -3,16 +3,19 @@
 //! Mastodon show it), the members are not, as Mastodon does when a user hides them.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::communities;
 use crate::db::follows;
+use crate::discussions::views::Here;
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::local;
+use crate::federation::local::{self, LocalActor};
+use crate::federation::outbox;
 use crate::federation::protocol::ACTIVITY_JSON;
 use crate::federation::urls::Urls;
 
@@ -69,30 +72,71 @@ pub async fn person_following(
     Ok(collection(format!("{id}/following"), 0, None))
 }
 
-/// Outboxes are empty until discussions federate; they exist because Lemmy reads a
-/// community's outbox when it first sees it.
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<i64>,
+}
+
+fn here(app: &App) -> Here {
+    Here {
+        urls: Urls::new(&app.config),
+        domain: app.config.domain.clone(),
+    }
+}
+
+fn json_response(body: Value) -> Response {
+    ([(CONTENT_TYPE, ACTIVITY_JSON)], Json(body)).into_response()
+}
+
+/// A community's posts, for servers that backfill (see [`crate::federation::outbox`]).
 pub async fn community_outbox(
     State(app): State<App>,
     Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
 ) -> Result<Response> {
-    let id = Urls::new(&app.config).community(&name);
-    existing(&app, &id).await?;
-    Ok(collection(format!("{id}/outbox"), 0, Some(Vec::new())))
+    let details = communities::find_local(&app.db, &name).await?;
+    let here = here(&app);
+    let id = details.community.id;
+    let ap_id = here.urls.community(&name);
+    let body = app
+        .db
+        .run(move |c| outbox::community_outbox(c, &here, id, &ap_id, q.page))
+        .await?;
+    Ok(json_response(body))
 }
 
-pub async fn person_outbox(State(app): State<App>, Path(name): Path<String>) -> Result<Response> {
+pub async fn person_outbox(
+    State(app): State<App>,
+    Path(name): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response> {
     let id = Urls::new(&app.config).person(&name);
-    existing(&app, &id).await?;
-    Ok(collection(format!("{id}/outbox"), 0, Some(Vec::new())))
+    let Some(LocalActor::Person(user)) = local::find(&app, &id).await? else {
+        return Err(Error::new(ErrorCode::NotFound, format!("no actor {id}")));
+    };
+    let here = here(&app);
+    let body = app
+        .db
+        .run(move |c| outbox::person_outbox(c, &here, user.id, &id, q.page))
+        .await?;
+    Ok(json_response(body))
 }
 
+/// The pinned posts.
 pub async fn community_featured(
     State(app): State<App>,
     Path(name): Path<String>,
 ) -> Result<Response> {
-    let id = Urls::new(&app.config).community(&name);
-    existing(&app, &id).await?;
-    Ok(collection(format!("{id}/featured"), 0, Some(Vec::new())))
+    let details = communities::find_local(&app.db, &name).await?;
+    let here = here(&app);
+    let id = details.community.id;
+    let ap_id = here.urls.community(&name);
+    let body = app
+        .db
+        .run(move |c| outbox::featured(c, &here, id, &ap_id))
+        .await?;
+    Ok(json_response(body))
 }
 
 /// The moderators, as Lemmy publishes them: the collection behind the Group's

@@ -4,6 +4,7 @@ mod actors;
 mod collections;
 mod inbox;
 mod nodeinfo;
+mod objects;
 mod webfinger;
 
 use axum::Router;
@@ -36,6 +37,10 @@ pub fn router(app: App) -> Router<App> {
             "/c/{name}/moderators",
             get(collections::community_moderators),
         )
+        .route("/post/{id}", get(objects::post))
+        .route("/post/{id}/context", get(objects::context))
+        .route("/comment/{id}", get(objects::comment))
+        .route("/activities/{kind}/{token}", get(objects::activity))
         .route_layer(middleware::from_fn_with_state(app, require_signature));
     Router::new()
         .route("/.well-known/webfinger", get(webfinger::webfinger))
@@ -43,6 +48,7 @@ pub fn router(app: App) -> Router<App> {
         .route("/.well-known/host-meta", get(nodeinfo::host_meta))
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
         .route("/actor", get(actors::instance))
+        .route("/", get(actors::root))
         .merge(guarded)
 }
 

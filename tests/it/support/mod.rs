@@ -4,8 +4,10 @@
 
 pub mod binary;
 pub mod db;
+pub mod peer;
 pub mod schema;
 pub mod server;
+pub mod sink;
 
 pub use db::TestDb;
 pub use server::TestServer;

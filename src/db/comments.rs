@@ -1,0 +1,133 @@
+//! Queries on `comments`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::comments;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_user_id: Option<i64>,
+    pub author_remote_id: Option<i64>,
+    pub body_source: Option<String>,
+    pub body_html: String,
+    pub language: Option<String>,
+    pub deleted: bool,
+    pub pending: bool,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub score: i32,
+    pub depth: i32,
+    pub published_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = comments)]
+pub struct NewComment {
+    pub ap_id: String,
+    pub post_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_user_id: Option<i64>,
+    pub author_remote_id: Option<i64>,
+    pub body_source: Option<String>,
+    pub body_html: String,
+    pub language: Option<String>,
+    pub pending: bool,
+    pub depth: i32,
+    pub published_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewComment) -> QueryResult<CommentRow> {
+    diesel::insert_into(comments::table)
+        .values(new)
+        .execute(conn)?;
+    find_by_ap_id(conn, &new.ap_id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn set_ap_id(conn: &mut DbConnection, id: i64, ap_id: &str) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set(comments::ap_id.eq(ap_id))
+        .execute(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CommentRow>> {
+    comments::table
+        .find(id)
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<CommentRow>> {
+    comments::table
+        .filter(comments::ap_id.eq(ap_id))
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn edit(
+    conn: &mut DbConnection,
+    id: i64,
+    body_source: Option<&str>,
+    body_html: &str,
+    edited_at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::body_source.eq(body_source),
+            comments::body_html.eq(body_html),
+            comments::edited_at.eq(Some(edited_at)),
+        ))
+        .execute(conn)
+}
+
+pub fn mark_deleted(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::deleted.eq(true),
+            comments::body_source.eq(None::<String>),
+            comments::body_html.eq(""),
+        ))
+        .execute(conn)
+}
+
+pub fn confirm(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set(comments::pending.eq(false))
+        .execute(conn)
+}
+
+pub fn set_votes(
+    conn: &mut DbConnection,
+    id: i64,
+    upvotes: i32,
+    downvotes: i32,
+) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::upvotes.eq(upvotes),
+            comments::downvotes.eq(downvotes),
+            comments::score.eq(upvotes - downvotes),
+        ))
+        .execute(conn)
+}
+
+/// Every visible comment of a post, oldest first (the thread is assembled by the caller).
+pub fn of_post(conn: &mut DbConnection, post_id: i64) -> QueryResult<Vec<CommentRow>> {
+    comments::table
+        .filter(comments::post_id.eq(post_id))
+        .filter(comments::pending.eq(false))
+        .order((comments::published_at.asc(), comments::id.asc()))
+        .select(CommentRow::as_select())
+        .load(conn)
+}

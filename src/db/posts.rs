@@ -1,0 +1,306 @@
+//! Queries on `posts`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::posts;
+
+/// A post, local or received.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = posts)]
+pub struct PostRow {
+    pub id: i64,
+    pub ap_id: String,
+    pub community_id: Option<i64>,
+    pub remote_community_id: Option<i64>,
+    pub author_user_id: Option<i64>,
+    pub author_remote_id: Option<i64>,
+    pub title: String,
+    pub body_source: Option<String>,
+    pub body_html: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub sensitive: bool,
+    pub content_warning: Option<String>,
+    pub pinned: bool,
+    pub locked: bool,
+    pub deleted: bool,
+    pub pending: bool,
+    pub upvotes: i32,
+    pub downvotes: i32,
+    pub score: i32,
+    pub hot_rank: f64,
+    pub comment_count: i32,
+    pub published_at: NaiveDateTime,
+    pub edited_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = posts)]
+pub struct NewPost {
+    pub ap_id: String,
+    pub community_id: Option<i64>,
+    pub remote_community_id: Option<i64>,
+    pub author_user_id: Option<i64>,
+    pub author_remote_id: Option<i64>,
+    pub title: String,
+    pub body_source: Option<String>,
+    pub body_html: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub sensitive: bool,
+    pub content_warning: Option<String>,
+    pub pending: bool,
+    pub hot_rank: f64,
+    pub published_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// The fields an edit may change.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = posts)]
+#[diesel(treat_none_as_null = true)]
+pub struct PostEdit {
+    pub title: String,
+    pub body_source: Option<String>,
+    pub body_html: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub sensitive: bool,
+    pub content_warning: Option<String>,
+    pub edited_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewPost) -> QueryResult<PostRow> {
+    diesel::insert_into(posts::table)
+        .values(new)
+        .execute(conn)?;
+    find_by_ap_id(conn, &new.ap_id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn set_ap_id(conn: &mut DbConnection, id: i64, ap_id: &str) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::ap_id.eq(ap_id))
+        .execute(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PostRow>> {
+    posts::table
+        .find(id)
+        .select(PostRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find_by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<PostRow>> {
+    posts::table
+        .filter(posts::ap_id.eq(ap_id))
+        .select(PostRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn edit(conn: &mut DbConnection, id: i64, edit: &PostEdit) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(edit)
+        .execute(conn)
+}
+
+/// Marks a post deleted and clears its content: a deleted post is served as a Tombstone.
+pub fn mark_deleted(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::deleted.eq(true),
+            posts::body_source.eq(None::<String>),
+            posts::body_html.eq(None::<String>),
+            posts::url.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+pub fn confirm(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::pending.eq(false))
+        .execute(conn)
+}
+
+pub fn set_pinned(conn: &mut DbConnection, id: i64, pinned: bool) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::pinned.eq(pinned))
+        .execute(conn)
+}
+
+pub fn set_votes(
+    conn: &mut DbConnection,
+    id: i64,
+    upvotes: i32,
+    downvotes: i32,
+    hot_rank: f64,
+) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set((
+            posts::upvotes.eq(upvotes),
+            posts::downvotes.eq(downvotes),
+            posts::score.eq(upvotes - downvotes),
+            posts::hot_rank.eq(hot_rank),
+        ))
+        .execute(conn)
+}
+
+pub fn add_comment_count(conn: &mut DbConnection, id: i64, delta: i32) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::comment_count.eq(posts::comment_count + delta))
+        .execute(conn)
+}
+
+/// Where a community's posts are: a local or a remote community.
+#[derive(Debug, Clone, Copy)]
+pub enum CommunityRef {
+    Local(i64),
+    Remote(i64),
+}
+
+/// How a listing is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    New,
+    Top,
+    Hot,
+}
+
+/// A page of a community's visible posts. The cursor is the last post of the previous page
+/// (its sort key and id), so pages stay stable while new posts arrive.
+pub fn list(
+    conn: &mut DbConnection,
+    community: CommunityRef,
+    sort: Sort,
+    after: Option<&PostRow>,
+    limit: i64,
+) -> QueryResult<Vec<PostRow>> {
+    let mut q = posts::table
+        .filter(posts::deleted.eq(false))
+        .filter(posts::pending.eq(false))
+        .select(PostRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    q = match community {
+        CommunityRef::Local(id) => q.filter(posts::community_id.eq(id)),
+        CommunityRef::Remote(id) => q.filter(posts::remote_community_id.eq(id)),
+    };
+    match sort {
+        Sort::New => {
+            if let Some(a) = after {
+                q = q.filter(
+                    posts::published_at
+                        .lt(a.published_at)
+                        .or(posts::published_at
+                            .eq(a.published_at)
+                            .and(posts::id.lt(a.id))),
+                );
+            }
+            q.order((posts::published_at.desc(), posts::id.desc()))
+                .load(conn)
+        }
+        Sort::Top => {
+            if let Some(a) = after {
+                q = q.filter(
+                    posts::score
+                        .lt(a.score)
+                        .or(posts::score.eq(a.score).and(posts::id.lt(a.id))),
+                );
+            }
+            q.order((posts::score.desc(), posts::id.desc())).load(conn)
+        }
+        Sort::Hot => {
+            if let Some(a) = after {
+                q = q.filter(
+                    posts::hot_rank
+                        .lt(a.hot_rank)
+                        .or(posts::hot_rank.eq(a.hot_rank).and(posts::id.lt(a.id))),
+                );
+            }
+            q.order((posts::hot_rank.desc(), posts::id.desc()))
+                .load(conn)
+        }
+    }
+}
+
+/// Posts whose hot rank still moves (the last week's), for the periodic refresh.
+pub fn recent(conn: &mut DbConnection, since: NaiveDateTime) -> QueryResult<Vec<PostRow>> {
+    posts::table
+        .filter(posts::published_at.ge(since))
+        .select(PostRow::as_select())
+        .load(conn)
+}
+
+pub fn set_hot_rank(conn: &mut DbConnection, id: i64, hot_rank: f64) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::hot_rank.eq(hot_rank))
+        .execute(conn)
+}
+
+/// A person's latest posts.
+pub fn by_author(conn: &mut DbConnection, user_id: i64, limit: i64) -> QueryResult<Vec<PostRow>> {
+    posts::table
+        .filter(posts::author_user_id.eq(user_id))
+        .filter(posts::deleted.eq(false))
+        .order(posts::published_at.desc())
+        .limit(limit)
+        .select(PostRow::as_select())
+        .load(conn)
+}
+
+/// A page of a local community's posts (newest first) for its outbox, and the total.
+pub fn outbox_page(
+    conn: &mut DbConnection,
+    community_id: i64,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<PostRow>, i64)> {
+    let visible = posts::table
+        .filter(posts::community_id.eq(community_id))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::pending.eq(false));
+    let total = visible.count().get_result(conn)?;
+    let rows = visible
+        .order((posts::published_at.desc(), posts::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(PostRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// A local community's pinned posts.
+pub fn pinned(conn: &mut DbConnection, community_id: i64) -> QueryResult<Vec<PostRow>> {
+    posts::table
+        .filter(posts::community_id.eq(community_id))
+        .filter(posts::pinned.eq(true))
+        .filter(posts::deleted.eq(false))
+        .order(posts::published_at.desc())
+        .select(PostRow::as_select())
+        .load(conn)
+}
+
+/// A local person's posts (newest first) for their outbox, and the total.
+pub fn author_page(
+    conn: &mut DbConnection,
+    user_id: i64,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<PostRow>, i64)> {
+    let visible = posts::table
+        .filter(posts::author_user_id.eq(user_id))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::pending.eq(false));
+    let total = visible.count().get_result(conn)?;
+    let rows = visible
+        .order((posts::published_at.desc(), posts::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(PostRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

@@ -1,0 +1,210 @@
+//! Comments: threaded under a post or under another comment.
+
+use super::model::CommentView;
+use super::posts::{here, venue_of_row, visible};
+use super::views;
+use crate::accounts::User;
+use crate::app::App;
+use crate::content;
+use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::{DbConnection, posts};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::activities::ids::new_activity_id;
+use crate::federation::delivery;
+use crate::federation::objects::note::note;
+use crate::federation::publish::{self, Venue};
+
+const MAX_BODY: usize = 20_000;
+
+fn check(body: &str) -> Result<String> {
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > MAX_BODY {
+        return Err(Error::new(
+            ErrorCode::CommentBodyInvalid,
+            format!("a comment is 1 to {MAX_BODY} characters"),
+        ));
+    }
+    Ok(body.to_string())
+}
+
+/// `user` comments on post `post_id`, under comment `parent_id` if given.
+pub async fn create(
+    app: &App,
+    user: &User,
+    post_id: i64,
+    parent_id: Option<i64>,
+    body: &str,
+) -> Result<CommentView> {
+    let body = check(body)?;
+    let html = content::render_markdown(&body);
+    let here = here(app);
+    let author = here.urls.person(&user.username);
+    let user_id = user.id;
+    let view = app
+        .db
+        .transaction(move |c| {
+            let post = visible(c, post_id)?;
+            if post.deleted {
+                return Err(Error::new(ErrorCode::NotFound, "no such post"));
+            }
+            if post.locked {
+                return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
+            }
+            let parent = match parent_id {
+                Some(id) => Some(
+                    comments::find(c, id)?
+                        .filter(|p| p.post_id == post_id)
+                        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such parent comment"))?,
+                ),
+                None => None,
+            };
+            let venue = venue_of_row(c, &here.urls, &post)?;
+            let now = crate::time::now();
+            let row = comments::insert(
+                c,
+                &NewComment {
+                    ap_id: new_activity_id(&here.urls, "comment-draft"),
+                    post_id,
+                    parent_id,
+                    author_user_id: Some(user_id),
+                    author_remote_id: None,
+                    body_source: Some(body),
+                    body_html: html,
+                    language: None,
+                    pending: matches!(venue, Venue::Remote(_)),
+                    depth: parent.as_ref().map_or(0, |p| p.depth + 1),
+                    published_at: now,
+                    created_at: now,
+                },
+            )?;
+            let ap_id = format!("{}/comment/{}", here.urls.base(), row.id);
+            comments::set_ap_id(c, row.id, &ap_id)?;
+            let row = CommentRow { ap_id, ..row };
+            if !row.pending {
+                posts::add_comment_count(c, post_id, 1)?;
+            }
+            let in_reply_to = parent
+                .as_ref()
+                .map_or(post.ap_id.clone(), |p| p.ap_id.clone());
+            let object = note(&row, &author, venue.ap_id(), &in_reply_to, &post.ap_id);
+            let create = publish::activity(&here.urls, "Create", &author, object, &venue);
+            publish::publish(c, &here.urls, &venue, &author, &create, None)?;
+            views::comment_view(c, &here, &row)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(view)
+}
+
+/// The author edits a comment.
+pub async fn edit(app: &App, user: &User, id: i64, body: &str) -> Result<CommentView> {
+    let body = check(body)?;
+    let html = content::render_markdown(&body);
+    let here = here(app);
+    let author = here.urls.person(&user.username);
+    let user_id = user.id;
+    let view = app
+        .db
+        .transaction(move |c| {
+            let row = own_comment(c, id, user_id)?;
+            comments::edit(c, id, Some(&body), &html, crate::time::now())?;
+            let row =
+                comments::find(c, row.id)?.ok_or_else(|| Error::internal("comment vanished"))?;
+            let (venue, in_reply_to, post_ap_id) = context(c, &here.urls, &row)?;
+            let object = note(&row, &author, venue.ap_id(), &in_reply_to, &post_ap_id);
+            let update = publish::activity(&here.urls, "Update", &author, object, &venue);
+            publish::publish(c, &here.urls, &venue, &author, &update, None)?;
+            views::comment_view(c, &here, &row)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(view)
+}
+
+/// The author deletes a comment; replies under it stay.
+pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
+    let here = here(app);
+    let author = here.urls.person(&user.username);
+    let user_id = user.id;
+    app.db
+        .transaction(move |c| {
+            let row = own_comment(c, id, user_id)?;
+            comments::mark_deleted(c, id)?;
+            let (venue, _, _) = context(c, &here.urls, &row)?;
+            let delete = publish::activity(
+                &here.urls,
+                "Delete",
+                &author,
+                serde_json::Value::String(row.ap_id.clone()),
+                &venue,
+            );
+            publish::publish(c, &here.urls, &venue, &author, &delete, None)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(())
+}
+
+fn own_comment(c: &mut DbConnection, id: i64, user_id: i64) -> Result<CommentRow> {
+    let row = comments::find(c, id)?
+        .filter(|r| !r.deleted)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))?;
+    if row.author_user_id != Some(user_id) {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            "only the author may change a comment",
+        ));
+    }
+    Ok(row)
+}
+
+/// The venue, the id replied to, and the post's id of a comment.
+pub(crate) fn context(
+    c: &mut DbConnection,
+    urls: &crate::federation::urls::Urls,
+    row: &CommentRow,
+) -> Result<(Venue, String, String)> {
+    let post = posts::find(c, row.post_id)?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
+    let venue = venue_of_row(c, urls, &post)?;
+    let in_reply_to = match row.parent_id {
+        Some(pid) => comments::find(c, pid)?.map_or(post.ap_id.clone(), |p| p.ap_id),
+        None => post.ap_id.clone(),
+    };
+    Ok((venue, in_reply_to, post.ap_id))
+}
+
+/// A post's comments as a thread: each comment followed by its replies, oldest first.
+pub async fn thread(app: &App, post_id: i64) -> Result<Vec<CommentView>> {
+    let here = here(app);
+    app.db
+        .run(move |c| {
+            visible(c, post_id)?;
+            let rows = comments::of_post(c, post_id)?;
+            let ordered = thread_order(&rows);
+            ordered
+                .into_iter()
+                .map(|r| views::comment_view(c, &here, r))
+                .collect()
+        })
+        .await
+}
+
+/// Depth-first order: every comment right after its parent, siblings oldest first.
+pub fn thread_order(rows: &[CommentRow]) -> Vec<&CommentRow> {
+    fn visit<'a>(parent: Option<i64>, rows: &'a [CommentRow], out: &mut Vec<&'a CommentRow>) {
+        for row in rows.iter().filter(|r| r.parent_id == parent) {
+            out.push(row);
+            visit(Some(row.id), rows, out);
+        }
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    visit(None, rows, &mut out);
+    // Replies whose parent is missing (not received yet) still show, at the end.
+    for row in rows {
+        if !out.iter().any(|r| r.id == row.id) {
+            out.push(row);
+        }
+    }
+    out
+}

@@ -1,0 +1,372 @@
+//! Posts: writing, editing, deleting and listing them.
+
+use super::model::PostView;
+use super::rank::hot_rank;
+use super::views::{self, Here};
+use crate::accounts::User;
+use crate::app::App;
+use crate::content;
+use crate::db::posts::{self, CommunityRef, NewPost, PostEdit, PostRow, Sort};
+use crate::db::{DbConnection, communities};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::local::LocalActor;
+use crate::federation::objects::page::page;
+use crate::federation::publish::{self, Venue};
+use crate::federation::urls::Urls;
+use crate::federation::{activities::ids::new_activity_id, delivery};
+use crate::follows::{self, Target};
+
+const MAX_TITLE: usize = 200;
+const MAX_BODY: usize = 50_000;
+const MAX_CW: usize = 200;
+
+/// What a member writes.
+#[derive(Debug, Clone, Default)]
+pub struct PostInput {
+    pub title: String,
+    /// Markdown.
+    pub body: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub sensitive: bool,
+    pub content_warning: Option<String>,
+}
+
+/// A checked input, with its HTML rendered.
+struct Checked {
+    title: String,
+    body_source: Option<String>,
+    body_html: Option<String>,
+    url: Option<String>,
+    language: Option<String>,
+    sensitive: bool,
+    content_warning: Option<String>,
+}
+
+fn check(input: PostInput) -> Result<Checked> {
+    let title = input.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        return Err(Error::new(
+            ErrorCode::PostTitleInvalid,
+            format!("a title is 1 to {MAX_TITLE} characters"),
+        ));
+    }
+    let body = input.body.filter(|b| !b.trim().is_empty());
+    if body.as_ref().is_some_and(|b| b.chars().count() > MAX_BODY) {
+        return Err(Error::new(
+            ErrorCode::PostBodyTooLong,
+            format!("a post is at most {MAX_BODY} characters"),
+        ));
+    }
+    let url = match input.url.filter(|u| !u.trim().is_empty()) {
+        Some(u) => {
+            let parsed = url::Url::parse(u.trim()).map_err(|_| url_invalid())?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(url_invalid());
+            }
+            Some(parsed.to_string())
+        }
+        None => None,
+    };
+    let language = input
+        .language
+        .map(|l| l.trim().to_ascii_lowercase())
+        .filter(|l| {
+            !l.is_empty()
+                && l.len() <= 16
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    let content_warning = input
+        .content_warning
+        .map(|c| c.trim().chars().take(MAX_CW).collect::<String>())
+        .filter(|c| !c.is_empty());
+    Ok(Checked {
+        title,
+        body_html: body.as_deref().map(content::render_markdown),
+        body_source: body,
+        url,
+        language,
+        sensitive: input.sensitive || content_warning.is_some(),
+        content_warning,
+    })
+}
+
+fn url_invalid() -> Error {
+    Error::new(
+        ErrorCode::PostUrlInvalid,
+        "a post's link must be an http(s) URL",
+    )
+}
+
+pub(crate) fn here(app: &App) -> Here {
+    Here {
+        urls: Urls::new(&app.config),
+        domain: app.config.domain.clone(),
+    }
+}
+
+/// Where a community named by the user lives: `nursing` (here), `!name@host` or a URL.
+pub async fn venue(app: &App, community: &str) -> Result<Venue> {
+    let urls = Urls::new(&app.config);
+    let query = if community.contains('@') || community.contains("://") {
+        community.to_string()
+    } else {
+        format!("!{community}@{}", app.config.domain)
+    };
+    match follows::resolve(app, &query).await? {
+        Target::Local(LocalActor::Community(c)) => Ok(Venue::Local {
+            id: c.id,
+            ap_id: urls.community(&c.name),
+        }),
+        Target::Remote(actor) if actor.is_group() => Ok(Venue::Remote(Box::new(actor))),
+        _ => Err(Error::new(
+            ErrorCode::NotACommunity,
+            format!("{community} is not a community"),
+        )),
+    }
+}
+
+/// `user` posts in `venue`.
+pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> Result<PostView> {
+    let checked = check(input)?;
+    let here = here(app);
+    let author = here.urls.person(&user.username);
+    let user_id = user.id;
+    let view = app
+        .db
+        .transaction(move |c| {
+            let now = crate::time::now();
+            let (community_id, remote_community_id, pending) = match &venue {
+                Venue::Local { id, .. } => (Some(*id), None, false),
+                Venue::Remote(actor) => (None, Some(actor.id), true),
+            };
+            let placeholder = new_activity_id(&here.urls, "post-draft");
+            let row = posts::insert(
+                c,
+                &NewPost {
+                    ap_id: placeholder,
+                    community_id,
+                    remote_community_id,
+                    author_user_id: Some(user_id),
+                    author_remote_id: None,
+                    title: checked.title,
+                    body_source: checked.body_source,
+                    body_html: checked.body_html,
+                    url: checked.url,
+                    language: checked.language,
+                    sensitive: checked.sensitive,
+                    content_warning: checked.content_warning,
+                    pending,
+                    hot_rank: hot_rank(0, now, now),
+                    published_at: now,
+                    created_at: now,
+                },
+            )?;
+            let ap_id = format!("{}/post/{}", here.urls.base(), row.id);
+            posts::set_ap_id(c, row.id, &ap_id)?;
+            let row = PostRow { ap_id, ..row };
+            let object = page(&row, &author, venue.ap_id());
+            let create = publish::activity(&here.urls, "Create", &author, object.clone(), &venue);
+            publish::publish(c, &here.urls, &venue, &author, &create, Some(&object))?;
+            views::post_view(c, &here, &row)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(view)
+}
+
+/// The post with this id, visible to anyone.
+pub async fn get(app: &App, id: i64) -> Result<PostView> {
+    let here = here(app);
+    app.db
+        .run(move |c| {
+            let row = visible(c, id)?;
+            views::post_view(c, &here, &row)
+        })
+        .await
+}
+
+pub(crate) fn visible(c: &mut DbConnection, id: i64) -> Result<PostRow> {
+    posts::find(c, id)?
+        .filter(|p| !p.pending || p.author_user_id.is_some())
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))
+}
+
+/// The author edits a post; the change is published as `Update`.
+pub async fn edit(app: &App, user: &User, id: i64, input: PostInput) -> Result<PostView> {
+    let checked = check(input)?;
+    let here = here(app);
+    let author = here.urls.person(&user.username);
+    let user_id = user.id;
+    let venue = venue_of_post(app, id).await?;
+    let view = app
+        .db
+        .transaction(move |c| {
+            let row = own_post(c, id, user_id)?;
+            posts::edit(
+                c,
+                id,
+                &PostEdit {
+                    title: checked.title,
+                    body_source: checked.body_source,
+                    body_html: checked.body_html,
+                    url: checked.url,
+                    language: checked.language,
+                    sensitive: checked.sensitive,
+                    content_warning: checked.content_warning,
+                    edited_at: Some(crate::time::now()),
+                },
+            )?;
+            let row = posts::find(c, row.id)?.ok_or_else(|| Error::internal("post vanished"))?;
+            let object = page(&row, &author, venue.ap_id());
+            let update = publish::activity(&here.urls, "Update", &author, object, &venue);
+            publish::publish(c, &here.urls, &venue, &author, &update, None)?;
+            views::post_view(c, &here, &row)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(view)
+}
+
+/// The author deletes a post; it becomes a Tombstone and the deletion is published.
+pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
+    let here = here(app);
+    let author = here.urls.person(&user.username);
+    let user_id = user.id;
+    let venue = venue_of_post(app, id).await?;
+    app.db
+        .transaction(move |c| {
+            let row = own_post(c, id, user_id)?;
+            posts::mark_deleted(c, id)?;
+            let delete = publish::activity(
+                &here.urls,
+                "Delete",
+                &author,
+                serde_json::Value::String(row.ap_id.clone()),
+                &venue,
+            );
+            publish::publish(c, &here.urls, &venue, &author, &delete, None)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(())
+}
+
+fn own_post(c: &mut DbConnection, id: i64, user_id: i64) -> Result<PostRow> {
+    let row = posts::find(c, id)?
+        .filter(|p| !p.deleted)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
+    if row.author_user_id != Some(user_id) {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            "only the author may change a post",
+        ));
+    }
+    Ok(row)
+}
+
+/// The community a stored post belongs to, as a publishing venue.
+pub async fn venue_of_post(app: &App, id: i64) -> Result<Venue> {
+    let urls = Urls::new(&app.config);
+    app.db
+        .run(move |c| {
+            let row = posts::find(c, id)?
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
+            venue_of_row(c, &urls, &row)
+        })
+        .await
+}
+
+pub(crate) fn venue_of_row(c: &mut DbConnection, urls: &Urls, row: &PostRow) -> Result<Venue> {
+    if let Some(id) = row.community_id {
+        let community = communities::find(c, id)?
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+        return Ok(Venue::Local {
+            id,
+            ap_id: urls.community(&community.name),
+        });
+    }
+    if let Some(id) = row.remote_community_id
+        && let Some(actor) = crate::db::remote_actors::find(c, id)?
+    {
+        return Ok(Venue::Remote(Box::new(actor)));
+    }
+    Err(Error::new(
+        ErrorCode::NotFound,
+        "the post's community is gone",
+    ))
+}
+
+/// A page of a community's posts. `after` is the id of the last post of the previous page.
+pub async fn list(
+    app: &App,
+    venue: &Venue,
+    sort: Sort,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<PostView>> {
+    let here = here(app);
+    let community = match venue {
+        Venue::Local { id, .. } => CommunityRef::Local(*id),
+        Venue::Remote(actor) => CommunityRef::Remote(actor.id),
+    };
+    let limit = limit.clamp(1, 100);
+    app.db
+        .run(move |c| {
+            let cursor = match after {
+                Some(id) => posts::find(c, id)?,
+                None => None,
+            };
+            let rows = posts::list(c, community, sort, cursor.as_ref(), limit)?;
+            rows.iter().map(|r| views::post_view(c, &here, r)).collect()
+        })
+        .await
+}
+
+/// A remote community this server already knows (by handle or URL), without fetching.
+pub async fn venue_known(app: &App, community: &str) -> Result<Venue> {
+    let handle = crate::federation::remote::webfinger::Handle::parse(community);
+    let query = community.to_string();
+    let found = app
+        .db
+        .run(move |c| {
+            Ok(match handle {
+                Some(h) => crate::db::remote_actors::find_by_handle(c, &h.name, &h.host)?,
+                None => crate::db::remote_actors::find_by_ap_id(c, &query)?,
+            })
+        })
+        .await?;
+    match found {
+        Some(actor) if actor.is_group() => Ok(Venue::Remote(Box::new(actor))),
+        Some(_) => Err(Error::new(
+            ErrorCode::NotACommunity,
+            format!("{community} is not a community"),
+        )),
+        None if community.ends_with(&format!("@{}", app.config.domain)) => {
+            venue(app, community).await
+        }
+        None => Err(Error::new(
+            ErrorCode::NotFound,
+            format!("{community} is not known here; follow it first"),
+        )),
+    }
+}
+
+/// A local person's latest posts, newest first.
+pub async fn by_person(app: &App, username: &str, limit: i64) -> Result<Vec<PostView>> {
+    let here = here(app);
+    let name = username.to_string();
+    let limit = limit.clamp(1, 100);
+    app.db
+        .run(move |c| {
+            let user = crate::db::users::find_by_username(c, &name)?
+                .filter(|u| u.status() == crate::accounts::AccountStatus::Active)
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
+            let rows = posts::by_author(c, user.id, limit)?;
+            rows.iter()
+                .filter(|r| !r.pending)
+                .map(|r| views::post_view(c, &here, r))
+                .collect()
+        })
+        .await
+}

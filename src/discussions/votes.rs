@@ -1,0 +1,131 @@
+//! Votes: up (+1), down (-1) or withdrawn (0), one per person and post or comment.
+
+use serde_json::{Value, json};
+
+use super::posts::{here, venue_of_row};
+use super::rank::hot_rank;
+use crate::accounts::User;
+use crate::app::App;
+use crate::db::votes::{self, Voted, Voter};
+use crate::db::{DbConnection, comments, posts};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::activities::ids::new_activity_id;
+use crate::federation::delivery;
+use crate::federation::publish::{self, Venue};
+use crate::federation::urls::Urls;
+
+/// The new score after a vote.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Tally {
+    pub score: i32,
+    pub upvotes: i32,
+    pub downvotes: i32,
+}
+
+/// `user` votes `value` on a post or comment; the vote is published as `Like`/`Dislike`,
+/// and a withdrawn vote as `Undo` of the previous one.
+pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<Tally> {
+    if !(-1..=1).contains(&value) {
+        return Err(Error::new(ErrorCode::VoteInvalid, "a vote is 1, -1 or 0"));
+    }
+    let here = here(app);
+    let voter = Voter {
+        ap_id: here.urls.person(&user.username),
+        user_id: Some(user.id),
+        remote_id: None,
+    };
+    let tally = app
+        .db
+        .transaction(move |c| {
+            let (object_id, venue) = target_of(c, &here.urls, target)?;
+            let previous = votes::find(c, &voter.ap_id, target)?;
+            let activity_id =
+                new_activity_id(&here.urls, if value < 0 { "dislike" } else { "like" });
+            votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
+            let tally = recount(c, target)?;
+            let activity = match (value, previous) {
+                (0, None) => None,
+                (0, Some((_, old))) => {
+                    Some(undo_vote(&here.urls, &voter.ap_id, &object_id, old, &venue))
+                }
+                (v, _) => Some(vote_activity(
+                    &activity_id,
+                    &voter.ap_id,
+                    &object_id,
+                    v,
+                    &venue,
+                )),
+            };
+            if let Some(activity) = activity {
+                publish::publish(c, &here.urls, &venue, &voter.ap_id, &activity, None)?;
+            }
+            Ok(tally)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(tally)
+}
+
+/// `Like` (+1) or `Dislike` (-1) of `object`.
+pub fn vote_activity(id: &str, actor: &str, object: &str, value: i32, venue: &Venue) -> Value {
+    json!({
+        "@context": publish::AS_CONTEXT,
+        "id": id,
+        "type": if value < 0 { "Dislike" } else { "Like" },
+        "actor": actor,
+        "object": object,
+        "audience": venue.ap_id(),
+    })
+}
+
+fn undo_vote(urls: &Urls, actor: &str, object: &str, old: i32, venue: &Venue) -> Value {
+    let inner = vote_activity(&new_activity_id(urls, "vote"), actor, object, old, venue);
+    publish::activity(urls, "Undo", actor, inner, venue)
+}
+
+/// The id of what is voted on and its community.
+pub(crate) fn target_of(
+    c: &mut DbConnection,
+    urls: &Urls,
+    target: Voted,
+) -> Result<(String, Venue)> {
+    let post_id = match target {
+        Voted::Post(id) => id,
+        Voted::Comment(id) => {
+            comments::find(c, id)?
+                .filter(|r| !r.deleted)
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))?
+                .post_id
+        }
+    };
+    let post = posts::find(c, post_id)?
+        .filter(|p| !p.deleted)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
+    let venue = venue_of_row(c, urls, &post)?;
+    let object_id = match target {
+        Voted::Post(_) => post.ap_id,
+        Voted::Comment(id) => comments::find(c, id)?.map(|r| r.ap_id).unwrap_or_default(),
+    };
+    Ok((object_id, venue))
+}
+
+/// Counts the votes again and stores the totals (and, for posts, the hot rank).
+pub(crate) fn recount(c: &mut DbConnection, target: Voted) -> Result<Tally> {
+    let (up, down) = votes::tally(c, target)?;
+    match target {
+        Voted::Post(id) => {
+            if let Some(post) = posts::find(c, id)? {
+                let rank = hot_rank(up - down, post.published_at, crate::time::now());
+                posts::set_votes(c, id, up, down, rank)?;
+            }
+        }
+        Voted::Comment(id) => {
+            comments::set_votes(c, id, up, down)?;
+        }
+    }
+    Ok(Tally {
+        score: up - down,
+        upvotes: up,
+        downvotes: down,
+    })
+}

@@ -1,0 +1,501 @@
+//! Incoming posts and comments: `Create`, `Update` and `Delete` of `Page`, `Article` and
+//! `Note`, sent to a local community or announced by a remote one we follow.
+//!
+//! A `Page` or `Article` is a post; a `Note` replying to a known post or comment is a
+//! comment. A `Note` that replies to nothing but mentions a local community (how a Mastodon
+//! user posts to a group) becomes a post titled with its first line, the mention removed.
+//! The object's author must be the activity's actor, and its id on the author's host.
+//! HTML is sanitized before it is stored.
+
+use serde_json::Value;
+use url::Url;
+
+use super::super::protocol::envelope::{authority, id_of};
+use crate::app::App;
+use crate::content;
+use crate::db::comments::{self, NewComment};
+use crate::db::posts::{self, NewPost, PostEdit};
+use crate::db::remote_actors::CachedActor;
+use crate::db::{DbConnection, communities, received, remote_actors};
+use crate::discussions::rank::hot_rank;
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::local::{self, LocalActor};
+use crate::federation::publish::{self, Venue};
+use crate::federation::urls::Urls;
+
+/// Where an activity came from: straight to our inbox, or inside a remote community's
+/// `Announce`.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Direct,
+    Announced(Box<CachedActor>),
+}
+
+/// The parts of an incoming activity the handlers need.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The activity's id (recorded as processed).
+    pub id: String,
+    pub kind: String,
+    /// The whole activity as received (re-announced as is to a local community's followers).
+    pub json: Value,
+    /// Its actor, verified.
+    pub actor: CachedActor,
+    pub via: Via,
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| id_of(Some(v)).and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        Some(Value::Object(_)) => id_of(value)
+            .and_then(Value::as_str)
+            .map(|s| vec![s.to_string()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The local community or remote group an object is addressed to.
+async fn addressed_venue(app: &App, object: &Value, activity: &Value) -> Result<Option<Venue>> {
+    let mut candidates = strings(object.get("audience"));
+    for field in ["to", "cc"] {
+        candidates.extend(strings(object.get(field)));
+        candidates.extend(strings(activity.get(field)));
+    }
+    candidates.extend(strings(activity.get("audience")));
+    // Mastodon addresses a group through a mention.
+    if let Some(tags) = object.get("tag").and_then(Value::as_array) {
+        for tag in tags {
+            if tag.get("type").and_then(Value::as_str) == Some("Mention")
+                && let Some(href) = tag.get("href").and_then(Value::as_str)
+            {
+                candidates.push(href.to_string());
+            }
+        }
+    }
+    let urls = Urls::new(&app.config);
+    for candidate in candidates {
+        if let Some(LocalActor::Community(c)) = local::find(app, &candidate).await? {
+            return Ok(Some(Venue::Local {
+                id: c.id,
+                ap_id: urls.community(&c.name),
+            }));
+        }
+        let id = candidate.clone();
+        if let Some(actor) = app
+            .db
+            .run(move |c| Ok(remote_actors::find_by_ap_id(c, &id)?))
+            .await?
+            && actor.is_group()
+        {
+            return Ok(Some(Venue::Remote(Box::new(actor))));
+        }
+    }
+    Ok(None)
+}
+
+/// `Create` or `Update` of a post or comment.
+pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Value) -> Result<()> {
+    let object_id = id_of(Some(&object))
+        .and_then(Value::as_str)
+        .and_then(|s| Url::parse(s).ok())
+        .ok_or_else(|| invalid("the object has no id"))?;
+    let author = id_of(object.get("attributedTo"))
+        .or_else(|| {
+            object
+                .get("attributedTo")
+                .and_then(|a| a.as_array())
+                .and_then(|a| a.first())
+        })
+        .and_then(|v| id_of(Some(v)))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if author != incoming.actor.ap_id {
+        return Err(Error::new(
+            ErrorCode::SignerNotActor,
+            "the object's attributedTo is not the activity's actor",
+        ));
+    }
+    if authority(&object_id) != incoming.actor.domain {
+        return Err(Error::new(
+            ErrorCode::ActivityOriginMismatch,
+            "the object is not on its author's host",
+        ));
+    }
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let in_reply_to = id_of(object.get("inReplyTo"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let html = content::sanitize(
+        object
+            .get("content")
+            .and_then(Value::as_str)
+            .unwrap_or_default(),
+    );
+    let source = object
+        .get("source")
+        .and_then(|s| s.get("content"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let published = object
+        .get("published")
+        .and_then(Value::as_str)
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| d.naive_utc())
+        .unwrap_or_else(crate::time::now);
+    let urls = Urls::new(&app.config);
+    let is_update = incoming.kind == "Update";
+
+    // A reply to something we hold is a comment, whatever its type.
+    if let Some(parent) = in_reply_to {
+        let parent_key = parent.clone();
+        let found = app
+            .db
+            .run(move |c| {
+                if let Some(post) = posts::find_by_ap_id(c, &parent_key)? {
+                    return Ok(Some((post, None)));
+                }
+                if let Some(comment) = comments::find_by_ap_id(c, &parent_key)?
+                    && let Some(post) = posts::find(c, comment.post_id)?
+                {
+                    return Ok(Some((post, Some(comment))));
+                }
+                Ok(None)
+            })
+            .await?;
+        let Some((post, parent_comment)) = found else {
+            tracing::debug!(parent, "a reply to something not held here; ignored");
+            return record_only(app, &incoming.id).await;
+        };
+        let venue = app
+            .db
+            .run({
+                let urls = urls.clone();
+                move |c| crate::discussions::posts::venue_of_row(c, &urls, &post)
+            })
+            .await?;
+        check_venue(&incoming, &venue)?;
+        let object_ap_id = object_id.to_string();
+        let language = language_of(&object);
+        let actor_id = incoming.actor.id;
+        let post_id = parent_comment.as_ref().map_or(0, |p| p.post_id);
+        return apply(app, incoming, venue, None, move |c| {
+            let post_id = if post_id == 0 {
+                posts::find_by_ap_id(c, &parent)?.map_or(0, |p| p.id)
+            } else {
+                post_id
+            };
+            match comments::find_by_ap_id(c, &object_ap_id)? {
+                Some(existing) => {
+                    if existing.author_remote_id != Some(actor_id) {
+                        return Err(forbidden());
+                    }
+                    if existing.pending {
+                        comments::confirm(c, existing.id)?;
+                        posts::add_comment_count(c, existing.post_id, 1)?;
+                    }
+                    if is_update {
+                        comments::edit(
+                            c,
+                            existing.id,
+                            source.as_deref(),
+                            &html,
+                            crate::time::now(),
+                        )?;
+                    }
+                }
+                None if is_update => {}
+                None => {
+                    let now = crate::time::now();
+                    comments::insert(
+                        c,
+                        &NewComment {
+                            ap_id: object_ap_id,
+                            post_id,
+                            parent_id: parent_comment.as_ref().map(|p| p.id),
+                            author_user_id: None,
+                            author_remote_id: Some(actor_id),
+                            body_source: source,
+                            body_html: html,
+                            language,
+                            pending: false,
+                            depth: parent_comment.as_ref().map_or(0, |p| p.depth + 1),
+                            published_at: published,
+                            created_at: now,
+                        },
+                    )?;
+                    posts::add_comment_count(c, post_id, 1)?;
+                }
+            }
+            Ok(())
+        })
+        .await;
+    }
+
+    // Otherwise a post: a Page or Article, or a Note that mentions a community.
+    let Some(venue) = addressed_venue(app, &object, &incoming.json).await? else {
+        tracing::debug!(id = %object_id, "an object addressed to no community here; ignored");
+        return record_only(app, &incoming.id).await;
+    };
+    check_venue(&incoming, &venue)?;
+    let (title, body_html) = match kind.as_str() {
+        "Note" => title_from_note(&html, venue.ap_id()),
+        _ => (
+            object
+                .get("name")
+                .and_then(Value::as_str)
+                .map(|t| {
+                    content::plain_text(t)
+                        .trim()
+                        .chars()
+                        .take(200)
+                        .collect::<String>()
+                })
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| invalid("a post needs a name"))?,
+            html,
+        ),
+    };
+    let url = object
+        .get("attachment")
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .find(|x| x.get("type").and_then(Value::as_str) == Some("Link"))
+        })
+        .and_then(|l| l.get("href"))
+        .and_then(Value::as_str)
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(str::to_string);
+    let sensitive = object
+        .get("sensitive")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let cw = object
+        .get("summary")
+        .and_then(Value::as_str)
+        .map(|s| {
+            content::plain_text(s)
+                .trim()
+                .chars()
+                .take(200)
+                .collect::<String>()
+        })
+        .filter(|s| !s.is_empty() && kind != "Note");
+    let language = language_of(&object);
+    let object_ap_id = object_id.to_string();
+    let actor_id = incoming.actor.id;
+    let page = (kind != "Note").then(|| object.clone());
+    let venue_for_row = venue.clone();
+    apply(app, incoming, venue, page, move |c| {
+        match posts::find_by_ap_id(c, &object_ap_id)? {
+            Some(existing) => {
+                if existing.author_remote_id != Some(actor_id) {
+                    return Err(forbidden());
+                }
+                if is_update {
+                    posts::edit(
+                        c,
+                        existing.id,
+                        &PostEdit {
+                            title,
+                            body_source: source,
+                            body_html: Some(body_html),
+                            url,
+                            language,
+                            sensitive,
+                            content_warning: cw,
+                            edited_at: Some(crate::time::now()),
+                        },
+                    )?;
+                }
+            }
+            None if is_update => {}
+            None => {
+                let now = crate::time::now();
+                let (community_id, remote_community_id) = match &venue_for_row {
+                    Venue::Local { id, .. } => (Some(*id), None),
+                    Venue::Remote(a) => (None, Some(a.id)),
+                };
+                posts::insert(
+                    c,
+                    &NewPost {
+                        ap_id: object_ap_id,
+                        community_id,
+                        remote_community_id,
+                        author_user_id: None,
+                        author_remote_id: Some(actor_id),
+                        title,
+                        body_source: source,
+                        body_html: Some(body_html),
+                        url,
+                        language,
+                        sensitive,
+                        content_warning: cw,
+                        pending: false,
+                        hot_rank: hot_rank(0, published, now),
+                        published_at: published,
+                        created_at: now,
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// `Delete` of a post or comment by its author.
+pub async fn receive_delete(app: &App, incoming: Incoming, object_id: String) -> Result<()> {
+    let actor_id = incoming.actor.id;
+    let key = object_id.clone();
+    let urls = Urls::new(&app.config);
+    let venue = app
+        .db
+        .run(move |c| {
+            if let Some(post) = posts::find_by_ap_id(c, &key)? {
+                return Ok(Some(crate::discussions::posts::venue_of_row(
+                    c, &urls, &post,
+                )?));
+            }
+            if let Some(comment) = comments::find_by_ap_id(c, &key)?
+                && let Some(post) = posts::find(c, comment.post_id)?
+            {
+                return Ok(Some(crate::discussions::posts::venue_of_row(
+                    c, &urls, &post,
+                )?));
+            }
+            Ok(None)
+        })
+        .await?;
+    let Some(venue) = venue else {
+        return record_only(app, &incoming.id).await;
+    };
+    check_venue(&incoming, &venue)?;
+    apply(app, incoming, venue, None, move |c| {
+        if let Some(post) = posts::find_by_ap_id(c, &object_id)? {
+            if post.author_remote_id != Some(actor_id) {
+                return Err(forbidden());
+            }
+            posts::mark_deleted(c, post.id)?;
+        } else if let Some(comment) = comments::find_by_ap_id(c, &object_id)? {
+            if comment.author_remote_id != Some(actor_id) {
+                return Err(forbidden());
+            }
+            comments::mark_deleted(c, comment.id)?;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// An announced activity must come from the community it concerns; a direct one must
+/// concern a community of this server (remote communities speak through their Announce).
+pub(crate) fn check_venue(incoming: &Incoming, venue: &Venue) -> Result<()> {
+    match (&incoming.via, venue) {
+        (Via::Direct, Venue::Local { .. }) => Ok(()),
+        (Via::Announced(group), Venue::Remote(actor)) if group.id == actor.id => Ok(()),
+        _ => Err(Error::new(
+            ErrorCode::Forbidden,
+            "the activity does not come through the community it concerns",
+        )),
+    }
+}
+
+/// Applies `change`, records the activity as processed and, for a local community, announces
+/// it to the community's followers, all in one transaction.
+pub(crate) async fn apply<F>(
+    app: &App,
+    incoming: Incoming,
+    venue: Venue,
+    page: Option<Value>,
+    change: F,
+) -> Result<()>
+where
+    F: FnOnce(&mut DbConnection) -> Result<()> + Send + 'static,
+{
+    let urls = Urls::new(&app.config);
+    let announced = app
+        .db
+        .transaction(move |c| {
+            if !received::record(c, &incoming.id, crate::time::now())? {
+                return Ok(false);
+            }
+            change(c)?;
+            if let Venue::Local { id, ap_id } = &venue {
+                let inboxes = crate::db::follows::remote_follower_inboxes(c, *id)?;
+                publish::announce_to(c, &urls, ap_id, &incoming.json, &inboxes)?;
+                if let Some(page) = &page {
+                    publish::announce_to(c, &urls, ap_id, page, &inboxes)?;
+                }
+                let _ = communities::find(c, *id)?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if announced {
+        crate::federation::delivery::wake(app);
+    }
+    Ok(())
+}
+
+pub(crate) async fn record_only(app: &App, id: &str) -> Result<()> {
+    let id = id.to_string();
+    app.db
+        .run(move |c| {
+            received::record(c, &id, crate::time::now())?;
+            Ok(())
+        })
+        .await
+}
+
+/// A toot becomes a post: its first line (without the community's mention) is the title,
+/// the rest the body.
+fn title_from_note(html: &str, community: &str) -> (String, String) {
+    let text = content::plain_text(html);
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    let handle = community.rsplit('/').next().unwrap_or_default();
+    let title: String = first
+        .split_whitespace()
+        .filter(|w| !(w.starts_with('@') && w.trim_start_matches('@').starts_with(handle)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let title = if title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        title.chars().take(200).collect()
+    };
+    (title, html.to_string())
+}
+
+fn language_of(object: &Value) -> Option<String> {
+    object
+        .get("language")
+        .and_then(|l| l.get("identifier"))
+        .and_then(Value::as_str)
+        .or_else(|| {
+            object
+                .get("contentMap")
+                .and_then(Value::as_object)
+                .and_then(|m| m.keys().next().map(String::as_str))
+        })
+        .map(|l| l.chars().take(16).collect())
+}
+
+fn invalid(message: &str) -> Error {
+    Error::new(ErrorCode::ActivityInvalid, message)
+}
+
+fn forbidden() -> Error {
+    Error::new(ErrorCode::Forbidden, "only the author may change this")
+}

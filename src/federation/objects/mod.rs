@@ -1,0 +1,14 @@
+//! Local posts and comments as the ActivityPub objects Lemmy reads: a post is a `Page`
+//! addressed to its community, a comment a `Note` with `inReplyTo` (FEP-1b12). Each carries
+//! `context`, the thread it belongs to (FEP-7888), served as a collection at that address.
+
+pub mod note;
+pub mod page;
+
+/// The public collection: addressed content is readable by anyone.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// The context (thread) of a post and of every comment under it.
+pub fn context_of(post_ap_id: &str) -> String {
+    format!("{post_ap_id}/context")
+}

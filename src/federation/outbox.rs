@@ -1,0 +1,144 @@
+//! Outboxes and the featured collection, built from stored posts.
+//!
+//! A community's outbox holds `Announce(Create(Page))`, newest first, as Lemmy publishes it,
+//! so that a server following the community for the first time can backfill its latest
+//! posts. The first page is inlined (`orderedItems`, which Lemmy reads) and `first`/`next`
+//! page through the rest (`?page=N`, 20 per page).
+
+use serde_json::{Value, json};
+
+use super::objects::PUBLIC;
+use super::objects::page::page;
+use super::publish::AS_CONTEXT;
+use crate::db::posts::PostRow;
+use crate::db::{DbConnection, posts};
+use crate::discussions::views::{self, Here};
+use crate::error::Result;
+
+pub const PAGE_SIZE: i64 = 20;
+
+fn create_of(post: &PostRow, author: &str, community: &str) -> Value {
+    json!({
+        "id": format!("{}/create", post.ap_id),
+        "type": "Create",
+        "actor": author,
+        "to": [PUBLIC],
+        "cc": [community],
+        "audience": community,
+        "object": page(post, author, community),
+    })
+}
+
+/// A page of a local community's outbox. `page` is 1-based; `None` is the collection
+/// itself with the first page inlined.
+pub fn community_outbox(
+    conn: &mut DbConnection,
+    here: &Here,
+    community_id: i64,
+    community: &str,
+    page_number: Option<i64>,
+) -> Result<Value> {
+    let number = page_number.unwrap_or(1).max(1);
+    let (rows, total) =
+        posts::outbox_page(conn, community_id, (number - 1) * PAGE_SIZE, PAGE_SIZE)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let author = views::author_ap_id(conn, here, row.author_user_id, row.author_remote_id)?
+            .unwrap_or_default();
+        items.push(json!({
+            "id": format!("{}/announce", row.ap_id),
+            "type": "Announce",
+            "actor": community,
+            "to": [PUBLIC],
+            "cc": [format!("{community}/followers")],
+            "object": create_of(row, &author, community),
+        }));
+    }
+    Ok(paged(
+        &format!("{community}/outbox"),
+        total,
+        number,
+        page_number.is_some(),
+        items,
+    ))
+}
+
+/// A page of a local person's outbox: `Create(Page)` of their posts.
+pub fn person_outbox(
+    conn: &mut DbConnection,
+    here: &Here,
+    user_id: i64,
+    person: &str,
+    page_number: Option<i64>,
+) -> Result<Value> {
+    let number = page_number.unwrap_or(1).max(1);
+    let (rows, total) = posts::author_page(conn, user_id, (number - 1) * PAGE_SIZE, PAGE_SIZE)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let (_, community) = views::community_of(conn, here, row)?;
+        items.push(create_of(row, person, &community));
+    }
+    Ok(paged(
+        &format!("{person}/outbox"),
+        total,
+        number,
+        page_number.is_some(),
+        items,
+    ))
+}
+
+/// The pinned posts of a local community, as `Page`s (Lemmy's `featured`).
+pub fn featured(
+    conn: &mut DbConnection,
+    here: &Here,
+    community_id: i64,
+    community: &str,
+) -> Result<Value> {
+    let rows = posts::pinned(conn, community_id)?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let author = views::author_ap_id(conn, here, row.author_user_id, row.author_remote_id)?
+            .unwrap_or_default();
+        items.push(page(row, &author, community));
+    }
+    Ok(json!({
+        "@context": AS_CONTEXT,
+        "id": format!("{community}/featured"),
+        "type": "OrderedCollection",
+        "totalItems": items.len(),
+        "orderedItems": items,
+    }))
+}
+
+fn paged(id: &str, total: i64, number: i64, is_page: bool, items: Vec<Value>) -> Value {
+    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    if is_page {
+        let mut page = json!({
+            "@context": AS_CONTEXT,
+            "id": format!("{id}?page={number}"),
+            "type": "OrderedCollectionPage",
+            "partOf": id,
+            "totalItems": total,
+            "orderedItems": items,
+        });
+        if number < pages {
+            page["next"] = json!(format!("{id}?page={}", number + 1));
+        }
+        if number > 1 {
+            page["prev"] = json!(format!("{id}?page={}", number - 1));
+        }
+        return page;
+    }
+    let mut collection = json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": total,
+        "orderedItems": items,
+    });
+    if total > 0 {
+        collection["first"] = json!(format!("{id}?page=1"));
+        collection["last"] = json!(format!("{id}?page={}", pages.max(1)));
+    }
+    collection
+}

@@ -1,0 +1,124 @@
+//! Publishing what happened in a community, in the transaction that made it happen.
+//!
+//! In a local community the community itself announces each activity to its followers
+//! (FEP-1b12): one delivery per follower server, signed by the community. A new post is
+//! also announced as the bare `Page`, which Mastodon-like servers show in timelines;
+//! comments are not, so a busy thread does not flood them. In a remote community the
+//! activity goes to that community's inbox, signed by its author, and comes back to
+//! everyone (this server included) in the community's `Announce`.
+
+use serde_json::{Value, json};
+
+use super::activities::ids::new_activity_id;
+use super::delivery;
+use super::objects::PUBLIC;
+use super::urls::Urls;
+use crate::db::DbConnection;
+use crate::db::follows;
+use crate::db::remote_actors::CachedActor;
+use crate::error::Result;
+
+/// The community an activity belongs to.
+#[derive(Debug, Clone)]
+pub enum Venue {
+    /// A local community: its row id and actor id.
+    Local {
+        id: i64,
+        ap_id: String,
+    },
+    Remote(Box<CachedActor>),
+}
+
+impl Venue {
+    pub fn ap_id(&self) -> &str {
+        match self {
+            Venue::Local { ap_id, .. } => ap_id,
+            Venue::Remote(actor) => &actor.ap_id,
+        }
+    }
+}
+
+pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+
+/// An activity by `actor` about `object`, addressed to the community's audience.
+pub fn activity(urls: &Urls, kind: &str, actor: &str, object: Value, venue: &Venue) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": new_activity_id(urls, kind),
+        "type": kind,
+        "actor": actor,
+        "to": [PUBLIC],
+        "cc": [venue.ap_id()],
+        "audience": venue.ap_id(),
+        "object": object,
+    })
+}
+
+/// Queues `activity` (by `author`) for everyone who should receive it; `page` is the post's
+/// `Page` when the activity creates a post. Call inside the transaction of the change.
+pub fn publish(
+    conn: &mut DbConnection,
+    urls: &Urls,
+    venue: &Venue,
+    author: &str,
+    activity: &Value,
+    page: Option<&Value>,
+) -> Result<()> {
+    keep(conn, activity)?;
+    match venue {
+        Venue::Local { id, ap_id } => {
+            let inboxes = follows::remote_follower_inboxes(conn, *id)?;
+            announce_to(conn, urls, ap_id, activity, &inboxes)?;
+            if let Some(page) = page {
+                announce_to(conn, urls, ap_id, page, &inboxes)?;
+            }
+            Ok(())
+        }
+        Venue::Remote(community) => {
+            delivery::enqueue(
+                conn,
+                activity,
+                author,
+                std::slice::from_ref(&community.inbox),
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// The community `community` announces `object` to `inboxes`.
+pub fn announce_to(
+    conn: &mut DbConnection,
+    urls: &Urls,
+    community: &str,
+    object: &Value,
+    inboxes: &[String],
+) -> Result<()> {
+    if inboxes.is_empty() {
+        return Ok(());
+    }
+    let mut inner = object.clone();
+    if let Some(map) = inner.as_object_mut() {
+        map.remove("@context");
+    }
+    let announce = json!({
+        "@context": AS_CONTEXT,
+        "id": new_activity_id(urls, "announce"),
+        "type": "Announce",
+        "actor": community,
+        "to": [PUBLIC],
+        "cc": [format!("{community}/followers")],
+        "object": inner,
+    });
+    delivery::enqueue(conn, &announce, community, inboxes)?;
+    Ok(())
+}
+
+/// Stores a published activity so it can be fetched at its id.
+fn keep(conn: &mut DbConnection, activity: &Value) -> Result<()> {
+    if let Some(id) = activity.get("id").and_then(Value::as_str) {
+        let body = serde_json::to_string(activity).map_err(crate::error::Error::internal)?;
+        crate::db::sent::store(conn, id, &body)?;
+    }
+    Ok(())
+}
