@@ -107,8 +107,7 @@ impl Database {
         F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        use diesel::Connection;
-        self.run(move |conn| conn.transaction(f)).await
+        self.run(move |conn| write_transaction(conn, f)).await
     }
 
     /// A trivial query; fails when the database cannot be reached.
@@ -157,6 +156,38 @@ const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// PostgreSQL names the constraint; SQLite names the columns (`users.username`), so both
 /// spellings are given by the caller.
+/// Runs `f` in a transaction that writes. On SQLite it begins `IMMEDIATE`, taking the write
+/// lock up front: a deferred transaction that reads first and writes later fails at once
+/// with "database is locked" when another writer committed in between (WAL mode does not
+/// wait there), while an immediate one waits its turn under the busy timeout. Nested
+/// transactions inside `f` become savepoints as usual.
+fn write_transaction<T, F>(conn: &mut DbConnection, f: F) -> Result<T>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T>,
+{
+    use diesel::Connection;
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            let DbConnection::Sqlite(sqlite) = conn else {
+                return Err(Error::internal("the connection changed backend"));
+            };
+            AnsiTransactionManager::commit_transaction(sqlite)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let DbConnection::Sqlite(sqlite) = conn {
+                let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+            }
+            Err(e)
+        }
+    }
+}
+
 pub(crate) fn is_unique_violation(
     err: &diesel::result::Error,
     constraint: &str,

@@ -21,8 +21,8 @@ pub(super) type Pool = managed::Pool<Manager>;
 /// Settings applied to every SQLite connection: WAL lets readers run beside the writer,
 /// the busy timeout makes writers queue instead of failing, and foreign keys are off by
 /// default in SQLite.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; \
-    PRAGMA busy_timeout = 5000; \
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
+    PRAGMA journal_mode = WAL; \
     PRAGMA foreign_keys = ON; \
     PRAGMA synchronous = NORMAL;";
 

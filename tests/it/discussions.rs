@@ -449,3 +449,75 @@ async fn a_server_that_starts_following_a_community_imports_its_latest_posts() {
     assert_eq!(titles[0]["title"], "Newer case");
     assert_eq!(titles[1]["title"], "Older case");
 }
+
+#[tokio::test]
+async fn a_follower_server_that_was_down_receives_everything_once_it_is_back() {
+    let (a, mira) = server_with_community().await;
+    let community = format!("!nursing@{}", a.domain());
+    let mut c = TestServer::federating(&[]).await;
+    c.create_user("bob", false).await;
+    let bob = c.login("bob").await;
+    follow(&c, &bob, &community).await;
+
+    c.stop().await;
+    let (status, p) = post(
+        &a,
+        &mira,
+        json!({"community": "nursing", "title": "While you were away"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let (status, _) = a
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&mira),
+            json!({"body": "and a comment"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A tried, failed and scheduled retries.
+    eventually(WAIT, "A's first attempts to fail", || async {
+        let attempts: Vec<i32> = a
+            .app
+            .db
+            .run(|conn| {
+                use copse::db::schema::deliveries::dsl::*;
+                use diesel::prelude::*;
+                Ok(deliveries.select(attempts).load(conn)?)
+            })
+            .await
+            .unwrap();
+        (!attempts.is_empty() && attempts.iter().all(|n| *n >= 1)).then_some(())
+    })
+    .await;
+
+    c.resume().await;
+    // Let the retry fall due now rather than in half a minute.
+    a.app
+        .db
+        .run(|conn| {
+            use copse::db::schema::deliveries::dsl::*;
+            use diesel::prelude::*;
+            diesel::update(deliveries)
+                .set(next_attempt_at.eq(copse::time::now()))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    copse::federation::delivery::wake(&a.app);
+    let on_c = eventually(WAIT, "the post on C after its return", || async {
+        posts_on(&c, &community).await.into_iter().next()
+    })
+    .await;
+    assert_eq!(on_c["title"], "While you were away");
+    let c_post = on_c["id"].as_i64().unwrap();
+    eventually(WAIT, "the comment on C", || async {
+        let (_, thread) = c
+            .get(&format!("/api/v1/posts/{c_post}/comments"), None)
+            .await;
+        (thread.as_array()?.len() == 1).then_some(())
+    })
+    .await;
+}

@@ -157,21 +157,15 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
 
     // A reply to something we hold is a comment, whatever its type.
     if let Some(parent) = in_reply_to {
-        let parent_key = parent.clone();
-        let found = app
-            .db
-            .run(move |c| {
-                if let Some(post) = posts::find_by_ap_id(c, &parent_key)? {
-                    return Ok(Some((post, None)));
-                }
-                if let Some(comment) = comments::find_by_ap_id(c, &parent_key)?
-                    && let Some(post) = posts::find(c, comment.post_id)?
-                {
-                    return Ok(Some((post, Some(comment))));
-                }
-                Ok(None)
-            })
-            .await?;
+        let mut found = find_parent(app, &parent).await?;
+        // Announces can overtake each other: a reply may arrive before what it answers.
+        // In a followed community, the missing parent is fetched from its origin first.
+        if found.is_none()
+            && let Via::Announced(community) = &incoming.via
+            && super::parents::fetch(app, &parent, community).await
+        {
+            found = find_parent(app, &parent).await?;
+        }
         let Some((post, parent_comment)) = found else {
             tracing::debug!(parent, "a reply to something not held here; ignored");
             return record_only(app, &incoming.id).await;
@@ -294,7 +288,8 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
     let language = language_of(&object);
     let object_ap_id = object_id.to_string();
     let actor_id = incoming.actor.id;
-    let page = (kind != "Note").then(|| object.clone());
+    // A new post is also announced as the bare Page for Mastodon-like servers; an edit is not.
+    let page = (kind != "Note" && !is_update).then(|| object.clone());
     let venue_for_row = venue.clone();
     apply(app, incoming, venue, page, move |c| {
         match posts::find_by_ap_id(c, &object_ap_id)? {
@@ -352,6 +347,32 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         Ok(())
     })
     .await
+}
+
+/// The post (and comment, for a reply to a comment) that `parent` names, if held here.
+async fn find_parent(
+    app: &App,
+    parent: &str,
+) -> Result<
+    Option<(
+        crate::db::posts::PostRow,
+        Option<crate::db::comments::CommentRow>,
+    )>,
+> {
+    let parent_key = parent.to_string();
+    app.db
+        .run(move |c| {
+            if let Some(post) = posts::find_by_ap_id(c, &parent_key)? {
+                return Ok(Some((post, None)));
+            }
+            if let Some(comment) = comments::find_by_ap_id(c, &parent_key)?
+                && let Some(post) = posts::find(c, comment.post_id)?
+            {
+                return Ok(Some((post, Some(comment))));
+            }
+            Ok(None)
+        })
+        .await
 }
 
 /// `Delete` of a post or comment by its author.
@@ -462,19 +483,19 @@ pub(crate) async fn record_only(app: &App, id: &str) -> Result<()> {
 /// the rest the body.
 fn title_from_note(html: &str, community: &str) -> (String, String) {
     let text = content::plain_text(html);
-    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-    let first = lines.next().unwrap_or_default();
     let handle = community.rsplit('/').next().unwrap_or_default();
-    let title: String = first
-        .split_whitespace()
-        .filter(|w| !(w.starts_with('@') && w.trim_start_matches('@').starts_with(handle)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let title = if title.is_empty() {
-        "(untitled)".to_string()
-    } else {
-        title.chars().take(200).collect()
-    };
+    // The first line that says something once the community's mention is taken out.
+    let title = text
+        .lines()
+        .map(|line| {
+            line.split_whitespace()
+                .filter(|w| !(w.starts_with('@') && w.trim_start_matches('@').starts_with(handle)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .find(|line| !line.is_empty())
+        .map(|line| line.chars().take(200).collect())
+        .unwrap_or_else(|| "(untitled)".to_string());
     (title, html.to_string())
 }
 

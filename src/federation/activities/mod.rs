@@ -4,4 +4,5 @@ pub mod announce;
 pub mod content;
 pub mod follow;
 pub mod ids;
+pub mod parents;
 pub mod votes;

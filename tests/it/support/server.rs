@@ -76,6 +76,33 @@ impl TestServer {
         }
     }
 
+    /// Stops serving (the port closes, background work stops), as if the process died;
+    /// the database stays. [`TestServer::resume`] starts it again.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+    }
+
+    /// Starts a stopped server again on the same address and database.
+    pub async fn resume(&mut self) {
+        let config = (*self.app.config).clone();
+        let app = App::open(config).await.expect("app reopens");
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .expect("the same port again");
+        let server = Server::with_listener(app.clone(), listener);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        self.task = Some(tokio::spawn(server.run(async move {
+            let _ = stopped.await;
+        })));
+        self.stop = Some(stop);
+        self.app = app;
+    }
+
     /// This server's public domain (`127.0.0.1:port` for federating test servers).
     pub fn domain(&self) -> String {
         self.app.config.domain.clone()
