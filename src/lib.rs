@@ -16,6 +16,7 @@ pub mod discussions;
 pub mod error;
 pub mod federation;
 pub mod follows;
+pub mod housekeeping;
 pub mod metrics;
 pub mod server;
 pub mod time;

@@ -35,3 +35,10 @@ pub fn record(conn: &mut DbConnection, ap_id: &str, now: NaiveDateTime) -> Query
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     received_activities::table.count().get_result(conn)
 }
+
+/// Forgets ids received before `before`: a redelivery that late is not expected (senders
+/// give up within days), and the table would otherwise grow without end.
+pub fn prune(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(received_activities::table.filter(received_activities::received_at.lt(before)))
+        .execute(conn)
+}

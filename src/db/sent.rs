@@ -22,3 +22,9 @@ pub fn find(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<String>>
         .first(conn)
         .optional()
 }
+
+/// Forgets activities published before `before`; they are fetched, if ever, within days.
+pub fn prune(conn: &mut DbConnection, before: chrono::NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sent_activities::table.filter(sent_activities::created_at.lt(before)))
+        .execute(conn)
+}

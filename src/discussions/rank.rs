@@ -34,27 +34,6 @@ pub async fn refresh(app: &crate::App) -> crate::Result<usize> {
         .await
 }
 
-/// Refreshes hot ranks every ten minutes until `stop` turns true.
-pub fn spawn_refresh(
-    app: crate::App,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                () = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
-                _ = stop.changed() => {}
-            }
-            if *stop.borrow() {
-                return;
-            }
-            if let Err(e) = refresh(&app).await {
-                tracing::warn!(error = %e, "cannot refresh hot ranks");
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,7 +77,7 @@ impl Server {
         let delivery =
             crate::federation::delivery::worker::spawn(self.app.clone(), stopping_rx.clone());
         let retries = crate::follows::spawn_retries(self.app.clone(), stopping_rx.clone());
-        let ranks = crate::discussions::rank::spawn_refresh(self.app.clone(), stopping_rx.clone());
+        let upkeep = crate::housekeeping::spawn(self.app.clone(), stopping_rx.clone());
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
         let deadline = async move {
@@ -93,7 +93,7 @@ impl Server {
         };
         delivery.abort();
         retries.abort();
-        ranks.abort();
+        upkeep.abort();
         self.app.db.close();
         result
     }

@@ -521,3 +521,58 @@ async fn a_follower_server_that_was_down_receives_everything_once_it_is_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn upkeep_forgets_old_activity_ids_and_lets_hot_ranks_decay() {
+    use copse::db::schema::{posts, received_activities};
+    use diesel::prelude::*;
+    let (a, mira) = server_with_community().await;
+    let (_, p) = post(
+        &a,
+        &mira,
+        json!({"community": "nursing", "title": "Aging post"}),
+    )
+    .await;
+    let id = p["id"].as_i64().unwrap();
+    let (rank_before, old, recent) = a
+        .app
+        .db
+        .run(move |c| {
+            let now = copse::time::now();
+            // The post was published two days ago; one id is a month old, one is fresh.
+            diesel::update(posts::table.find(id))
+                .set(posts::published_at.eq(now - chrono::TimeDelta::days(2)))
+                .execute(c)?;
+            for (ap_id, at) in [
+                ("https://x.example/old", now - chrono::TimeDelta::days(30)),
+                ("https://x.example/new", now),
+            ] {
+                diesel::insert_into(received_activities::table)
+                    .values((
+                        received_activities::ap_id.eq(ap_id),
+                        received_activities::received_at.eq(at),
+                    ))
+                    .execute(c)?;
+            }
+            let rank: f64 = posts::table.find(id).select(posts::hot_rank).first(c)?;
+            Ok((rank, "https://x.example/old", "https://x.example/new"))
+        })
+        .await
+        .unwrap();
+    copse::housekeeping::run_once(&a.app).await.unwrap();
+    let (rank_after, kept) = a
+        .app
+        .db
+        .run(move |c| {
+            let rank: f64 = posts::table.find(id).select(posts::hot_rank).first(c)?;
+            let kept: Vec<String> = received_activities::table
+                .select(received_activities::ap_id)
+                .filter(received_activities::ap_id.eq_any([old, recent]))
+                .load(c)?;
+            Ok((rank, kept))
+        })
+        .await
+        .unwrap();
+    assert!(rank_after < rank_before, "{rank_after} < {rank_before}");
+    assert_eq!(kept, vec![recent.to_string()]);
+}
