@@ -304,6 +304,30 @@ async fn a_post_made_on_one_server_reaches_another_through_the_communitys_announ
             .find(|p| p["ap_id"] == ap_id.as_str())
     })
     .await;
+    // Both of A's announces (the Create and the bare Page) were taken by B, neither refused.
+    eventually(WAIT, "A's queue to drain", || async {
+        let pending = a
+            .app
+            .db
+            .run(|c| Ok(copse::db::deliveries::backlog(c)?.0))
+            .await
+            .unwrap();
+        (pending == 0).then_some(())
+    })
+    .await;
+    let metrics = a
+        .client
+        .get(a.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("copse_deliveries_total{outcome=\"failed\"}"),
+        "{metrics}"
+    );
 
     // bob comments from C; the comment reaches A and B.
     let c_post = on_c["id"].as_i64().unwrap();

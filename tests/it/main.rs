@@ -15,6 +15,7 @@ mod docs;
 mod federation;
 mod fetch;
 mod fixtures;
+mod flows;
 mod http;
 mod inbox;
 mod queue;

@@ -54,6 +54,13 @@ pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Resu
         // Announce(Page), as Lemmy sends for Mastodon: the Create arrives too; processing
         // this one as a Create of the same object is harmless and covers servers that only
         // send this form.
+        // A local member's own post coming back: the community accepted it.
+        let object_id = id_of(Some(&object))
+            .and_then(Value::as_str)
+            .and_then(|s| Url::parse(s).ok());
+        if let Some(id) = object_id.filter(|id| local::is_local(app, id)) {
+            return confirm_object(app, env.id.as_str(), id.to_string()).await;
+        }
         let object = verified_object(app, &object, community).await?;
         let author = author_of(&object)?;
         let actor = remote::actor(app, &author).await?;
@@ -199,7 +206,12 @@ async fn confirm_own(app: &App, env: &Envelope, inner: &Envelope) -> Result<()> 
     let Some(object_id) = inner.object_id().map(|u| u.to_string()) else {
         return content::record_only(app, env.id.as_str()).await;
     };
-    let id = env.id.to_string();
+    confirm_object(app, env.id.as_str(), object_id).await
+}
+
+/// Marks the local post or comment `object_id` as accepted by its remote community.
+async fn confirm_object(app: &App, announce_id: &str, object_id: String) -> Result<()> {
+    let id = announce_id.to_string();
     app.db
         .transaction(move |c| {
             if !crate::db::received::record(c, &id, crate::time::now())? {

@@ -297,6 +297,18 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                 if existing.author_remote_id != Some(actor_id) {
                     return Err(forbidden());
                 }
+                // An edit is announced by the community the post is in, whatever the
+                // Update claims: it may not be re-addressed to another community.
+                let same_community = match &venue_for_row {
+                    Venue::Local { id, .. } => existing.community_id == Some(*id),
+                    Venue::Remote(a) => existing.remote_community_id == Some(a.id),
+                };
+                if !same_community {
+                    return Err(Error::new(
+                        ErrorCode::Forbidden,
+                        "the post belongs to another community",
+                    ));
+                }
                 if is_update {
                     posts::edit(
                         c,
@@ -489,7 +501,7 @@ fn title_from_note(html: &str, community: &str) -> (String, String) {
         .lines()
         .map(|line| {
             line.split_whitespace()
-                .filter(|w| !(w.starts_with('@') && w.trim_start_matches('@').starts_with(handle)))
+                .filter(|w| !is_mention_of(w, handle))
                 .collect::<Vec<_>>()
                 .join(" ")
         })
@@ -497,6 +509,17 @@ fn title_from_note(html: &str, community: &str) -> (String, String) {
         .map(|line| line.chars().take(200).collect())
         .unwrap_or_else(|| "(untitled)".to_string());
     (title, html.to_string())
+}
+
+/// True for `@name` or `@name@host` naming the community (case aside, trailing
+/// punctuation aside), and for nothing longer such as `@namesake`.
+fn is_mention_of(word: &str, handle: &str) -> bool {
+    let Some(rest) = word.strip_prefix('@') else {
+        return false;
+    };
+    let name = rest.split('@').next().unwrap_or_default();
+    let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
+    name.eq_ignore_ascii_case(handle)
 }
 
 fn language_of(object: &Value) -> Option<String> {
@@ -519,4 +542,21 @@ fn invalid(message: &str) -> Error {
 
 fn forbidden() -> Error {
     Error::new(ErrorCode::Forbidden, "only the author may change this")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_communitys_own_mention_is_dropped_from_a_toot_title() {
+        let html = "<p>@Nursing@cop.example Falls: what works? cc @nursingstudents</p>";
+        let (title, _) = title_from_note(html, "https://cop.example/c/nursing");
+        assert_eq!(title, "Falls: what works? cc @nursingstudents");
+        let (title, _) = title_from_note(
+            "<p>@nursing</p><p>Second line</p>",
+            "https://cop.example/c/nursing",
+        );
+        assert_eq!(title, "Second line");
+    }
 }

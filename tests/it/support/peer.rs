@@ -55,6 +55,8 @@ struct PeerState {
     base: String,
     actors: Mutex<HashMap<String, PeerActor>>,
     requests: Mutex<Vec<Recorded>>,
+    /// Documents served at their paths, besides the actors (see [`Peer::serve`]).
+    documents: Mutex<HashMap<String, Value>>,
 }
 
 /// A remote server `http://127.0.0.1:<port>` inside the test process.
@@ -75,6 +77,7 @@ impl Peer {
             base: format!("http://{addr}"),
             actors: Mutex::default(),
             requests: Mutex::default(),
+            documents: Mutex::default(),
         });
         let app = Router::new().fallback(handle).with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -146,6 +149,16 @@ impl Peer {
     pub fn activity_id(&self, kind: &str) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         format!("{}/activities/{kind}/{n}", self.state.base)
+    }
+
+    /// From now on a GET of `id` (an id on this peer) answers `document` as
+    /// `application/activity+json`: an activity or object its origin serves.
+    pub fn serve(&self, id: &str, document: Value) {
+        let path = id
+            .strip_prefix(&self.state.base)
+            .expect("an id on this peer")
+            .to_string();
+        self.state.documents.lock().unwrap().insert(path, document);
     }
 
     /// Every request received so far, in order.
@@ -333,6 +346,10 @@ async fn handle(State(state): State<Arc<PeerState>>, request: Request) -> Respon
     }
     if route == "/.well-known/webfinger" {
         return webfinger(&state, parts.uri.query().unwrap_or_default());
+    }
+    let served = state.documents.lock().unwrap().get(path.as_str()).cloned();
+    if let Some(document) = served {
+        return ([(CONTENT_TYPE, ACTIVITY_JSON)], document.to_string()).into_response();
     }
     let Some(name) = route.strip_prefix("/users/") else {
         return StatusCode::NOT_FOUND.into_response();
