@@ -132,9 +132,10 @@ impl PendingVerification {
         &self.base
     }
 
-    /// Checks the signature with the signer's public key (PEM, as in `publicKeyPem`).
+    /// Checks the signature with the signer's public key (PEM, as in `publicKeyPem`),
+    /// loaded once per process ([`VerifyingKey::cached`]).
     pub fn verify(self, public_key_pem: &str) -> Result<Verified> {
-        self.verify_with(&VerifyingKey::from_pem(public_key_pem)?)
+        self.verify_with(&*VerifyingKey::cached(public_key_pem)?)
     }
 
     /// Checks the signature with an already loaded key.
