@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::support::{TestServer, eventually};
 
-const WAIT: Duration = Duration::from_secs(20);
+// Long enough for one delivery retry (about 30 s) on a loaded machine.
+const WAIT: Duration = Duration::from_secs(75);
 
 async fn server_with_community() -> (TestServer, String) {
     let a = TestServer::federating(&[]).await;

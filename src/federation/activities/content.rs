@@ -167,6 +167,14 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
             found = find_parent(app, &parent).await?;
         }
         let Some((post, parent_comment)) = found else {
+            if matches!(incoming.via, Via::Announced(_)) {
+                // A followed community's thread whose start could not be had right now:
+                // not recorded, so the community's retry brings the reply again.
+                return Err(Error::new(
+                    ErrorCode::FetchFailed,
+                    format!("the reply's parent {parent} could not be fetched yet"),
+                ));
+            }
             tracing::debug!(parent, "a reply to something not held here; ignored");
             return record_only(app, &incoming.id).await;
         };
