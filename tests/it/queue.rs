@@ -162,6 +162,36 @@ async fn no_instance_gets_more_than_its_cap_at_once() {
 }
 
 #[tokio::test]
+async fn one_activity_reaches_twelve_thousand_inboxes_each_once() {
+    // More rows than one PostgreSQL statement can bind, with repeats to drop. Port 1 refuses
+    // connections, so the rows stay queued for counting.
+    let server = sender(&[]).await;
+    let signer = signer_of(&server);
+    let mut inboxes: Vec<String> = (0..12_000)
+        .map(|i| format!("http://127.0.0.1:1/u/{i}/inbox"))
+        .collect();
+    inboxes.extend(inboxes[..100].to_vec());
+    let id = format!("http://{}/activities/wide", server.domain());
+    let activity =
+        json!({"id": id, "type": "Like", "actor": signer, "object": "http://example.org/o"});
+    let queued = server
+        .app
+        .db
+        .transaction(move |c| delivery::enqueue(c, &activity, &signer, &inboxes))
+        .await
+        .expect("a wide fan-out is queued");
+    assert_eq!(queued, 12_000);
+    let stored: Vec<String> = rows(&server.app)
+        .await
+        .into_iter()
+        .filter(|r| r.activity_id == id)
+        .map(|r| r.inbox)
+        .collect();
+    assert_eq!(stored.len(), 12_000);
+    assert_eq!(stored.iter().collect::<HashSet<_>>().len(), 12_000);
+}
+
+#[tokio::test]
 async fn the_process_wide_cap_bounds_all_instances_together() {
     let server = sender(&[
         ("COPSE_FEDERATION_DELIVERY_CONCURRENCY", "2"),

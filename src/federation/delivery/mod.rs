@@ -14,6 +14,8 @@ pub mod instances;
 pub mod status;
 pub mod worker;
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 use url::Url;
 
@@ -22,6 +24,9 @@ use crate::db::DbConnection;
 use crate::db::deliveries::{self, NewDelivery};
 use crate::error::{Error, Result};
 use crate::federation::protocol::envelope::authority;
+
+/// Rows per INSERT statement.
+const INSERT_CHUNK: usize = 1_000;
 
 /// Queues `activity`, signed by the local actor `signer_ap_id`, for each distinct inbox.
 /// Runs inside the caller's transaction; call [`wake`] once it has committed.
@@ -38,9 +43,10 @@ pub fn enqueue(
         .to_string();
     let body = serde_json::to_string(activity).map_err(Error::internal)?;
     let now = crate::time::now();
+    let mut seen: HashSet<&str> = HashSet::with_capacity(inboxes.len());
     let mut rows: Vec<NewDelivery> = Vec::new();
     for inbox in inboxes {
-        if rows.iter().any(|r| &r.inbox == inbox) {
+        if !seen.insert(inbox.as_str()) {
             continue;
         }
         let Ok(url) = Url::parse(inbox) else {
@@ -57,10 +63,13 @@ pub fn enqueue(
             created_at: now,
         });
     }
-    if rows.is_empty() {
-        return Ok(0);
+    // One statement per chunk: PostgreSQL takes at most 65,535 bind parameters in one
+    // statement (seven per row), and a community with many follower servers exceeds that.
+    let mut queued = 0;
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        queued += deliveries::insert(conn, chunk)?;
     }
-    Ok(deliveries::insert(conn, &rows)?)
+    Ok(queued)
 }
 
 /// Tells the worker that new deliveries are waiting.

@@ -5,7 +5,9 @@
 //! second is counted in the database, from the leases of every process, and a server at its
 //! cap is left out of the claim query itself; so a slow or dead server holds at most that
 //! many requests, and the rows queued behind its backlog go to other servers meanwhile. A
-//! new row is taken as soon as any request finishes: nothing waits for a batch.
+//! new row is taken as soon as a request finishes, except during a large fan-out: while
+//! the last claim filled every free slot, a freed slot waits up to [`REFILL_WAIT`] for
+//! others, so one claim (a transaction, and on PostgreSQL a lock) serves several rows.
 //!
 //! A row is leased while in flight (see `db::deliveries`). On PostgreSQL, where several
 //! processes may share the queue, a lease left by a process that died runs out after
@@ -25,6 +27,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::header::CONTENT_TYPE;
@@ -48,6 +51,8 @@ pub const LEASE: TimeDelta = TimeDelta::minutes(2);
 /// The longest one attempt may take, signing included; well inside [`LEASE`], leaving time
 /// to record the outcome.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(60);
+/// During a fan-out, how long a freed slot may wait for others before rows are claimed.
+const REFILL_WAIT: Duration = Duration::from_millis(3);
 /// How often the queue is looked at when nothing wakes the worker (other processes on the
 /// same PostgreSQL queue rows without waking this one).
 const IDLE_POLL: Duration = Duration::from_secs(5);
@@ -93,6 +98,9 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let slots = Arc::new(Semaphore::new(app.config.delivery_concurrency));
     let signers: Arc<Signers> = Arc::default();
     let mut next_sweep = Instant::now();
+    // Refill in batches of at least a quarter of the slots while a backlog lasts.
+    let refill_at = (app.config.delivery_concurrency / 4).max(1);
+    let mut backlog = false;
     loop {
         if *stop.borrow() {
             return;
@@ -101,13 +109,18 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
             sweep(&app).await;
             next_sweep = Instant::now() + SWEEP_EVERY;
         }
-        let free = slots.available_permits();
+        let mut free = slots.available_permits();
+        if backlog && free > 0 && free < refill_at {
+            tokio::time::sleep(REFILL_WAIT).await;
+            free = slots.available_permits();
+        }
         let claimed = if free == 0 {
             Vec::new()
         } else {
             claim(&app, free, per_instance).await
         };
         let idle = claimed.is_empty();
+        backlog = free > 0 && claimed.len() == free;
         for row in claimed {
             let Ok(permit) = slots.clone().acquire_owned().await else {
                 return;
@@ -334,6 +347,9 @@ async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
             instances::record(c, &domain, health, &why, now)
         })
         .await;
+    if SETTLED.fetch_add(1, Ordering::Relaxed) % VACUUM_EVERY == VACUUM_EVERY - 1 {
+        vacuum(app);
+    }
     match result {
         Ok(true) => tracing::warn!(
             instance = row.domain,
@@ -345,6 +361,27 @@ async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
 }
 
 /// What to do with the row once an attempt is judged.
+/// Rows settled by this process, to vacuum the queue every [`VACUUM_EVERY`].
+static SETTLED: AtomicU64 = AtomicU64::new(0);
+/// Each settled row leaves two dead row versions in PostgreSQL (lease, then delete or
+/// reschedule). Autovacuum normally clears them, but it may be off or slow to start, and
+/// a claim that walks past hundreds of thousands of dead versions slows a whole backlog
+/// several-fold; so the worker vacuums the table itself after this many rows.
+const VACUUM_EVERY: u64 = 20_000;
+
+/// Vacuums the queue table in the background (PostgreSQL; SQLite reuses freed pages).
+fn vacuum(app: &App) {
+    if !matches!(app.config.database_url, DatabaseUrl::Postgres(_)) {
+        return;
+    }
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = app.db.run(|c| Ok(deliveries::vacuum(c)?)).await {
+            tracing::warn!(error = %e, "cannot vacuum the delivery queue");
+        }
+    });
+}
+
 enum Settle {
     Remove,
     Reschedule { attempts: i32, next: NaiveDateTime },
