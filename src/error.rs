@@ -112,6 +112,22 @@ error_codes! {
     NotACommunity => "not_a_community", Invalid;
     PostLocked => "post_locked", Forbidden;
     VoteInvalid => "vote_invalid", Invalid;
+    CommunitySettingsInvalid => "community_settings_invalid", Invalid;
+    RulesNotAccepted => "rules_not_accepted", Invalid;
+    AnswersRequired => "answers_required", Invalid;
+    AnswerInvalid => "answer_invalid", Invalid;
+    AlreadyMember => "already_member", Conflict;
+    ApplicationPending => "application_pending", Conflict;
+    ApplicationNotPending => "application_not_pending", Conflict;
+    NotAMember => "not_a_member", Conflict;
+    OwnerCannotLeave => "owner_cannot_leave", Conflict;
+    InviteRequired => "invite_required", Forbidden;
+    InviteInvalid => "invite_invalid", Forbidden;
+    InviteExpired => "invite_expired", Forbidden;
+    PostingNotAllowed => "posting_not_allowed", Forbidden;
+    VerificationRequired => "verification_required", Forbidden;
+    SpaceInvalid => "space_invalid", Invalid;
+    CredentialInvalid => "credential_invalid", Invalid;
     Internal => "internal", Internal;
 }
 

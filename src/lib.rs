@@ -17,6 +17,7 @@ pub mod error;
 pub mod federation;
 pub mod follows;
 pub mod housekeeping;
+pub mod membership;
 pub mod metrics;
 pub mod server;
 pub mod time;

@@ -43,6 +43,22 @@ impl FromRequestParts<App> for Authenticated {
     }
 }
 
+/// The person making a request if they sent a session, or nobody (an anonymous reader).
+/// A session that is sent but not valid is refused, not taken as anonymous.
+pub struct Viewer(pub Option<User>);
+
+impl FromRequestParts<App> for Viewer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Error> {
+        if bearer_token(parts).is_none() && cookie_token(parts).is_none() {
+            return Ok(Viewer(None));
+        }
+        let auth = Authenticated::from_request_parts(parts, app).await?;
+        Ok(Viewer(Some(auth.user)))
+    }
+}
+
 fn bearer_token(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::auth::Authenticated;
+use super::auth::{Authenticated, Viewer};
 use super::error::ApiJson;
 use crate::app::App;
 use crate::db::votes::Voted;
@@ -34,9 +34,12 @@ pub async fn create(
 
 pub async fn thread(
     State(app): State<App>,
+    Viewer(viewer): Viewer,
     Path(post_id): Path<i64>,
 ) -> Result<Json<Vec<CommentView>>> {
-    Ok(Json(comments::thread(&app, post_id).await?))
+    Ok(Json(
+        comments::thread(&app, viewer.as_ref(), post_id).await?,
+    ))
 }
 
 #[derive(Deserialize)]

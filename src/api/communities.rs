@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::communities::{self, CommunityDetails, NewCommunity};
 use crate::error::Result;
 use crate::federation::urls::Urls;
+use crate::membership::Question;
 use crate::time::rfc3339;
 
 #[derive(Deserialize)]
@@ -35,14 +36,26 @@ pub struct CommunityView {
     pub language: Option<String>,
     pub moderators: Vec<String>,
     pub followers: i64,
+    /// Accepted members (owners and moderators included); public even when the list is not.
+    pub members: i64,
     pub manually_approves_followers: bool,
+    pub visibility: String,
+    pub join_policy: String,
+    pub posting_policy: String,
+    pub verified_posting_only: bool,
+    /// The rules, numbered by their order.
+    pub rules: Vec<String>,
+    /// The application questions.
+    pub questions: Vec<Question>,
+    pub welcome_message: Option<String>,
+    pub member_list_public: bool,
     pub created_at: String,
 }
 
 impl CommunityView {
-    fn new(app: &App, d: &CommunityDetails) -> Self {
+    pub fn new(app: &App, d: &CommunityDetails) -> Result<Self> {
         let c = &d.community;
-        CommunityView {
+        Ok(CommunityView {
             name: c.name.clone(),
             handle: format!("!{}@{}", c.name, app.config.domain),
             actor_id: Urls::new(&app.config).community(&c.name),
@@ -51,9 +64,18 @@ impl CommunityView {
             language: c.language.clone(),
             moderators: d.moderators.clone(),
             followers: d.followers,
-            manually_approves_followers: c.manually_approves_followers,
+            members: d.members,
+            manually_approves_followers: c.manually_approves_followers(),
+            visibility: c.visibility().as_str().into(),
+            join_policy: c.join_policy().as_str().into(),
+            posting_policy: c.posting_policy().as_str().into(),
+            verified_posting_only: c.verified_posting_only,
+            rules: serde_json::from_str(&c.rules).map_err(crate::error::Error::internal)?,
+            questions: serde_json::from_str(&c.questions).map_err(crate::error::Error::internal)?,
+            welcome_message: c.welcome_message.clone(),
+            member_list_public: c.member_list_public,
             created_at: rfc3339(c.created_at),
-        }
+        })
     }
 }
 
@@ -75,11 +97,11 @@ pub async fn create(
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(CommunityView::new(&app, &details)),
+        Json(CommunityView::new(&app, &details)?),
     ))
 }
 
 pub async fn show(State(app): State<App>, Path(name): Path<String>) -> Result<Json<CommunityView>> {
     let details = communities::find_local(&app.db, &name).await?;
-    Ok(Json(CommunityView::new(&app, &details)))
+    Ok(Json(CommunityView::new(&app, &details)?))
 }

@@ -10,6 +10,7 @@ pub mod error;
 mod federation_admin;
 mod follows;
 mod instance;
+mod membership;
 mod posts;
 mod sessions;
 mod views;
@@ -27,7 +28,44 @@ pub fn router() -> Router<App> {
         .route("/accounts", post(accounts::register))
         .route("/accounts/me", get(accounts::me))
         .route("/communities", post(communities::create))
-        .route("/communities/{name}", get(communities::show))
+        .route(
+            "/communities/{name}",
+            get(communities::show).patch(membership::update_settings),
+        )
+        .route("/communities/{name}/members", get(membership::members))
+        .route(
+            "/communities/{name}/members/{id}/approve",
+            post(membership::approve),
+        )
+        .route(
+            "/communities/{name}/members/{id}/reject",
+            post(membership::reject),
+        )
+        .route(
+            "/communities/{name}/members/{id}/role",
+            post(membership::set_role),
+        )
+        .route(
+            "/communities/{name}/members/{id}/credentials",
+            post(membership::grant_credential).delete(membership::revoke_credential),
+        )
+        .route(
+            "/communities/{name}/spaces",
+            get(membership::list_spaces).post(membership::create_space),
+        )
+        .route(
+            "/communities/{name}/invites",
+            get(membership::list_invites).post(membership::create_invite),
+        )
+        .route(
+            "/communities/{name}/invites/{id}",
+            delete(membership::revoke_invite),
+        )
+        .route(
+            "/memberships",
+            post(membership::join).delete(membership::leave),
+        )
+        .route("/notifications", get(membership::notifications))
         .route("/posts", post(posts::create).get(posts::list))
         .route(
             "/posts/{id}",

@@ -5,7 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::auth::Authenticated;
+use super::auth::{Authenticated, Viewer};
 use super::error::ApiJson;
 use crate::app::App;
 use crate::db::posts::Sort;
@@ -29,6 +29,9 @@ pub struct PostBody {
     sensitive: bool,
     #[serde(default)]
     content_warning: Option<String>,
+    /// The slug of a space of a local community; its default space when absent.
+    #[serde(default)]
+    space: Option<String>,
 }
 
 impl PostBody {
@@ -42,6 +45,7 @@ impl PostBody {
                 language: self.language,
                 sensitive: self.sensitive,
                 content_warning: self.content_warning,
+                space: self.space,
             },
         )
     }
@@ -60,8 +64,12 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-pub async fn show(State(app): State<App>, Path(id): Path<i64>) -> Result<Json<PostView>> {
-    Ok(Json(posts::get(&app, id).await?))
+pub async fn show(
+    State(app): State<App>,
+    Viewer(viewer): Viewer,
+    Path(id): Path<i64>,
+) -> Result<Json<PostView>> {
+    Ok(Json(posts::get(&app, viewer.as_ref(), id).await?))
 }
 
 pub async fn edit(
@@ -99,6 +107,7 @@ pub struct ListQuery {
 /// last post of the previous page.
 pub async fn list(
     State(app): State<App>,
+    Viewer(viewer): Viewer,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<PostView>>> {
     let sort = match q.sort.as_deref().unwrap_or("new") {
@@ -119,7 +128,15 @@ pub async fn list(
         posts::venue(&app, &q.community).await?
     };
     Ok(Json(
-        posts::list(&app, &venue, sort, q.after, q.limit.unwrap_or(20)).await?,
+        posts::list(
+            &app,
+            viewer.as_ref(),
+            &venue,
+            sort,
+            q.after,
+            q.limit.unwrap_or(20),
+        )
+        .await?,
     ))
 }
 
@@ -151,10 +168,11 @@ pub struct PersonQuery {
 /// A local person's latest posts.
 pub async fn by_person(
     State(app): State<App>,
+    Viewer(viewer): Viewer,
     Path(name): Path<String>,
     Query(q): Query<PersonQuery>,
 ) -> Result<Json<Vec<PostView>>> {
     Ok(Json(
-        posts::by_person(&app, &name, q.limit.unwrap_or(20)).await?,
+        posts::by_person(&app, viewer.as_ref(), &name, q.limit.unwrap_or(20)).await?,
     ))
 }

@@ -89,13 +89,15 @@ pub async fn create(
                 e.into()
             }
         })?;
-        communities::add_moderator(conn, id, creator_id, now)?;
+        communities::add_member(conn, id, creator_id, "owner", now)?;
+        crate::db::spaces::create_default(conn, id, now)?;
         let community = communities::find(conn, id)?
             .ok_or_else(|| Error::internal("community vanished after insert"))?;
         Ok(CommunityDetails {
             community,
             moderators: vec![creator_name],
             followers: 0,
+            members: 1,
         })
     })
     .await
@@ -109,10 +111,12 @@ pub async fn find_local(db: &Database, name: &str) -> Result<CommunityDetails> {
             .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no community '{name}'")))?;
         let moderators = communities::moderator_names(conn, community.id)?;
         let followers = crate::db::follows::count_community_followers(conn, community.id)?;
+        let members = crate::db::memberships::count_members(conn, community.id)?;
         Ok(CommunityDetails {
             community,
             moderators,
             followers,
+            members,
         })
     })
     .await

@@ -1,10 +1,10 @@
-//! Queries on `communities` and `community_moderators`.
+//! Queries on `communities`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{communities, community_moderators, users};
+use super::schema::{communities, memberships};
 use crate::communities::Community;
 
 #[derive(Insertable)]
@@ -44,29 +44,62 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Community>> 
         .optional()
 }
 
-pub fn add_moderator(
+/// Makes `user_id` a member of the community with `role` (its creator, as owner).
+pub fn add_member(
     conn: &mut DbConnection,
     community_id: i64,
     user_id: i64,
+    role: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::insert_into(community_moderators::table)
+    diesel::insert_into(memberships::table)
         .values((
-            community_moderators::community_id.eq(community_id),
-            community_moderators::user_id.eq(user_id),
-            community_moderators::created_at.eq(now),
+            memberships::community_id.eq(community_id),
+            memberships::user_id.eq(user_id),
+            memberships::role.eq(role),
+            memberships::state.eq("accepted"),
+            memberships::via.eq("api"),
+            memberships::rules_accepted_at.eq(now),
+            memberships::joined_at.eq(now),
+            memberships::created_at.eq(now),
+            memberships::updated_at.eq(now),
         ))
         .execute(conn)
 }
 
-/// Usernames of a community's moderators, longest-serving first.
+/// Usernames of a community's owners and moderators, longest-serving first.
 pub fn moderator_names(conn: &mut DbConnection, community_id: i64) -> QueryResult<Vec<String>> {
-    community_moderators::table
-        .inner_join(users::table)
-        .filter(community_moderators::community_id.eq(community_id))
-        .order(community_moderators::created_at.asc())
-        .select(users::username)
-        .load(conn)
+    super::memberships::moderator_names(conn, community_id)
+}
+
+/// The settings moderators change, written together.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = communities)]
+#[diesel(treat_none_as_null = true)]
+pub struct SettingsChange {
+    pub title: String,
+    pub summary: Option<String>,
+    pub language: Option<String>,
+    pub visibility: String,
+    pub join_policy: String,
+    pub posting_policy: String,
+    pub verified_posting_only: bool,
+    pub rules: String,
+    pub questions: String,
+    pub welcome_message: Option<String>,
+    pub member_list_public: bool,
+    pub discoverable: bool,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn update_settings(
+    conn: &mut DbConnection,
+    id: i64,
+    change: &SettingsChange,
+) -> QueryResult<usize> {
+    diesel::update(communities::table.find(id))
+        .set(change)
+        .execute(conn)
 }
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
@@ -84,9 +117,11 @@ pub fn private_key(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Strin
 
 pub fn is_moderator(conn: &mut DbConnection, community_id: i64, user_id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        community_moderators::table
-            .filter(community_moderators::community_id.eq(community_id))
-            .filter(community_moderators::user_id.eq(user_id)),
+        memberships::table
+            .filter(memberships::community_id.eq(community_id))
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::state.eq("accepted"))
+            .filter(memberships::role.eq_any(["owner", "moderator"])),
     ))
     .get_result(conn)
 }

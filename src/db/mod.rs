@@ -7,12 +7,16 @@
 
 pub mod comments;
 pub mod communities;
+pub mod credentials;
 pub mod deliveries;
 pub mod follows;
 pub mod instance;
 pub mod instances;
+pub mod invites;
+pub mod memberships;
 mod migrate;
 pub mod names;
+pub mod notifications;
 mod pool;
 pub mod posts;
 pub mod received;
@@ -20,6 +24,7 @@ pub mod remote_actors;
 pub mod schema;
 pub mod sent;
 pub mod sessions;
+pub mod spaces;
 pub mod users;
 pub mod votes;
 

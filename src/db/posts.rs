@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::posts;
+use super::schema::{post_recipients, posts};
 
 /// A post, local or received.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -35,6 +35,10 @@ pub struct PostRow {
     pub published_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// The space of a local community the post is in.
+    pub space_id: Option<i64>,
+    /// Not for everyone: a members-only space or a private community, here or elsewhere.
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -56,6 +60,8 @@ pub struct NewPost {
     pub hot_rank: f64,
     pub published_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    pub space_id: Option<i64>,
+    pub restricted: bool,
 }
 
 /// The fields an edit may change.
@@ -170,18 +176,36 @@ pub enum Sort {
     Hot,
 }
 
-/// A page of a community's visible posts. The cursor is the last post of the previous page
-/// (its sort key and id), so pages stay stable while new posts arrive.
+/// Which restricted posts a reader may see besides the public ones: those in the local
+/// spaces listed, and those from other servers addressed to the local user.
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    pub spaces: Vec<i64>,
+    pub user_id: Option<i64>,
+}
+
+/// A page of a community's posts visible to `reader`. The cursor is the last post of the
+/// previous page (its sort key and id), so pages stay stable while new posts arrive.
 pub fn list(
     conn: &mut DbConnection,
     community: CommunityRef,
     sort: Sort,
     after: Option<&PostRow>,
     limit: i64,
+    reader: &Reader,
 ) -> QueryResult<Vec<PostRow>> {
+    let addressed = post_recipients::table
+        .filter(post_recipients::user_id.eq(reader.user_id.unwrap_or(-1)))
+        .select(post_recipients::post_id);
     let mut q = posts::table
         .filter(posts::deleted.eq(false))
         .filter(posts::pending.eq(false))
+        .filter(
+            posts::restricted
+                .eq(false)
+                .or(posts::space_id.eq_any(reader.spaces.clone()))
+                .or(posts::id.eq_any(addressed)),
+        )
         .select(PostRow::as_select())
         .limit(limit)
         .into_boxed();
@@ -241,10 +265,18 @@ pub fn set_hot_rank(conn: &mut DbConnection, id: i64, hot_rank: f64) -> QueryRes
         .execute(conn)
 }
 
-/// A person's latest posts.
-pub fn by_author(conn: &mut DbConnection, user_id: i64, limit: i64) -> QueryResult<Vec<PostRow>> {
-    posts::table
-        .filter(posts::author_user_id.eq(user_id))
+/// A person's latest public posts (and restricted ones too when `all`: the author asks).
+pub fn by_author(
+    conn: &mut DbConnection,
+    user_id: i64,
+    limit: i64,
+    all: bool,
+) -> QueryResult<Vec<PostRow>> {
+    let mut q = posts::table.into_boxed();
+    if !all {
+        q = q.filter(posts::restricted.eq(false));
+    }
+    q.filter(posts::author_user_id.eq(user_id))
         .filter(posts::deleted.eq(false))
         .order(posts::published_at.desc())
         .limit(limit)
@@ -261,6 +293,7 @@ pub fn outbox_page(
 ) -> QueryResult<(Vec<PostRow>, i64)> {
     let visible = posts::table
         .filter(posts::community_id.eq(community_id))
+        .filter(posts::restricted.eq(false))
         .filter(posts::deleted.eq(false))
         .filter(posts::pending.eq(false));
     let total = visible.count().get_result(conn)?;
@@ -277,6 +310,7 @@ pub fn outbox_page(
 pub fn pinned(conn: &mut DbConnection, community_id: i64) -> QueryResult<Vec<PostRow>> {
     posts::table
         .filter(posts::community_id.eq(community_id))
+        .filter(posts::restricted.eq(false))
         .filter(posts::pinned.eq(true))
         .filter(posts::deleted.eq(false))
         .order(posts::published_at.desc())
@@ -293,6 +327,7 @@ pub fn author_page(
 ) -> QueryResult<(Vec<PostRow>, i64)> {
     let visible = posts::table
         .filter(posts::author_user_id.eq(user_id))
+        .filter(posts::restricted.eq(false))
         .filter(posts::deleted.eq(false))
         .filter(posts::pending.eq(false));
     let total = visible.count().get_result(conn)?;
@@ -303,4 +338,70 @@ pub fn author_page(
         .select(PostRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Marks every post of a local community restricted or not, by its space and the
+/// community's visibility (after either changed).
+pub fn restrict_community(
+    conn: &mut DbConnection,
+    community_id: i64,
+    private: bool,
+    public_spaces: &[i64],
+) -> QueryResult<usize> {
+    if private {
+        return diesel::update(posts::table.filter(posts::community_id.eq(community_id)))
+            .set(posts::restricted.eq(true))
+            .execute(conn);
+    }
+    diesel::update(
+        posts::table
+            .filter(posts::community_id.eq(community_id))
+            .filter(
+                posts::space_id
+                    .is_null()
+                    .or(posts::space_id.eq_any(public_spaces.to_vec())),
+            ),
+    )
+    .set(posts::restricted.eq(false))
+    .execute(conn)?;
+    diesel::update(
+        posts::table
+            .filter(posts::community_id.eq(community_id))
+            .filter(posts::space_id.is_not_null())
+            .filter(posts::space_id.ne_all(public_spaces.to_vec())),
+    )
+    .set(posts::restricted.eq(true))
+    .execute(conn)
+}
+
+/// Addresses a restricted post from another server to these local users.
+pub fn add_recipients(conn: &mut DbConnection, post_id: i64, users: &[i64]) -> QueryResult<usize> {
+    let mut n = 0;
+    for user in users {
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            post_recipients::table
+                .filter(post_recipients::post_id.eq(post_id))
+                .filter(post_recipients::user_id.eq(user)),
+        ))
+        .get_result(conn)?;
+        if !exists {
+            n += diesel::insert_into(post_recipients::table)
+                .values((
+                    post_recipients::post_id.eq(post_id),
+                    post_recipients::user_id.eq(user),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(n)
+}
+
+/// Whether a restricted post from another server was addressed to this local user.
+pub fn is_recipient(conn: &mut DbConnection, post_id: i64, user_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        post_recipients::table
+            .filter(post_recipients::post_id.eq(post_id))
+            .filter(post_recipients::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
 }

@@ -43,22 +43,20 @@ diesel::table! {
         title -> Text,
         summary -> Nullable<Text>,
         language -> Nullable<Text>,
-        manually_approves_followers -> Bool,
-        posting_restricted_to_mods -> Bool,
         discoverable -> Bool,
         public_key_pem -> Text,
         private_key_pem -> Text,
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    community_moderators (community_id, user_id) {
-        community_id -> BigInt,
-        user_id -> BigInt,
-        created_at -> Timestamp,
+        visibility -> Text,
+        join_policy -> Text,
+        posting_policy -> Text,
+        verified_posting_only -> Bool,
+        rules -> Text,
+        questions -> Text,
+        welcome_message -> Nullable<Text>,
+        member_list_public -> Bool,
     }
 }
 
@@ -173,6 +171,8 @@ diesel::table! {
         published_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        space_id -> Nullable<BigInt>,
+        restricted -> Bool,
     }
 }
 
@@ -221,15 +221,97 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invites (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        code -> Text,
+        created_by -> Nullable<BigInt>,
+        invitee_ap_id -> Nullable<Text>,
+        max_uses -> Nullable<Integer>,
+        uses -> Integer,
+        expires_at -> Nullable<Timestamp>,
+        revoked -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (id) {
+        id -> BigInt,
+        community_id -> Nullable<BigInt>,
+        remote_community_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        remote_actor_id -> Nullable<BigInt>,
+        role -> Text,
+        state -> Text,
+        answers -> Nullable<Text>,
+        rules_accepted_at -> Nullable<Timestamp>,
+        via -> Text,
+        invite_id -> Nullable<BigInt>,
+        activity_id -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        joined_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    spaces (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        slug -> Text,
+        title -> Text,
+        audience -> Text,
+        credential -> Nullable<Text>,
+        is_default -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    credentials (id) {
+        id -> BigInt,
+        membership_id -> BigInt,
+        name -> Text,
+        verified_by -> Nullable<BigInt>,
+        verified_by_name -> Text,
+        verified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    post_recipients (post_id, user_id) {
+        post_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        community_ap_id -> Nullable<Text>,
+        message -> Text,
+        is_read -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(comments -> posts (post_id));
-diesel::joinable!(community_moderators -> communities (community_id));
-diesel::joinable!(community_moderators -> users (user_id));
+diesel::joinable!(credentials -> memberships (membership_id));
+diesel::joinable!(spaces -> communities (community_id));
+diesel::joinable!(invites -> communities (community_id));
+diesel::joinable!(notifications -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     communities,
-    community_moderators,
     local_names,
     instance_keys,
     remote_actors,
@@ -240,5 +322,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     posts,
     comments,
     votes,
-    sent_activities
+    sent_activities,
+    invites,
+    memberships,
+    spaces,
+    credentials,
+    post_recipients,
+    notifications
 );

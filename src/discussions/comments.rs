@@ -7,12 +7,14 @@ use crate::accounts::User;
 use crate::app::App;
 use crate::content;
 use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::memberships::Member;
 use crate::db::{DbConnection, posts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::activities::ids::new_activity_id;
 use crate::federation::delivery;
 use crate::federation::objects::note::note;
 use crate::federation::publish::{self, Venue};
+use crate::membership::access;
 
 const MAX_BODY: usize = 20_000;
 
@@ -40,12 +42,16 @@ pub async fn create(
     let here = here(app);
     let author = here.urls.person(&user.username);
     let user_id = user.id;
+    let commenter = user.clone();
     let view = app
         .db
         .transaction(move |c| {
-            let post = visible(c, post_id)?;
+            let post = visible(c, post_id, Some(&commenter))?;
             if post.deleted {
                 return Err(Error::new(ErrorCode::NotFound, "no such post"));
+            }
+            if let Some(community_id) = post.community_id {
+                may_comment(c, community_id, &post, &commenter)?;
             }
             if post.locked {
                 return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
@@ -94,6 +100,23 @@ pub async fn create(
         .await?;
     delivery::wake(app);
     Ok(view)
+}
+
+/// Refuses a comment in a local community whose rules do not let this person take part.
+fn may_comment(
+    c: &mut DbConnection,
+    community_id: i64,
+    post: &crate::db::posts::PostRow,
+    user: &User,
+) -> Result<()> {
+    let community = crate::db::communities::find(c, community_id)?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+    let standing = access::standing(c, community_id, Some(Member::Local(user.id)), user.is_admin)?;
+    let space = match post.space_id {
+        Some(id) => crate::db::spaces::find(c, id)?,
+        None => None,
+    };
+    access::check_can_comment(&community, space.as_ref(), &standing)
 }
 
 /// The author edits a comment.
@@ -175,11 +198,12 @@ pub(crate) fn context(
 }
 
 /// A post's comments as a thread: each comment followed by its replies, oldest first.
-pub async fn thread(app: &App, post_id: i64) -> Result<Vec<CommentView>> {
+pub async fn thread(app: &App, viewer: Option<&User>, post_id: i64) -> Result<Vec<CommentView>> {
     let here = here(app);
+    let viewer = viewer.cloned();
     app.db
         .run(move |c| {
-            visible(c, post_id)?;
+            visible(c, post_id, viewer.as_ref())?;
             let rows = comments::of_post(c, post_id)?;
             let ordered = thread_order(&rows);
             ordered

@@ -9,7 +9,7 @@ pub mod comments;
 pub mod model;
 pub mod pins;
 pub mod posts;
-pub use posts::PostInput;
+pub use posts::{PostInput, venue};
 pub mod rank;
 pub mod views;
 pub mod votes;

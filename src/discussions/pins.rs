@@ -44,6 +44,7 @@ pub async fn set_pinned(app: &App, user: &User, post_id: i64, pinned: bool) -> R
                 let venue = Venue::Local {
                     id: community_id,
                     ap_id: here.urls.community(&community.name),
+                    reach: crate::federation::restricted::reach_of_post(&post),
                 };
                 let kind = if pinned { "Add" } else { "Remove" };
                 let activity = json!({

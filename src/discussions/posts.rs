@@ -6,15 +6,17 @@ use super::views::{self, Here};
 use crate::accounts::User;
 use crate::app::App;
 use crate::content;
-use crate::db::posts::{self, CommunityRef, NewPost, PostEdit, PostRow, Sort};
+use crate::db::memberships::Member;
+use crate::db::posts::{self, CommunityRef, NewPost, PostEdit, PostRow, Reader, Sort};
 use crate::db::{DbConnection, communities};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::LocalActor;
 use crate::federation::objects::page::page;
-use crate::federation::publish::{self, Venue};
+use crate::federation::publish::{self, Reach, Venue};
 use crate::federation::urls::Urls;
 use crate::federation::{activities::ids::new_activity_id, delivery};
 use crate::follows::{self, Target};
+use crate::membership::access;
 
 const MAX_TITLE: usize = 200;
 const MAX_BODY: usize = 50_000;
@@ -30,6 +32,8 @@ pub struct PostInput {
     pub language: Option<String>,
     pub sensitive: bool,
     pub content_warning: Option<String>,
+    /// The slug of the space in a local community (its default space when absent).
+    pub space: Option<String>,
 }
 
 /// A checked input, with its HTML rendered.
@@ -41,6 +45,7 @@ struct Checked {
     language: Option<String>,
     sensitive: bool,
     content_warning: Option<String>,
+    space: Option<String>,
 }
 
 fn check(input: PostInput) -> Result<Checked> {
@@ -88,6 +93,7 @@ fn check(input: PostInput) -> Result<Checked> {
         language,
         sensitive: input.sensitive || content_warning.is_some(),
         content_warning,
+        space: input.space.filter(|s| !s.trim().is_empty()),
     })
 }
 
@@ -117,6 +123,7 @@ pub async fn venue(app: &App, community: &str) -> Result<Venue> {
         Target::Local(LocalActor::Community(c)) => Ok(Venue::Local {
             id: c.id,
             ap_id: urls.community(&c.name),
+            reach: Reach::Everyone,
         }),
         Target::Remote(actor) if actor.is_group() => Ok(Venue::Remote(Box::new(actor))),
         _ => Err(Error::new(
@@ -132,6 +139,7 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
     let here = here(app);
     let author = here.urls.person(&user.username);
     let user_id = user.id;
+    let admin = user.is_admin;
     let view = app
         .db
         .transaction(move |c| {
@@ -139,6 +147,22 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
             let (community_id, remote_community_id, pending) = match &venue {
                 Venue::Local { id, .. } => (Some(*id), None, false),
                 Venue::Remote(actor) => (None, Some(actor.id), true),
+            };
+            let (space_id, restricted) = match community_id {
+                Some(id) => space_for_post(c, id, user_id, admin, checked.space.as_deref())?,
+                None => (None, false),
+            };
+            let venue = match venue {
+                Venue::Local { id, ap_id, .. } => Venue::Local {
+                    id,
+                    ap_id,
+                    reach: if restricted {
+                        Reach::Members(space_id)
+                    } else {
+                        Reach::Everyone
+                    },
+                },
+                remote => remote,
             };
             let placeholder = new_activity_id(&here.urls, "post-draft");
             let row = posts::insert(
@@ -160,6 +184,8 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
                     hot_rank: hot_rank(0, now, now),
                     published_at: now,
                     created_at: now,
+                    space_id,
+                    restricted,
                 },
             )?;
             let ap_id = format!("{}/post/{}", here.urls.base(), row.id);
@@ -167,7 +193,9 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
             let row = PostRow { ap_id, ..row };
             let object = page(&row, &author, venue.ap_id());
             let create = publish::activity(&here.urls, "Create", &author, object.clone(), &venue);
-            publish::publish(c, &here.urls, &venue, &author, &create, Some(&object))?;
+            // Only a public post is also announced as the bare Page.
+            let page = (!restricted).then_some(&object);
+            publish::publish(c, &here.urls, &venue, &author, &create, page)?;
             views::post_view(c, &here, &row)
         })
         .await?;
@@ -175,21 +203,99 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
     Ok(view)
 }
 
-/// The post with this id, visible to anyone.
-pub async fn get(app: &App, id: i64) -> Result<PostView> {
+/// The space a new post in local community `community_id` goes to, checked against the
+/// community's rules for this author, and whether the post is restricted.
+fn space_for_post(
+    c: &mut DbConnection,
+    community_id: i64,
+    user_id: i64,
+    admin: bool,
+    slug: Option<&str>,
+) -> Result<(Option<i64>, bool)> {
+    let community = communities::find(c, community_id)?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+    let space = match slug {
+        Some(slug) => crate::db::spaces::find_by_slug(c, community_id, slug)?,
+        None => crate::db::spaces::default_of(c, community_id)?,
+    };
+    let standing = access::standing(c, community_id, Some(Member::Local(user_id)), admin)?;
+    let space = space
+        .filter(|s| access::can_see_space(&community, s, &standing) || slug.is_none())
+        .ok_or_else(|| Error::new(ErrorCode::SpaceInvalid, "no such space in this community"))?;
+    access::check_can_post(&community, &space, &standing)?;
+    Ok((Some(space.id), !access::space_is_public(&community, &space)))
+}
+
+/// The post with this id, if `viewer` may read it.
+pub async fn get(app: &App, viewer: Option<&User>, id: i64) -> Result<PostView> {
     let here = here(app);
+    let viewer = viewer.cloned();
     app.db
         .run(move |c| {
-            let row = visible(c, id)?;
+            let row = visible(c, id, viewer.as_ref())?;
             views::post_view(c, &here, &row)
         })
         .await
 }
 
-pub(crate) fn visible(c: &mut DbConnection, id: i64) -> Result<PostRow> {
-    posts::find(c, id)?
+/// The post with this id if `viewer` (None: anyone) may read it; otherwise it does not
+/// exist, as far as they are told.
+pub(crate) fn visible(c: &mut DbConnection, id: i64, viewer: Option<&User>) -> Result<PostRow> {
+    let row = posts::find(c, id)?
         .filter(|p| !p.pending || p.author_user_id.is_some())
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
+    if row.restricted && !may_read(c, &row, viewer)? {
+        return Err(Error::new(ErrorCode::NotFound, "no such post"));
+    }
+    Ok(row)
+}
+
+/// Whether `viewer` may read a restricted post.
+pub(crate) fn may_read(c: &mut DbConnection, row: &PostRow, viewer: Option<&User>) -> Result<bool> {
+    let Some(user) = viewer else {
+        return Ok(false);
+    };
+    if row.author_user_id == Some(user.id) {
+        return Ok(true);
+    }
+    if let Some(community_id) = row.community_id {
+        let Some(community) = communities::find(c, community_id)? else {
+            return Ok(false);
+        };
+        let standing =
+            access::standing(c, community_id, Some(Member::Local(user.id)), user.is_admin)?;
+        let space = match row.space_id {
+            Some(id) => crate::db::spaces::find(c, id)?,
+            None => None,
+        };
+        return Ok(match space {
+            Some(space) => access::can_see_space(&community, &space, &standing),
+            None => access::can_see_community(&community, &standing),
+        });
+    }
+    Ok(posts::is_recipient(c, row.id, user.id)?)
+}
+
+/// What restricted posts of `community` the viewer may list.
+fn reader(c: &mut DbConnection, community: &CommunityRef, viewer: Option<&User>) -> Result<Reader> {
+    let spaces = match community {
+        CommunityRef::Local(id) => {
+            let community = communities::find(c, *id)?
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+            let standing = access::standing(
+                c,
+                *id,
+                viewer.map(|u| Member::Local(u.id)),
+                viewer.is_some_and(|u| u.is_admin),
+            )?;
+            access::visible_spaces(c, &community, &standing)?
+        }
+        CommunityRef::Remote(_) => Vec::new(),
+    };
+    Ok(Reader {
+        spaces,
+        user_id: viewer.map(|u| u.id),
+    })
 }
 
 /// The author edits a post; the change is published as `Update`.
@@ -284,6 +390,7 @@ pub(crate) fn venue_of_row(c: &mut DbConnection, urls: &Urls, row: &PostRow) -> 
         return Ok(Venue::Local {
             id,
             ap_id: urls.community(&community.name),
+            reach: crate::federation::restricted::reach_of_post(row),
         });
     }
     if let Some(id) = row.remote_community_id
@@ -300,6 +407,7 @@ pub(crate) fn venue_of_row(c: &mut DbConnection, urls: &Urls, row: &PostRow) -> 
 /// A page of a community's posts. `after` is the id of the last post of the previous page.
 pub async fn list(
     app: &App,
+    viewer: Option<&User>,
     venue: &Venue,
     sort: Sort,
     after: Option<i64>,
@@ -311,13 +419,15 @@ pub async fn list(
         Venue::Remote(actor) => CommunityRef::Remote(actor.id),
     };
     let limit = limit.clamp(1, 100);
+    let viewer = viewer.cloned();
     app.db
         .run(move |c| {
             let cursor = match after {
                 Some(id) => posts::find(c, id)?,
                 None => None,
             };
-            let rows = posts::list(c, community, sort, cursor.as_ref(), limit)?;
+            let reader = reader(c, &community, viewer.as_ref())?;
+            let rows = posts::list(c, community, sort, cursor.as_ref(), limit, &reader)?;
             rows.iter().map(|r| views::post_view(c, &here, r)).collect()
         })
         .await
@@ -352,8 +462,15 @@ pub async fn venue_known(app: &App, community: &str) -> Result<Venue> {
     }
 }
 
-/// A local person's latest posts, newest first.
-pub async fn by_person(app: &App, username: &str, limit: i64) -> Result<Vec<PostView>> {
+/// A local person's latest posts, newest first: public ones, and for the person themself
+/// their restricted ones too.
+pub async fn by_person(
+    app: &App,
+    viewer: Option<&User>,
+    username: &str,
+    limit: i64,
+) -> Result<Vec<PostView>> {
+    let viewer_id = viewer.map(|u| u.id);
     let here = here(app);
     let name = username.to_string();
     let limit = limit.clamp(1, 100);
@@ -362,7 +479,7 @@ pub async fn by_person(app: &App, username: &str, limit: i64) -> Result<Vec<Post
             let user = crate::db::users::find_by_username(c, &name)?
                 .filter(|u| u.status() == crate::accounts::AccountStatus::Active)
                 .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
-            let rows = posts::by_author(c, user.id, limit)?;
+            let rows = posts::by_author(c, user.id, limit, viewer_id == Some(user.id))?;
             rows.iter()
                 .filter(|r| !r.pending)
                 .map(|r| views::post_view(c, &here, r))

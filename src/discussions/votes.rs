@@ -34,10 +34,19 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
         user_id: Some(user.id),
         remote_id: None,
     };
+    let reader = Some(user.clone());
     let tally = app
         .db
         .transaction(move |c| {
             let (object_id, venue) = target_of(c, &here.urls, target)?;
+            if let Some(user) = &reader {
+                // A restricted post is not there for those outside its audience.
+                let post_id = match target {
+                    Voted::Post(id) => id,
+                    Voted::Comment(id) => comments::find(c, id)?.map_or(0, |r| r.post_id),
+                };
+                super::posts::visible(c, post_id, Some(user))?;
+            }
             let previous = votes::find(c, &voter.ap_id, target)?;
             let activity_id =
                 new_activity_id(&here.urls, if value < 0 { "dislike" } else { "like" });

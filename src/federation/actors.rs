@@ -2,12 +2,13 @@
 
 use super::keys::KeyPair;
 use super::protocol::actor_context;
-use super::protocol::actors::{Actor, Endpoints, Language, PublicKey, Source};
+use super::protocol::actors::{Actor, Endpoints, Language, PropertyValue, PublicKey, Source};
 use super::urls::Urls;
 use crate::accounts::User;
 use crate::communities::CommunityDetails;
 use crate::db::{Database, instance, users};
 use crate::error::{Error, Result};
+use crate::membership::Visibility;
 use crate::time::rfc3339;
 
 /// Renders stored Markdown as HTML for `summary`. Plain paragraphs until the Markdown
@@ -48,6 +49,7 @@ fn actor(urls: &Urls, kind: &str, id: String, username: &str, public_key_pem: St
         posting_restricted_to_mods: None,
         sensitive: None,
         language: Vec::new(),
+        attachment: Vec::new(),
         url: id.clone(),
         published: String::new(),
         updated: None,
@@ -70,6 +72,37 @@ pub fn person(urls: &Urls, user: &User, public_key_pem: String) -> Actor {
     a
 }
 
+/// The credentials moderators verified for a local person, as profile fields: "Registered
+/// nurse" — "verified by @mod in !nursing@host on 2026-11-24". Only communities whose
+/// member list is public show them to everyone; in the others, membership itself is private.
+pub async fn credential_fields(app: &crate::app::App, user_id: i64) -> Result<Vec<PropertyValue>> {
+    let host = app.config.domain.clone();
+    app.db
+        .run(move |c| {
+            let mut fields = Vec::new();
+            for (community_id, cred) in crate::db::credentials::of_user(c, user_id)? {
+                let Some(community) = crate::db::communities::find(c, community_id)? else {
+                    continue;
+                };
+                if !community.member_list_public || community.is_private() {
+                    continue;
+                }
+                fields.push(PropertyValue {
+                    kind: "PropertyValue".into(),
+                    name: cred.name,
+                    value: format!(
+                        "verified by @{}@{host} in !{}@{host} on {}",
+                        cred.verified_by_name,
+                        community.name,
+                        cred.verified_at.format("%Y-%m-%d")
+                    ),
+                });
+            }
+            Ok(fields)
+        })
+        .await
+}
+
 /// A local community as a `Group`, with the fields Lemmy sends.
 pub fn group(urls: &Urls, details: &CommunityDetails) -> Actor {
     let c = &details.community;
@@ -83,9 +116,9 @@ pub fn group(urls: &Urls, details: &CommunityDetails) -> Actor {
     });
     a.featured = Some(format!("{id}/featured"));
     a.attributed_to = Some(format!("{id}/moderators"));
-    a.manually_approves_followers = c.manually_approves_followers;
-    a.discoverable = c.discoverable;
-    a.posting_restricted_to_mods = Some(c.posting_restricted_to_mods);
+    a.manually_approves_followers = c.manually_approves_followers();
+    a.discoverable = c.discoverable && c.visibility() == Visibility::Public;
+    a.posting_restricted_to_mods = Some(c.posting_restricted_to_mods());
     a.sensitive = Some(false);
     a.language = c
         .language

@@ -25,8 +25,21 @@ pub enum Venue {
     Local {
         id: i64,
         ap_id: String,
+        /// Who the content is for: decides the addressing and the servers it goes to.
+        reach: Reach,
     },
     Remote(Box<CachedActor>),
+}
+
+/// The audience of content in a local community.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Public: addressed to everyone, sent to every follower server.
+    Everyone,
+    /// Members of the space with this id (all members for a space open to members, those
+    /// with its credential for a credential space), or of the whole private community
+    /// (`None`): addressed to the members collection, sent only to servers hosting them.
+    Members(Option<i64>),
 }
 
 impl Venue {
@@ -64,9 +77,21 @@ pub fn publish(
     activity: &Value,
     page: Option<&Value>,
 ) -> Result<()> {
-    keep(conn, activity)?;
+    if !matches!(
+        venue,
+        Venue::Local {
+            reach: Reach::Members(_),
+            ..
+        }
+    ) {
+        keep(conn, activity)?;
+    }
     match venue {
-        Venue::Local { id, ap_id } => {
+        Venue::Local {
+            id,
+            ap_id,
+            reach: Reach::Everyone,
+        } => {
             let inboxes = follows::remote_follower_inboxes(conn, *id)?;
             announce_to(conn, urls, ap_id, activity, &inboxes)?;
             if let Some(page) = page {
@@ -74,6 +99,11 @@ pub fn publish(
             }
             Ok(())
         }
+        Venue::Local {
+            id,
+            ap_id,
+            reach: Reach::Members(space),
+        } => super::restricted::announce(conn, urls, *id, ap_id, *space, activity),
         Venue::Remote(community) => {
             delivery::enqueue(
                 conn,
@@ -115,7 +145,7 @@ pub fn announce_to(
 }
 
 /// Stores a published activity so it can be fetched at its id.
-fn keep(conn: &mut DbConnection, activity: &Value) -> Result<()> {
+pub(crate) fn keep(conn: &mut DbConnection, activity: &Value) -> Result<()> {
     if let Some(id) = activity.get("id").and_then(Value::as_str) {
         let body = serde_json::to_string(activity).map_err(crate::error::Error::internal)?;
         crate::db::sent::store(conn, id, &body)?;

@@ -85,7 +85,7 @@ pub async fn view_of(app: &App, target: &Target) -> Result<ActorView> {
                 display_name: Some(c.title.clone()),
                 local: true,
                 followers: Some(followers),
-                manually_approves_followers: c.manually_approves_followers,
+                manually_approves_followers: c.manually_approves_followers(),
             }
         }
         Target::Local(LocalActor::Person(u)) => {

@@ -18,6 +18,7 @@ mod fixtures;
 mod flows;
 mod http;
 mod inbox;
+mod membership;
 mod queue;
 mod signatures;
 mod storage;

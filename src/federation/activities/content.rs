@@ -14,14 +14,17 @@ use super::super::protocol::envelope::{authority, id_of};
 use crate::app::App;
 use crate::content;
 use crate::db::comments::{self, NewComment};
+use crate::db::memberships::Member;
 use crate::db::posts::{self, NewPost, PostEdit};
 use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, communities, received, remote_actors};
 use crate::discussions::rank::hot_rank;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::publish::{self, Venue};
+use crate::federation::publish::{self, Reach, Venue};
+use crate::federation::restricted;
 use crate::federation::urls::Urls;
+use crate::membership::access;
 
 /// Where an activity came from: straight to our inbox, or inside a remote community's
 /// `Announce`.
@@ -83,6 +86,7 @@ async fn addressed_venue(app: &App, object: &Value, activity: &Value) -> Result<
             return Ok(Some(Venue::Local {
                 id: c.id,
                 ap_id: urls.community(&c.name),
+                reach: Reach::Everyone,
             }));
         }
         let id = candidate.clone();
@@ -190,6 +194,10 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         let language = language_of(&object);
         let actor_id = incoming.actor.id;
         let post_id = parent_comment.as_ref().map_or(0, |p| p.post_id);
+        let local_community = match &venue {
+            Venue::Local { id, .. } => Some(*id),
+            Venue::Remote(_) => None,
+        };
         return apply(app, incoming, venue, None, move |c| {
             let post_id = if post_id == 0 {
                 posts::find_by_ap_id(c, &parent)?.map_or(0, |p| p.id)
@@ -217,6 +225,9 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                 }
                 None if is_update => {}
                 None => {
+                    if let Some(community_id) = local_community {
+                        may_take_part(c, community_id, actor_id, post_id, false)?;
+                    }
                     let now = crate::time::now();
                     comments::insert(
                         c,
@@ -299,6 +310,12 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
     // A new post is also announced as the bare Page for Mastodon-like servers; an edit is not.
     let page = (kind != "Note" && !is_update).then(|| object.clone());
     let venue_for_row = venue.clone();
+    let object_for_row = object.clone();
+    let activity_for_row = incoming.json.clone();
+    let object_ap_id_for_recipients = object_id.to_string();
+    let urls_for_row = urls.clone();
+    // Content for members only is never re-announced as a bare Page.
+    let page = page.filter(|_| restricted::is_public(&[&object, &incoming.json]));
     apply(app, incoming, venue, page, move |c| {
         match posts::find_by_ap_id(c, &object_ap_id)? {
             Some(existing) => {
@@ -341,6 +358,16 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                     Venue::Local { id, .. } => (Some(*id), None),
                     Venue::Remote(a) => (None, Some(a.id)),
                 };
+                // In a community here: the community's rules decide, and the post goes to
+                // the default space. From elsewhere: it is restricted unless public, and
+                // shown only to the local people it names.
+                let (space_id, restricted) = match community_id {
+                    Some(id) => may_take_part(c, id, actor_id, 0, true)?,
+                    None => (
+                        None,
+                        !restricted::is_public(&[&object_for_row, &activity_for_row]),
+                    ),
+                };
                 posts::insert(
                     c,
                     &NewPost {
@@ -360,13 +387,69 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                         hot_rank: hot_rank(0, published, now),
                         published_at: published,
                         created_at: now,
+                        space_id,
+                        restricted,
                     },
                 )?;
+                if restricted && community_id.is_none() {
+                    let stored = posts::find_by_ap_id(c, &object_ap_id_for_recipients)?
+                        .ok_or_else(|| Error::internal("post vanished"))?;
+                    let readers =
+                        local_addressees(c, &urls_for_row, &[&object_for_row, &activity_for_row])?;
+                    posts::add_recipients(c, stored.id, &readers)?;
+                }
             }
         }
         Ok(())
     })
     .await
+}
+
+/// Checks that a remote actor may post (`new_post`) or comment on post `post_id` in the
+/// local community `community_id`; for a post, returns its space and whether it is
+/// restricted.
+fn may_take_part(
+    c: &mut DbConnection,
+    community_id: i64,
+    actor_id: i64,
+    post_id: i64,
+    new_post: bool,
+) -> Result<(Option<i64>, bool)> {
+    let community = communities::find(c, community_id)?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+    let standing = access::standing(c, community_id, Some(Member::Remote(actor_id)), false)?;
+    if new_post {
+        let space = crate::db::spaces::default_of(c, community_id)?
+            .ok_or_else(|| Error::internal("a community without its default space"))?;
+        access::check_can_post(&community, &space, &standing)?;
+        return Ok((Some(space.id), !access::space_is_public(&community, &space)));
+    }
+    let space = match posts::find(c, post_id)?.and_then(|p| p.space_id) {
+        Some(id) => crate::db::spaces::find(c, id)?,
+        None => None,
+    };
+    access::check_can_comment(&community, space.as_ref(), &standing)?;
+    Ok((None, false))
+}
+
+/// The local people named in the `to` and `cc` of these objects.
+fn local_addressees(c: &mut DbConnection, urls: &Urls, values: &[&Value]) -> Result<Vec<i64>> {
+    let prefix = format!("{}/u/", urls.base());
+    let mut ids = Vec::new();
+    for v in values {
+        for field in ["to", "cc"] {
+            for a in restricted::addressees(v.get(field)) {
+                if let Some(name) = a.strip_prefix(&prefix)
+                    && let Some(user) = crate::db::users::find_by_username(c, name)?
+                {
+                    ids.push(user.id);
+                }
+            }
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// The post (and comment, for a reply to a comment) that `parent` names, if held here.
@@ -472,13 +555,26 @@ where
                 return Ok(false);
             }
             change(c)?;
-            if let Venue::Local { id, ap_id } = &venue {
-                let inboxes = crate::db::follows::remote_follower_inboxes(c, *id)?;
-                publish::announce_to(c, &urls, ap_id, &incoming.json, &inboxes)?;
-                if let Some(page) = &page {
-                    publish::announce_to(c, &urls, ap_id, page, &inboxes)?;
+            if let Venue::Local { id, ap_id, .. } = &venue {
+                let object = incoming
+                    .json
+                    .get("object")
+                    .and_then(|o| id_of(Some(o)))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                match restricted::reach_of_object(c, &object)? {
+                    Reach::Everyone => {
+                        let inboxes = crate::db::follows::remote_follower_inboxes(c, *id)?;
+                        publish::announce_to(c, &urls, ap_id, &incoming.json, &inboxes)?;
+                        if let Some(page) = &page {
+                            publish::announce_to(c, &urls, ap_id, page, &inboxes)?;
+                        }
+                    }
+                    Reach::Members(space) => {
+                        restricted::announce(c, &urls, *id, ap_id, space, &incoming.json)?;
+                    }
                 }
-                let _ = communities::find(c, *id)?;
             }
             Ok(true)
         })

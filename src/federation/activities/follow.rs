@@ -81,8 +81,27 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
         )
     })?;
     let urls = Urls::new(&app.config);
+    // Where members are approved by hand, a follow is an application to join: it waits
+    // for the moderators with the other applications.
+    if let LocalActor::Community(c) = &target
+        && c.manually_approves_followers()
+    {
+        return crate::membership::receive_request(
+            app,
+            c,
+            follower,
+            crate::membership::RemoteRequest {
+                kind: "Follow".into(),
+                activity_id: env.id.to_string(),
+                answers: None,
+                rules_accepted: false,
+                invite: None,
+            },
+        )
+        .await;
+    }
     let (community_id, user_id, approves_by_hand) = match &target {
-        LocalActor::Community(c) => (Some(c.id), None, c.manually_approves_followers),
+        LocalActor::Community(c) => (Some(c.id), None, c.manually_approves_followers()),
         LocalActor::Person(u) => (None, Some(u.id), false),
         LocalActor::Instance => return Err(invalid("the instance actor cannot be followed")),
     };
@@ -157,6 +176,7 @@ pub async fn receive_undo_follow(app: &App, env: &Envelope, follower: &CachedAct
         ));
     }
     let follower_ap_id = follower.ap_id.clone();
+    let follower_actor = follower.clone();
     let follow_id = id_of(Some(follow))
         .and_then(Value::as_str)
         .map(str::to_string);
@@ -174,6 +194,15 @@ pub async fn receive_undo_follow(app: &App, env: &Envelope, follower: &CachedAct
             };
             if let Some(row) = row {
                 follows::delete(c, row.id)?;
+                // Undoing the follow that made a member ends the membership too.
+                if let Some(community_id) = row.target_community_id {
+                    crate::membership::end_remote_membership(
+                        c,
+                        community_id,
+                        &row.target_ap_id,
+                        &follower_actor,
+                    )?;
+                }
             }
             Ok(())
         })

@@ -4,5 +4,6 @@ pub mod announce;
 pub mod content;
 pub mod follow;
 pub mod ids;
+pub mod membership;
 pub mod parents;
 pub mod votes;

@@ -9,7 +9,7 @@ use crate::db::received;
 use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
 use crate::federation::activities::content::{self, Incoming, Via};
-use crate::federation::activities::{announce, follow, votes};
+use crate::federation::activities::{announce, follow, membership, votes};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::remote;
 
@@ -25,6 +25,11 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
         ("Undo", "Follow") => follow::receive_undo_follow(app, env, actor).await,
         ("Accept", "Follow" | "") => follow::receive_answer(app, env, actor, true).await,
         ("Reject", "Follow" | "") => follow::receive_answer(app, env, actor, false).await,
+        ("Join", _) => membership::receive_join(app, env, actor).await,
+        ("Invite", _) => membership::receive_invite(app, env, actor).await,
+        ("Leave", _) => membership::receive_leave(app, env, actor).await,
+        ("Accept", "Join") => membership::receive_answer(app, env, actor, true).await,
+        ("Reject", "Join") => membership::receive_answer(app, env, actor, false).await,
         ("Update", _) if about_itself => {
             remote::refresh(app, &env.actor).await?;
             record(app, env).await

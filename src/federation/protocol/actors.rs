@@ -33,6 +33,16 @@ pub struct Language {
     pub name: String,
 }
 
+/// A name/value pair shown on a profile (Mastodon's profile fields). copse uses them for
+/// the credentials moderators verified.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PropertyValue {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub value: String,
+}
+
 /// Any actor copse publishes. Optional fields are left out when absent.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -70,6 +80,8 @@ pub struct Actor {
     pub sensitive: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub language: Vec<Language>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub attachment: Vec<PropertyValue>,
     /// The HTML page of the actor.
     pub url: String,
     pub published: String,

@@ -48,11 +48,10 @@ pub async fn person(
         return Ok(html(web::profile_page(&user.username, &handle, "")));
     }
     let key = actors::person_public_key(&app.db, &user).await?;
-    Ok(activity_json(actors::person(
-        &Urls::new(&app.config),
-        &user,
-        key,
-    )))
+    let urls = Urls::new(&app.config);
+    let mut actor = actors::person(&urls, &user, key);
+    actor.attachment = actors::credential_fields(&app, user.id).await?;
+    Ok(activity_json(actor))
 }
 
 pub async fn community(

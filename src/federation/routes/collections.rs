@@ -158,3 +158,19 @@ pub async fn community_moderators(
         Some(items),
     ))
 }
+
+/// The members collection: its size is public; who the members are is not served (the
+/// member list is in the API, for those allowed to see it). Members-only content is
+/// addressed to this collection.
+pub async fn community_members(
+    State(app): State<App>,
+    Path(name): Path<String>,
+) -> Result<Response> {
+    let details = communities::find_local(&app.db, &name).await?;
+    let urls = Urls::new(&app.config);
+    Ok(collection(
+        crate::federation::restricted::members_collection(&urls.community(&name)),
+        details.members,
+        None,
+    ))
+}

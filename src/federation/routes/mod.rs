@@ -37,6 +37,7 @@ pub fn router(app: App) -> Router<App> {
             "/c/{name}/moderators",
             get(collections::community_moderators),
         )
+        .route("/c/{name}/members", get(collections::community_members))
         .route("/post/{id}", get(objects::post))
         .route("/post/{id}/context", get(objects::context))
         .route("/comment/{id}", get(objects::comment))

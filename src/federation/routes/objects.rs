@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::objects::{context_of, note::note, page::page};
 use crate::federation::protocol::ACTIVITY_JSON;
 use crate::federation::publish::AS_CONTEXT;
+use crate::federation::restricted;
 use crate::federation::urls::Urls;
 
 fn activity_json(mut body: Value) -> Response {
@@ -41,11 +42,25 @@ fn not_found() -> Error {
     Error::new(ErrorCode::NotFound, "no such object")
 }
 
+/// The post a fetch is about, checked against the fetcher when it is restricted.
+async fn gate(app: &App, id: i64, method: &Method, uri: &Uri, headers: &HeaderMap) -> Result<()> {
+    let row = app
+        .db
+        .run(move |c| Ok(posts::find(c, id)?))
+        .await?
+        .ok_or_else(not_found)?;
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    restricted::check_fetch(app, method, path, headers, row).await
+}
+
 pub async fn post(
     State(app): State<App>,
     Path(id): Path<i64>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response> {
+    gate(&app, id, &method, &uri, &headers).await?;
     let here = here(&app);
     let (object, view) = app
         .db
@@ -69,7 +84,19 @@ pub async fn post(
     Ok(crate::web::profile_page(&view.title, &view.community, &body).into_response())
 }
 
-pub async fn comment(State(app): State<App>, Path(id): Path<i64>) -> Result<Response> {
+pub async fn comment(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let post_id = app
+        .db
+        .run(move |c| Ok(comments::find(c, id)?.map(|r| r.post_id)))
+        .await?
+        .ok_or_else(not_found)?;
+    gate(&app, post_id, &method, &uri, &headers).await?;
     let here = here(&app);
     let object = app
         .db
@@ -88,7 +115,14 @@ pub async fn comment(State(app): State<App>, Path(id): Path<i64>) -> Result<Resp
 }
 
 /// The thread as an `OrderedCollection` (FEP-f228): the post, then its comments.
-pub async fn context(State(app): State<App>, Path(id): Path<i64>) -> Result<Response> {
+pub async fn context(
+    State(app): State<App>,
+    Path(id): Path<i64>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response> {
+    gate(&app, id, &method, &uri, &headers).await?;
     let body = app
         .db
         .run(move |c| {

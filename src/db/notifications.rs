@@ -1,0 +1,64 @@
+//! Queries on `notifications`: what local people are told.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::notifications;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub kind: String,
+    pub community_ap_id: Option<String>,
+    pub message: String,
+    pub is_read: bool,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    user_id: i64,
+    kind: &str,
+    community_ap_id: Option<&str>,
+    message: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::user_id.eq(user_id),
+            notifications::kind.eq(kind),
+            notifications::community_ap_id.eq(community_ap_id),
+            notifications::message.eq(message),
+            notifications::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A user's notifications, newest first, before the id `before`.
+pub fn of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    before: i64,
+    limit: i64,
+) -> QueryResult<Vec<NotificationRow>> {
+    notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::id.lt(before))
+        .order(notifications::id.desc())
+        .limit(limit)
+        .select(NotificationRow::as_select())
+        .load(conn)
+}
+
+pub fn mark_read(conn: &mut DbConnection, user_id: i64, up_to: i64) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::id.le(up_to)),
+    )
+    .set(notifications::is_read.eq(true))
+    .execute(conn)
+}

@@ -1,0 +1,257 @@
+//! Join, Leave and the answers to them; the membership extension copse adds to `Join`.
+//!
+//! Mobilizon joins groups with `Join` and leaves with `Leave`; copse does the same between
+//! copse servers and adds the application to the `Join`: the answers to the community's
+//! questions (`answers`, a list of `{question, answer}`), whether the rules were accepted
+//! (`rulesAccepted`), and an invite code (`invite`), in the `urn:copse:ns#` vocabulary. A
+//! `Follow` of a community that approves members by hand is an application without answers
+//! (Lemmy, Mastodon). The community answers either with `Accept` or `Reject` of the request
+//! as it came.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::db::remote_actors::CachedActor;
+use crate::db::{notifications, received};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::local::{self, LocalActor};
+use crate::federation::protocol::envelope::{Envelope, id_of};
+use crate::membership::{self, Answer, RemoteRequest};
+
+const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+
+/// The `@context` of a `Join` carrying an application.
+pub fn join_context() -> Value {
+    json!([
+        AS_CONTEXT,
+        {
+            "copse": "urn:copse:ns#",
+            "answers": "copse:answers",
+            "question": "copse:question",
+            "answer": "copse:answer",
+            "rulesAccepted": "copse:rulesAccepted",
+            "invite": "copse:invite"
+        }
+    ])
+}
+
+/// A `Join` of `community` by `actor`, with the application.
+pub fn join_activity(
+    id: &str,
+    actor: &str,
+    community: &str,
+    answers: &[Answer],
+    rules_accepted: bool,
+    invite: Option<&str>,
+) -> Value {
+    let mut join = json!({
+        "@context": join_context(),
+        "id": id,
+        "type": "Join",
+        "actor": actor,
+        "object": community,
+        "to": [community],
+        "answers": answers,
+        "rulesAccepted": rules_accepted,
+    });
+    if let (Some(code), Some(map)) = (invite, join.as_object_mut()) {
+        map.insert("invite".into(), Value::String(code.to_string()));
+    }
+    join
+}
+
+/// An `Invite` of `invitee` to `community` by the moderator `actor` (Mobilizon's shape),
+/// with the invite code to give back in the `Join`.
+pub fn invite_activity(id: &str, actor: &str, community: &str, invitee: &str, code: &str) -> Value {
+    json!({
+        "@context": join_context(),
+        "id": id,
+        "type": "Invite",
+        "actor": actor,
+        "object": community,
+        "target": invitee,
+        "to": [invitee],
+        "invite": code,
+    })
+}
+
+/// A `Leave` of `community` by `actor`.
+pub fn leave_activity(id: &str, actor: &str, community: &str) -> Value {
+    json!({
+        "@context": AS_CONTEXT,
+        "id": id,
+        "type": "Leave",
+        "actor": actor,
+        "object": community,
+        "to": [community],
+    })
+}
+
+/// The request as it came, rebuilt from what was stored, to embed in the answer: Mastodon
+/// and Lemmy match an answer by the request's id and its actor and object.
+pub fn request_activity(kind: &str, id: &str, actor: &str, community: &str) -> Value {
+    json!({
+        "id": id,
+        "type": kind,
+        "actor": actor,
+        "object": community,
+    })
+}
+
+/// `Accept` or `Reject` of a request, by the community.
+pub fn answer_activity(answer_id: &str, accepted: bool, community: &str, request: &Value) -> Value {
+    let applicant = request
+        .get("actor")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    json!({
+        "@context": AS_CONTEXT,
+        "id": answer_id,
+        "type": if accepted { "Accept" } else { "Reject" },
+        "actor": community,
+        "object": request,
+        "to": [applicant],
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Application {
+    #[serde(default)]
+    answers: Option<Vec<Answer>>,
+    #[serde(default)]
+    rules_accepted: Option<bool>,
+    #[serde(default)]
+    invite: Option<String>,
+}
+
+/// A remote actor asks to join a local community.
+pub async fn receive_join(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
+    let community = local_community(app, env).await?;
+    // Unknown shapes in the extension are ignored, not refused: the Join still stands.
+    let application: Application =
+        serde_json::from_value(env.json.clone()).unwrap_or(Application {
+            answers: None,
+            rules_accepted: None,
+            invite: None,
+        });
+    membership::receive_request(
+        app,
+        &community,
+        actor,
+        RemoteRequest {
+            kind: "Join".into(),
+            activity_id: env.id.to_string(),
+            answers: application.answers,
+            rules_accepted: application.rules_accepted.unwrap_or(false),
+            invite: application.invite,
+        },
+    )
+    .await
+}
+
+/// A remote member leaves a local community.
+pub async fn receive_leave(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
+    let community = local_community(app, env).await?;
+    membership::receive_leave(app, &community, actor, env.id.as_str()).await
+}
+
+/// A remote community answered a local person's `Join`.
+pub async fn receive_answer(
+    app: &App,
+    env: &Envelope,
+    community: &CachedActor,
+    accepted: bool,
+) -> Result<()> {
+    let request = env
+        .object()
+        .ok_or_else(|| invalid("an answer must name the request"))?;
+    let member = request
+        .get("actor")
+        .and_then(|a| id_of(Some(a)))
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("the answered Join must name its actor"))?;
+    if let Some(object) = request
+        .get("object")
+        .and_then(|o| id_of(Some(o)))
+        .and_then(Value::as_str)
+        && object != community.ap_id
+    {
+        return Err(Error::new(
+            ErrorCode::SignerNotActor,
+            "only the community joined can answer a Join",
+        ));
+    }
+    membership::receive_answer(app, community, member, accepted, env.id.as_str()).await
+}
+
+/// A moderator elsewhere invites a local person to their community: the person is told,
+/// with the code to join by. Only an actor of the community's own server may invite to it.
+pub async fn receive_invite(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
+    let community = env
+        .object_id()
+        .ok_or_else(|| invalid("an Invite must name the community"))?;
+    if crate::federation::protocol::envelope::authority(&community) != actor.domain {
+        return Err(Error::new(
+            ErrorCode::ActivityOriginMismatch,
+            "only someone of the community's server can invite to it",
+        ));
+    }
+    let invitee = env
+        .json
+        .get("target")
+        .and_then(|t| id_of(Some(t)))
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid("an Invite must name whom it invites"))?
+        .to_string();
+    let Some(LocalActor::Person(user)) = local::find(app, &invitee).await? else {
+        return Err(Error::new(
+            ErrorCode::NotFound,
+            "the invited person is not here",
+        ));
+    };
+    let code = env
+        .json
+        .get("invite")
+        .and_then(Value::as_str)
+        .map(|c| c.chars().take(64).collect::<String>());
+    let message = match &code {
+        Some(code) => format!(
+            "@{}@{} invites you to join {community} (invite code {code})",
+            actor.username, actor.domain
+        ),
+        None => format!(
+            "@{}@{} invites you to join {community}",
+            actor.username, actor.domain
+        ),
+    };
+    let id = env.id.to_string();
+    let community = community.to_string();
+    app.db
+        .transaction(move |c| {
+            let now = crate::time::now();
+            if received::record(c, &id, now)? {
+                notifications::insert(c, user.id, "invite", Some(&community), &message, now)?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+async fn local_community(app: &App, env: &Envelope) -> Result<crate::communities::Community> {
+    let target = env
+        .object_id()
+        .ok_or_else(|| invalid("a Join or Leave must name the community"))?;
+    match local::find(app, target.as_str()).await? {
+        Some(LocalActor::Community(c)) => Ok(c),
+        _ => Err(Error::new(
+            ErrorCode::NotFound,
+            format!("{target} is not a community here"),
+        )),
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::new(ErrorCode::ActivityInvalid, message)
+}

@@ -1,0 +1,311 @@
+//! What moderators do with members: decide applications, list members, change roles and
+//! record verified credentials.
+
+use super::access::{self, Standing};
+use super::join::{answer, request_kind};
+use super::model::{MAX_REASON_CHARS, MembershipState, Role};
+use super::view::{self, MembershipView};
+use super::welcome;
+use crate::accounts::User;
+use crate::app::App;
+use crate::communities::Community;
+use crate::db::memberships::{self, Member, MembershipRow};
+use crate::db::{DbConnection, communities, credentials, follows, notifications, remote_actors};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::delivery;
+use crate::federation::urls::Urls;
+
+pub const MAX_CREDENTIAL_CHARS: usize = 100;
+const PAGE: i64 = 100;
+
+/// The community `name` and the standing of `user` in it.
+fn community_and_standing(
+    c: &mut DbConnection,
+    name: &str,
+    user: Option<&User>,
+) -> Result<(Community, Standing)> {
+    let community = communities::find_by_name(c, name)?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no community '{name}'")))?;
+    let standing = access::standing(
+        c,
+        community.id,
+        user.map(|u| Member::Local(u.id)),
+        user.is_some_and(|u| u.is_admin),
+    )?;
+    Ok((community, standing))
+}
+
+fn must_moderate(standing: &Standing) -> Result<()> {
+    if standing.moderates() {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorCode::Forbidden,
+            "only the community's moderators can do this",
+        ))
+    }
+}
+
+/// Memberships of community `name` in `state`, for its moderators (applications) or, for
+/// accepted members, for whoever may see the member list.
+pub async fn list(
+    app: &App,
+    user: Option<&User>,
+    name: &str,
+    state: MembershipState,
+    after: i64,
+) -> Result<Vec<MembershipView>> {
+    let urls = Urls::new(&app.config);
+    let domain = app.config.domain.clone();
+    let name = name.to_string();
+    let user = user.cloned();
+    app.db
+        .run(move |c| {
+            let (community, standing) = community_and_standing(c, &name, user.as_ref())?;
+            let allowed = match state {
+                MembershipState::Accepted => {
+                    standing.moderates()
+                        || (access::can_see_community(&community, &standing)
+                            && (community.member_list_public || standing.is_member()))
+                }
+                _ => standing.moderates(),
+            };
+            if !allowed {
+                return Err(Error::new(
+                    ErrorCode::Forbidden,
+                    "the member list is visible to members only",
+                ));
+            }
+            memberships::of_community(c, community.id, state.as_str(), after, PAGE)?
+                .iter()
+                .map(|row| view::build(c, &urls, &domain, row))
+                .collect()
+        })
+        .await
+}
+
+/// A moderator approves or rejects an application, with an optional reason. The applicant
+/// is told: a notification here, `Accept` or `Reject` for another server.
+pub async fn decide(
+    app: &App,
+    user: &User,
+    name: &str,
+    membership_id: i64,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<MembershipView> {
+    let reason = reason
+        .map(|r| r.trim().chars().take(MAX_REASON_CHARS).collect::<String>())
+        .filter(|r| !r.is_empty());
+    let urls = Urls::new(&app.config);
+    let name = name.to_string();
+    let moderator = user.clone();
+    let row = app
+        .db
+        .transaction(move |c| {
+            let (community, standing) = community_and_standing(c, &name, Some(&moderator))?;
+            must_moderate(&standing)?;
+            let row = memberships::find_by_id(c, membership_id)?
+                .filter(|m| m.community_id == Some(community.id))
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such application"))?;
+            if row.state != MembershipState::Pending.as_str() {
+                return Err(Error::new(
+                    ErrorCode::ApplicationNotPending,
+                    "this application was already decided",
+                ));
+            }
+            let now = crate::time::now();
+            let state = if approve {
+                MembershipState::Accepted
+            } else {
+                MembershipState::Rejected
+            };
+            memberships::decide(
+                c,
+                row.id,
+                state.as_str(),
+                Some(moderator.id),
+                reason.as_deref(),
+                now,
+            )?;
+            let row = memberships::find_by_id(c, row.id)?
+                .ok_or_else(|| Error::internal("membership vanished"))?;
+            tell_applicant(c, &urls, &community, &row, approve, reason.as_deref(), now)?;
+            Ok(row)
+        })
+        .await?;
+    delivery::wake(app);
+    view::of_row(app, row).await
+}
+
+fn tell_applicant(
+    c: &mut DbConnection,
+    urls: &Urls,
+    community: &Community,
+    row: &MembershipRow,
+    approved: bool,
+    reason: Option<&str>,
+    now: chrono::NaiveDateTime,
+) -> Result<()> {
+    let community_ap_id = urls.community(&community.name);
+    if let Some(user_id) = row.user_id {
+        if approved {
+            welcome::greet(c, urls, community, row, now)?;
+        } else {
+            let message = match reason {
+                Some(r) => format!("Your application to !{} was declined: {r}", community.name),
+                None => format!("Your application to !{} was declined", community.name),
+            };
+            notifications::insert(
+                c,
+                user_id,
+                "application_rejected",
+                Some(&community_ap_id),
+                &message,
+                now,
+            )?;
+        }
+        return Ok(());
+    }
+    let Some(actor) = row
+        .remote_actor_id
+        .map(|id| remote_actors::find(c, id))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(());
+    };
+    let activity_id = row.activity_id.clone().unwrap_or_default();
+    if let Some(f) = follows::find_pair(c, &actor.ap_id, &community_ap_id)? {
+        if approved {
+            follows::settle(c, f.id, "accepted", now)?;
+        } else {
+            follows::delete(c, f.id)?;
+        }
+    }
+    answer(
+        c,
+        urls,
+        &community_ap_id,
+        &actor,
+        request_kind(row),
+        &activity_id,
+        approved,
+    )?;
+    if approved {
+        welcome::greet(c, urls, community, row, now)?;
+    }
+    Ok(())
+}
+
+/// The owner makes a member a moderator, or a moderator a member again. Moderator changes
+/// federate as `Add`/`Remove` on the moderators collection.
+pub async fn set_role(
+    app: &App,
+    user: &User,
+    name: &str,
+    membership_id: i64,
+    role: Role,
+) -> Result<MembershipView> {
+    if role == Role::Owner {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "a community has one owner; the role is moderator or member",
+        ));
+    }
+    let urls = Urls::new(&app.config);
+    let name = name.to_string();
+    let owner = user.clone();
+    let row = app
+        .db
+        .transaction(move |c| {
+            let (community, standing) = community_and_standing(c, &name, Some(&owner))?;
+            if standing.role() != Some(Role::Owner) && !standing.admin {
+                return Err(Error::new(
+                    ErrorCode::Forbidden,
+                    "only the owner appoints and removes moderators",
+                ));
+            }
+            let row = memberships::find_by_id(c, membership_id)?
+                .filter(|m| {
+                    m.community_id == Some(community.id)
+                        && m.state == MembershipState::Accepted.as_str()
+                })
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such member"))?;
+            if row.role == Role::Owner.as_str() {
+                return Err(Error::new(
+                    ErrorCode::InvalidRequest,
+                    "the owner's role does not change",
+                ));
+            }
+            if row.role == role.as_str() {
+                return Ok(row);
+            }
+            let now = crate::time::now();
+            memberships::set_role(c, row.id, role.as_str(), now)?;
+            let row = memberships::find_by_id(c, row.id)?
+                .ok_or_else(|| Error::internal("membership vanished"))?;
+            crate::federation::membership::publish_moderator_change(
+                c,
+                &urls,
+                &community,
+                &urls.person(&owner.username),
+                &row,
+                role.moderates(),
+            )?;
+            Ok(row)
+        })
+        .await?;
+    delivery::wake(app);
+    view::of_row(app, row).await
+}
+
+/// A moderator records (`grant`) or withdraws a credential of a member.
+pub async fn credential(
+    app: &App,
+    user: &User,
+    name: &str,
+    membership_id: i64,
+    credential: &str,
+    grant: bool,
+) -> Result<MembershipView> {
+    let credential = credential.trim().to_string();
+    if credential.is_empty() || credential.chars().count() > MAX_CREDENTIAL_CHARS {
+        return Err(Error::new(
+            ErrorCode::CredentialInvalid,
+            format!("a credential is 1 to {MAX_CREDENTIAL_CHARS} characters"),
+        ));
+    }
+    let name = name.to_string();
+    let moderator = user.clone();
+    let row = app
+        .db
+        .transaction(move |c| {
+            let (community, standing) = community_and_standing(c, &name, Some(&moderator))?;
+            must_moderate(&standing)?;
+            let row = memberships::find_by_id(c, membership_id)?
+                .filter(|m| {
+                    m.community_id == Some(community.id)
+                        && m.state == MembershipState::Accepted.as_str()
+                })
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such member"))?;
+            let held = credentials::of_membership(c, row.id)?
+                .iter()
+                .any(|cr| cr.name == credential);
+            if grant && !held {
+                credentials::insert(
+                    c,
+                    row.id,
+                    &credential,
+                    moderator.id,
+                    &moderator.username,
+                    crate::time::now(),
+                )?;
+            } else if !grant {
+                credentials::delete(c, row.id, &credential)?;
+            }
+            Ok(row)
+        })
+        .await?;
+    view::of_row(app, row).await
+}
