@@ -130,6 +130,14 @@ pub async fn join(
     Ok((status, Json(view)))
 }
 
+/// `GET /memberships`: your memberships and applications, here and elsewhere.
+pub async fn mine(
+    State(app): State<App>,
+    auth: Authenticated,
+) -> Result<Json<Vec<MembershipView>>> {
+    Ok(Json(membership::mine(&app, &auth.user).await?))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeaveQuery {

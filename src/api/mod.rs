@@ -63,7 +63,9 @@ pub fn router() -> Router<App> {
         )
         .route(
             "/memberships",
-            post(membership::join).delete(membership::leave),
+            get(membership::mine)
+                .post(membership::join)
+                .delete(membership::leave),
         )
         .route("/notifications", get(membership::notifications))
         .route("/posts", post(posts::create).get(posts::list))

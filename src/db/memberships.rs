@@ -252,3 +252,12 @@ pub fn remote_members(
     }
     query.load(conn)
 }
+
+/// A local user's memberships and applications, here and elsewhere, newest first.
+pub fn of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<MembershipRow>> {
+    memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .order(memberships::id.desc())
+        .select(MembershipRow::as_select())
+        .load(conn)
+}

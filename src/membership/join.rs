@@ -251,6 +251,21 @@ async fn join_remote(
     view::of_row(app, row).await
 }
 
+/// The communities `user` belongs or applied to, here and elsewhere.
+pub async fn mine(app: &App, user: &User) -> Result<Vec<MembershipView>> {
+    let urls = Urls::new(&app.config);
+    let domain = app.config.domain.clone();
+    let user_id = user.id;
+    app.db
+        .run(move |c| {
+            memberships::of_user(c, user_id)?
+                .iter()
+                .map(|row| view::build(c, &urls, &domain, row))
+                .collect()
+        })
+        .await
+}
+
 /// `user` leaves a community (or withdraws an application).
 pub async fn leave(app: &App, user: &User, community: &str) -> Result<()> {
     let urls = Urls::new(&app.config);
@@ -336,10 +351,11 @@ pub async fn receive_request(
                 None => None,
             };
             let admit = invite.is_some() || community.join_policy() == JoinPolicy::Open;
+            let questions: Vec<Question> = decode_list(&community.questions)?;
             let answers = request
                 .answers
                 .as_ref()
-                .map(|a| sanitize_answers(a))
+                .map(|a| sanitize_answers(a, &questions))
                 .map(|a| encode_list(&a))
                 .transpose()?;
             let new = NewMembership {
@@ -401,17 +417,24 @@ pub async fn receive_request(
     Ok(())
 }
 
-/// Keeps at most five answers, each cut to size; the remote side is not trusted to.
-fn sanitize_answers(answers: &[Answer]) -> Vec<Answer> {
+/// Keeps at most five answers, each cut to size (the remote side is not trusted to), and
+/// shows each beside this community's own question of the same position: the applicant's
+/// server may not know the questions' wording.
+fn sanitize_answers(answers: &[Answer], questions: &[Question]) -> Vec<Answer> {
     answers
         .iter()
         .take(super::model::MAX_QUESTIONS)
-        .map(|a| Answer {
-            question: a
-                .question
-                .chars()
-                .take(super::model::MAX_QUESTION_CHARS)
-                .collect(),
+        .enumerate()
+        .map(|(i, a)| Answer {
+            question: questions.get(i).map_or_else(
+                || {
+                    a.question
+                        .chars()
+                        .take(super::model::MAX_QUESTION_CHARS)
+                        .collect()
+                },
+                |q| q.question.clone(),
+            ),
             answer: a.answer.chars().take(MAX_ANSWER_CHARS).collect(),
         })
         .collect()

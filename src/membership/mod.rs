@@ -19,7 +19,7 @@ pub mod welcome;
 
 pub(crate) use join::end_remote_membership;
 pub use join::{
-    JoinInput, RemoteRequest, join, leave, receive_answer, receive_leave, receive_request,
+    JoinInput, RemoteRequest, join, leave, mine, receive_answer, receive_leave, receive_request,
 };
 pub use model::{
     Answer, Audience, JoinPolicy, MembershipState, PostingPolicy, Question, Role, Visibility,

@@ -19,6 +19,7 @@ mod flows;
 mod http;
 mod inbox;
 mod membership;
+mod membership_federation;
 mod queue;
 mod signatures;
 mod storage;
