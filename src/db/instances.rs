@@ -33,6 +33,9 @@ pub struct InstanceRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// How fresh `last_success_at` is kept for a healthy server.
+pub const SUCCESS_PRECISION: TimeDelta = TimeDelta::minutes(1);
+
 /// The row for `domain`, if copse ever delivered to it.
 pub fn find(conn: &mut DbConnection, domain: &str) -> QueryResult<Option<InstanceRow>> {
     instances::table
@@ -61,11 +64,37 @@ fn ensure(conn: &mut DbConnection, domain: &str, now: NaiveDateTime) -> QueryRes
 }
 
 /// The server answered a delivery: it is healthy again, whatever it was before.
+///
+/// A healthy server answers every delivery, so most calls change nothing but the time of
+/// the last success; that is written at most once per [`SUCCESS_PRECISION`], and otherwise
+/// the call costs one update that matches no row instead of an insert and an update per
+/// delivery (during a fan-out, the writes were a third of PostgreSQL's work).
 pub fn record_success(
     conn: &mut DbConnection,
     domain: &str,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    let stale = now - SUCCESS_PRECISION;
+    let changed = diesel::update(
+        instances::table.find(domain).filter(
+            instances::consecutive_failures
+                .ne(0)
+                .or(instances::unreachable.eq(true))
+                .or(instances::last_success_at.is_null())
+                .or(instances::last_success_at.lt(stale)),
+        ),
+    )
+    .set((
+        instances::consecutive_failures.eq(0),
+        instances::failing_since.eq(None::<NaiveDateTime>),
+        instances::last_success_at.eq(now),
+        instances::unreachable.eq(false),
+        instances::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed > 0 || find(conn, domain)?.is_some() {
+        return Ok(());
+    }
     ensure(conn, domain, now)?;
     diesel::update(instances::table.find(domain))
         .set((

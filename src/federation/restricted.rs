@@ -65,6 +65,9 @@ pub fn announce(
         },
         None => None,
     };
+    // Content private only because the community is: its followers are its members (a
+    // follow needs approval there), and Lemmy 1.0 expects such content addressed to them.
+    let whole_community = audience.is_none();
     let members = memberships::remote_members(c, community_id, audience.as_deref())?;
     let mut by_inbox: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (ap_id, inbox, shared) in members {
@@ -74,15 +77,20 @@ pub fn announce(
             .push(ap_id);
     }
     let members_url = members_collection(community_ap_id);
+    let to = if whole_community {
+        json!([members_url, format!("{community_ap_id}/followers")])
+    } else {
+        json!([members_url])
+    };
     let announce_id = new_activity_id(urls, "announce");
     for (inbox, recipients) in by_inbox {
         let mut inner = activity.clone();
         if let Some(map) = inner.as_object_mut() {
             map.remove("@context");
-            map.insert("to".into(), json!([members_url]));
+            map.insert("to".into(), to.clone());
             map.insert("cc".into(), json!(recipients));
             if let Some(object) = map.get_mut("object").and_then(Value::as_object_mut) {
-                object.insert("to".into(), json!([members_url]));
+                object.insert("to".into(), to.clone());
                 object.insert("cc".into(), json!(recipients));
             }
         }
@@ -91,7 +99,7 @@ pub fn announce(
             "id": announce_id,
             "type": "Announce",
             "actor": community_ap_id,
-            "to": [members_url],
+            "to": to,
             "cc": recipients,
             "object": inner,
         });

@@ -351,6 +351,21 @@ pub async fn receive_request(
                 None => None,
             };
             let admit = invite.is_some() || community.join_policy() == JoinPolicy::Open;
+            // A Join of an invite-only community without a valid invite is refused as a
+            // local one would be. A Follow (which cannot carry an invite) waits for the
+            // moderators instead, who may admit people they know.
+            if !admit && community.join_policy() == JoinPolicy::Invite && request.kind == "Join" {
+                answer(
+                    c,
+                    &urls,
+                    &community_ap_id,
+                    &actor,
+                    &request.kind,
+                    &request.activity_id,
+                    false,
+                )?;
+                return Ok(true);
+            }
             let questions: Vec<Question> = decode_list(&community.questions)?;
             let answers = request
                 .answers

@@ -20,6 +20,7 @@ mod http;
 mod inbox;
 mod membership;
 mod membership_federation;
+mod membership_peers;
 mod queue;
 mod signatures;
 mod storage;
