@@ -69,6 +69,8 @@ async fn join_local(
     let urls = Urls::new(&app.config);
     let user_id = user.id;
     let member_ap_id = urls.person(&user.username);
+    let username = user.username.clone();
+    let domain = app.config.domain.clone();
     let row = app
         .db
         .transaction(move |c| {
@@ -123,6 +125,10 @@ async fn join_local(
             let row = store(c, existing, &new)?;
             if state == MembershipState::Accepted {
                 welcome::greet(c, &urls, &community, &row, now)?;
+            } else {
+                let handle = format!("@{username}@{domain}");
+                let community_ap_id = urls.community(&community.name);
+                notify_moderators(c, &community, &community_ap_id, &handle, now)?;
             }
             Ok(row)
         })
@@ -421,7 +427,8 @@ pub async fn receive_request(
                 )?;
                 welcome::greet(c, &urls, &community, &row, now)?;
             } else {
-                notify_moderators(c, &community, &community_ap_id, &actor, now)?;
+                let handle = format!("@{}@{}", actor.username, actor.domain);
+                notify_moderators(c, &community, &community_ap_id, &handle, now)?;
             }
             Ok(true)
         })
@@ -507,17 +514,15 @@ pub(crate) fn answer(
     Ok(())
 }
 
+/// Tells each moderator of `community` that `applicant` (a handle) applied.
 fn notify_moderators(
     c: &mut DbConnection,
     community: &Community,
     community_ap_id: &str,
-    actor: &CachedActor,
+    applicant: &str,
     now: NaiveDateTime,
 ) -> Result<()> {
-    let message = format!(
-        "@{}@{} applied to join !{}",
-        actor.username, actor.domain, community.name
-    );
+    let message = format!("{applicant} applied to join !{}", community.name);
     for moderator in memberships::moderator_ids(c, community.id)? {
         crate::db::notifications::insert(
             c,

@@ -119,7 +119,9 @@ async fn applying_with_answers_is_decided_by_the_moderators() {
         (StatusCode::CONFLICT, "application_pending")
     );
 
-    // Only moderators see applications; they see the answers.
+    // Moderators are told, and only they see applications, with the answers.
+    let (_, notes) = s.get("/api/v1/notifications", Some(&mira)).await;
+    assert_eq!(notes[0]["kind"], "application", "{notes}");
     let (status, _) = s
         .get(
             "/api/v1/communities/nursing/members?state=pending",
@@ -431,6 +433,32 @@ async fn posting_follows_the_role_and_verification_rules() {
         .await;
     assert_eq!(status, StatusCode::OK, "{verified}");
     assert_eq!(verified["credentials"][0]["name"], "Registered nurse");
+    // Shown on ana's actor once the member list is public, as a profile field.
+    let actor = |s: &TestServer| {
+        let url = s.url("/u/ana");
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .header("accept", "application/activity+json")
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert!(actor(&s).await.get("attachment").is_none());
+    settings(&s, &mira, json!({"member_list_public": true})).await;
+    let field = &actor(&s).await["attachment"][0];
+    assert_eq!(field["type"], "PropertyValue");
+    assert_eq!(field["name"], "Registered nurse");
+    assert!(
+        field["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("verified by @mira@")
+    );
     assert_eq!(
         verified["credentials"][0]["verified_by"],
         format!("@mira@{}", s.domain())

@@ -179,6 +179,28 @@ async fn a_mobilizon_join_is_admitted_by_an_open_community_and_a_leave_ends_it()
     assert_eq!(alice["via"], "join");
     assert_eq!(alice["newcomer"], true);
 
+    // The owner makes alice a moderator: her server hears it as Lemmy sends it.
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/communities/nursing/members/{}/role", alice["id"]),
+            Some(&mira),
+            json!({"role": "moderator"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let add = eventually(WAIT, "the announced Add", || async {
+        peer.received("Announce")
+            .into_iter()
+            .filter_map(|r| r.json())
+            .find(|a| a["object"]["type"] == "Add")
+    })
+    .await;
+    assert_eq!(add["object"]["object"], peer.actor_id("alice"));
+    assert_eq!(
+        add["object"]["target"],
+        format!("{}/moderators", nursing(&s))
+    );
+
     let leave = request(&peer, "Leave", "alice", &nursing(&s));
     let got = peer.deliver(&s, "/inbox", &leave, "alice").await;
     assert_eq!(got.0, StatusCode::ACCEPTED, "{}", got.1);
