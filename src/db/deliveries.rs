@@ -106,6 +106,7 @@ pub fn claim_due(
     }
     match conn {
         DbConnection::Postgres(_) => conn.transaction(|conn| {
+            relax_commit(conn)?;
             if let DbConnection::Postgres(c) = conn {
                 diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                     .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK)
@@ -331,6 +332,18 @@ pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
 pub fn vacuum(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(c) = conn {
         diesel::sql_query("VACUUM (ANALYZE) deliveries").execute(c)?;
+    }
+    Ok(())
+}
+
+/// Lets PostgreSQL commit the current transaction without waiting for its WAL to reach the
+/// disk. For claims and settlements only: if the server crashes before the flush, a lease or
+/// an outcome is forgotten and the delivery is simply sent again, which receivers ignore by
+/// activity id; nothing a user did is lost. It spares one disk flush per delivery, which
+/// was the largest part of PostgreSQL's work in a fan-out. A no-op on SQLite.
+pub fn relax_commit(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(c) = conn {
+        diesel::sql_query("SET LOCAL synchronous_commit TO OFF").execute(c)?;
     }
     Ok(())
 }

@@ -77,34 +77,16 @@ pub fn publish(
     activity: &Value,
     page: Option<&Value>,
 ) -> Result<()> {
-    if !matches!(
-        venue,
-        Venue::Local {
-            reach: Reach::Members(_),
-            ..
-        }
-    ) {
-        keep(conn, activity)?;
-    }
     match venue {
-        Venue::Local {
-            id,
-            ap_id,
-            reach: Reach::Everyone,
-        } => {
-            let inboxes = follows::remote_follower_inboxes(conn, *id)?;
-            announce_to(conn, urls, ap_id, activity, &inboxes)?;
-            if let Some(page) = page {
-                announce_to(conn, urls, ap_id, page, &inboxes)?;
+        Venue::Local { id, ap_id, reach } => {
+            // Members-only activities are not served at their ids: that address is public.
+            if *reach == Reach::Everyone {
+                keep(conn, activity)?;
             }
-            Ok(())
+            announce(conn, urls, *id, ap_id, *reach, activity, page)
         }
-        Venue::Local {
-            id,
-            ap_id,
-            reach: Reach::Members(space),
-        } => super::restricted::announce(conn, urls, *id, ap_id, *space, activity),
         Venue::Remote(community) => {
+            keep(conn, activity)?;
             delivery::enqueue(
                 conn,
                 activity,
@@ -112,6 +94,33 @@ pub fn publish(
                 std::slice::from_ref(&community.inbox),
             )?;
             Ok(())
+        }
+    }
+}
+
+/// The local community `community_id` (`community`) announces `activity`, made here or
+/// received, to those it is for: every follower server, with the bare `page` of a new public
+/// post; or, for members-only content, the servers hosting its audience.
+pub fn announce(
+    conn: &mut DbConnection,
+    urls: &Urls,
+    community_id: i64,
+    community: &str,
+    reach: Reach,
+    activity: &Value,
+    page: Option<&Value>,
+) -> Result<()> {
+    match reach {
+        Reach::Everyone => {
+            let inboxes = follows::remote_follower_inboxes(conn, community_id)?;
+            announce_to(conn, urls, community, activity, &inboxes)?;
+            if let Some(page) = page {
+                announce_to(conn, urls, community, page, &inboxes)?;
+            }
+            Ok(())
+        }
+        Reach::Members(space) => {
+            super::restricted::announce(conn, urls, community_id, community, space, activity)
         }
     }
 }

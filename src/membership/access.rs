@@ -7,7 +7,7 @@
 use crate::communities::Community;
 use crate::db::memberships::{self, Member, MembershipRow, Of};
 use crate::db::spaces::SpaceRow;
-use crate::db::{DbConnection, credentials, follows, spaces};
+use crate::db::{DbConnection, credentials, spaces};
 use crate::error::{Error, ErrorCode, Result};
 
 use super::model::{Audience, MembershipState, PostingPolicy, Role};
@@ -174,15 +174,4 @@ fn check_verified(community: &Community, standing: &Standing) -> Result<()> {
 
 fn not_allowed(message: &str) -> Error {
     Error::new(ErrorCode::PostingNotAllowed, message)
-}
-
-/// Whether a remote actor follows the community (for the `followers` posting policy, a
-/// follower of a public community may post; nobody needs to follow to read it).
-pub fn remote_follows(
-    conn: &mut DbConnection,
-    follower_ap_id: &str,
-    community_ap_id: &str,
-) -> Result<bool> {
-    Ok(follows::find_pair(conn, follower_ap_id, community_ap_id)?
-        .is_some_and(|f| f.state == "accepted"))
 }

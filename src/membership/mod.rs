@@ -8,6 +8,7 @@
 //! may see and do what live in [`access`]; the rest of copse asks there.
 
 pub mod access;
+mod incoming;
 pub mod invites;
 mod join;
 mod model;
@@ -17,10 +18,9 @@ pub mod spaces;
 pub mod view;
 pub mod welcome;
 
-pub(crate) use join::end_remote_membership;
-pub use join::{
-    JoinInput, RemoteRequest, join, leave, mine, receive_answer, receive_leave, receive_request,
-};
+pub(crate) use incoming::end_remote_membership;
+pub use incoming::{RemoteRequest, receive_answer, receive_leave, receive_request};
+pub use join::{JoinInput, join, leave, mine};
 pub use model::{
     Answer, Audience, JoinPolicy, MembershipState, PostingPolicy, Question, Role, Visibility,
 };

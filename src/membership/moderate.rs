@@ -2,7 +2,8 @@
 //! record verified credentials.
 
 use super::access::{self, Standing};
-use super::join::{answer, request_kind};
+use super::incoming::answer;
+use super::join::request_kind;
 use super::model::{MAX_REASON_CHARS, MembershipState, Role};
 use super::view::{self, MembershipView};
 use super::welcome;

@@ -32,6 +32,9 @@ pub struct MembershipView {
     /// Answers to the application questions; `null` for a remote applicant whose server
     /// sent none.
     pub answers: Option<Vec<Answer>>,
+    /// "remote applicant, no answers" for an application from a server that cannot send
+    /// answers (a `Follow` from Mastodon or Lemmy, a Mobilizon `Join`).
+    pub application_note: Option<String>,
     pub rules_accepted_at: Option<String>,
     pub via: String,
     pub decision_reason: Option<String>,
@@ -95,6 +98,8 @@ pub fn build(
         role: row.role.clone(),
         state: row.state.clone(),
         answers: super::join::answers_of(row)?,
+        application_note: (!local && row.answers.is_none() && row.community_id.is_some())
+            .then(|| "remote applicant, no answers".to_string()),
         rules_accepted_at: row.rules_accepted_at.map(rfc3339),
         via: row.via.clone(),
         decision_reason: row.decision_reason.clone(),

@@ -108,6 +108,7 @@ async fn a_follow_of_a_community_that_approves_members_is_an_application_answere
         Value::Null,
         "a remote applicant without answers"
     );
+    assert_eq!(apps[0]["application_note"], "remote applicant, no answers");
     assert_eq!(apps[0]["member"], format!("@alice@{}", peer.domain()));
     assert!(
         peer.received("Accept").is_empty(),

@@ -563,18 +563,8 @@ where
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                match restricted::reach_of_object(c, &object)? {
-                    Reach::Everyone => {
-                        let inboxes = crate::db::follows::remote_follower_inboxes(c, *id)?;
-                        publish::announce_to(c, &urls, ap_id, &incoming.json, &inboxes)?;
-                        if let Some(page) = &page {
-                            publish::announce_to(c, &urls, ap_id, page, &inboxes)?;
-                        }
-                    }
-                    Reach::Members(space) => {
-                        restricted::announce(c, &urls, *id, ap_id, space, &incoming.json)?;
-                    }
-                }
+                let reach = restricted::reach_of_object(c, &object)?;
+                publish::announce(c, &urls, *id, ap_id, reach, &incoming.json, page.as_ref())?;
             }
             Ok(true)
         })

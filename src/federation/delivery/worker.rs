@@ -336,6 +336,7 @@ async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
     let result = app
         .db
         .transaction(move |c| {
+            deliveries::relax_commit(c)?;
             match settle {
                 Settle::Remove => {
                     deliveries::remove(c, id)?;
