@@ -232,6 +232,11 @@ pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(deliveries::table.find(id)).execute(conn)
 }
 
+/// Removes delivered rows, many at once.
+pub fn remove_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(deliveries::table.filter(deliveries::id.eq_any(ids))).execute(conn)
+}
+
 /// Another failed attempt; try again at `next`. Only while the lease `lease` still holds:
 /// a row whose lease ran out may have been taken by another worker since, whose outcome
 /// must not be overwritten. Returns 0 if the lease was lost.

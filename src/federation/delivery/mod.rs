@@ -11,6 +11,7 @@
 
 pub mod backoff;
 pub mod instances;
+pub mod settle;
 pub mod status;
 pub mod worker;
 

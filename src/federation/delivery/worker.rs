@@ -27,7 +27,6 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::header::CONTENT_TYPE;
@@ -38,6 +37,7 @@ use url::Url;
 
 use super::backoff;
 use super::instances::{self, Health};
+use super::settle::Settler;
 use crate::app::App;
 use crate::config::DatabaseUrl;
 use crate::db::deliveries::{self, DeliveryRow};
@@ -97,6 +97,7 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let per_instance = app.config.delivery_per_instance as i64;
     let slots = Arc::new(Semaphore::new(app.config.delivery_concurrency));
     let signers: Arc<Signers> = Arc::default();
+    let settler = Settler::spawn(app.clone());
     let mut next_sweep = Instant::now();
     // Refill in batches of at least a quarter of the slots while a backlog lasts.
     let refill_at = (app.config.delivery_concurrency / 4).max(1);
@@ -127,8 +128,9 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
             };
             let app = app.clone();
             let signers = signers.clone();
+            let settler = settler.clone();
             tokio::spawn(async move {
-                deliver(&app, &signers, row).await;
+                deliver(&app, &signers, &settler, row).await;
                 drop(permit);
                 // A slot, and a place under the server's cap, are free again.
                 app.deliveries_queued.notify_one();
@@ -268,7 +270,7 @@ enum Outcome {
     Retry(String, Option<Duration>),
 }
 
-async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
+async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryRow) {
     let (outcome, health) =
         match tokio::time::timeout(ATTEMPT_TIMEOUT, attempt(app, signers, &row)).await {
             Ok(Ok(judged)) => judged,
@@ -297,6 +299,10 @@ async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
     let settle: Settle = match outcome {
         Outcome::Delivered => {
             app.metrics.delivery("delivered");
+            // The common case is settled in batches; the rest one by one, below.
+            if health == Health::Answered && settler.delivered(id, &domain) {
+                return;
+            }
             Settle::Remove
         }
         Outcome::Final(why) => {
@@ -348,9 +354,7 @@ async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
             instances::record(c, &domain, health, &why, now)
         })
         .await;
-    if SETTLED.fetch_add(1, Ordering::Relaxed) % VACUUM_EVERY == VACUUM_EVERY - 1 {
-        vacuum(app);
-    }
+    super::settle::settled(app, 1);
     match result {
         Ok(true) => tracing::warn!(
             instance = row.domain,
@@ -362,27 +366,6 @@ async fn deliver(app: &App, signers: &Signers, row: DeliveryRow) {
 }
 
 /// What to do with the row once an attempt is judged.
-/// Rows settled by this process, to vacuum the queue every [`VACUUM_EVERY`].
-static SETTLED: AtomicU64 = AtomicU64::new(0);
-/// Each settled row leaves two dead row versions in PostgreSQL (lease, then delete or
-/// reschedule). Autovacuum normally clears them, but it may be off or slow to start, and
-/// a claim that walks past hundreds of thousands of dead versions slows a whole backlog
-/// several-fold; so the worker vacuums the table itself after this many rows.
-const VACUUM_EVERY: u64 = 20_000;
-
-/// Vacuums the queue table in the background (PostgreSQL; SQLite reuses freed pages).
-fn vacuum(app: &App) {
-    if !matches!(app.config.database_url, DatabaseUrl::Postgres(_)) {
-        return;
-    }
-    let app = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = app.db.run(|c| Ok(deliveries::vacuum(c)?)).await {
-            tracing::warn!(error = %e, "cannot vacuum the delivery queue");
-        }
-    });
-}
-
 enum Settle {
     Remove,
     Reschedule { attempts: i32, next: NaiveDateTime },

@@ -1,0 +1,127 @@
+//! Settling delivered rows in batches.
+//!
+//! A delivery that the receiver took only needs its row deleted and its server noted as
+//! healthy. Doing that in a transaction per delivery made the database's work per delivery
+//! as large as the signature's (a commit each, and on PostgreSQL a disk flush each), so
+//! successes are handed to one task that deletes them together: whatever arrived within
+//! [`GATHER`] of the first, up to [`BATCH`] rows, in one transaction. Until then the row
+//! stays leased, so no worker takes it again; if the process dies first, the lease runs out
+//! and the activity is sent again, which receivers ignore by its id.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::instances::{self, Health};
+use crate::app::App;
+use crate::config::DatabaseUrl;
+use crate::db::deliveries;
+
+/// How long the first success of a batch waits for others.
+const GATHER: Duration = Duration::from_millis(2);
+/// The most rows settled in one transaction.
+const BATCH: usize = 256;
+
+struct Delivered {
+    id: i64,
+    domain: String,
+}
+
+/// The handle deliveries report their successes to.
+#[derive(Clone)]
+pub struct Settler {
+    tx: mpsc::UnboundedSender<Delivered>,
+}
+
+impl Settler {
+    /// Starts the task that settles; it ends once every handle is dropped and the last
+    /// batch is written.
+    pub fn spawn(app: App) -> Settler {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(app, rx));
+        Settler { tx }
+    }
+
+    /// Reports the row `id` delivered to `domain`. False if the settling task is gone, in
+    /// which case the caller settles the row itself.
+    pub fn delivered(&self, id: i64, domain: &str) -> bool {
+        self.tx
+            .send(Delivered {
+                id,
+                domain: domain.to_string(),
+            })
+            .is_ok()
+    }
+}
+
+async fn run(app: App, mut rx: mpsc::UnboundedReceiver<Delivered>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        let until = Instant::now() + GATHER;
+        while batch.len() < BATCH {
+            match tokio::time::timeout_at(until, rx.recv()).await {
+                Ok(Some(next)) => batch.push(next),
+                _ => break,
+            }
+        }
+        flush(&app, batch).await;
+    }
+}
+
+async fn flush(app: &App, batch: Vec<Delivered>) {
+    let n = batch.len() as u64;
+    let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+    let domains: BTreeSet<String> = batch.into_iter().map(|d| d.domain).collect();
+    let now = crate::time::now();
+    let result = app
+        .db
+        .transaction(move |c| {
+            deliveries::relax_commit(c)?;
+            deliveries::remove_many(c, &ids)?;
+            for domain in &domains {
+                instances::record(c, domain, Health::Answered, "", now)?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        // The rows stay leased and are sent again when the lease runs out.
+        tracing::warn!(error = %e, rows = n, "cannot settle delivered rows");
+    }
+    settled(app, n);
+    // The settled rows no longer count against their servers' caps: the worker may take
+    // rows it had to pass over.
+    app.deliveries_queued.notify_one();
+}
+
+/// Rows settled by this process, to vacuum the queue every [`VACUUM_EVERY`].
+static SETTLED: AtomicU64 = AtomicU64::new(0);
+/// Each settled row leaves two dead row versions in PostgreSQL (lease, then delete or
+/// reschedule). Autovacuum normally clears them, but it may be off or slow to start, and
+/// a claim that walks past hundreds of thousands of dead versions slows a whole backlog
+/// several-fold; so the worker vacuums the table itself after this many rows.
+const VACUUM_EVERY: u64 = 20_000;
+
+/// Counts `n` more settled rows, vacuuming the queue when another [`VACUUM_EVERY`] have been.
+pub fn settled(app: &App, n: u64) {
+    let before = SETTLED.fetch_add(n, Ordering::Relaxed);
+    if before / VACUUM_EVERY != (before + n) / VACUUM_EVERY {
+        vacuum(app);
+    }
+}
+
+/// Vacuums the queue table in the background (PostgreSQL; SQLite reuses freed pages).
+fn vacuum(app: &App) {
+    if !matches!(app.config.database_url, DatabaseUrl::Postgres(_)) {
+        return;
+    }
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = app.db.run(|c| Ok(deliveries::vacuum(c)?)).await {
+            tracing::warn!(error = %e, "cannot vacuum the delivery queue");
+        }
+    });
+}
