@@ -24,6 +24,8 @@ pub enum ErrorKind {
     TooLarge,
     /// The request took longer than allowed.
     Timeout,
+    /// Too many requests from this client; retrying after a while works.
+    RateLimited,
     /// A dependency (the database) is unreachable right now; retrying later may work.
     Unavailable,
     /// The configuration is unusable; fixed by editing it.
@@ -128,6 +130,15 @@ error_codes! {
     VerificationRequired => "verification_required", Forbidden;
     SpaceInvalid => "space_invalid", Invalid;
     CredentialInvalid => "credential_invalid", Invalid;
+    NotAModerator => "not_a_moderator", Forbidden;
+    Banned => "banned", Forbidden;
+    AccountSuspended => "account_suspended", Forbidden;
+    ReportInvalid => "report_invalid", Invalid;
+    ReportNotOpen => "report_not_open", Conflict;
+    DomainInvalid => "domain_invalid", Invalid;
+    DomainBlocked => "domain_blocked", Forbidden;
+    BlocklistInvalid => "blocklist_invalid", Invalid;
+    RateLimited => "rate_limited", RateLimited;
     Internal => "internal", Internal;
 }
 

@@ -19,6 +19,7 @@ pub mod follows;
 pub mod housekeeping;
 pub mod membership;
 pub mod metrics;
+pub mod moderation;
 pub mod server;
 pub mod time;
 pub mod web;

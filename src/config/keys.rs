@@ -111,6 +111,54 @@ pub const KEYS: &[KeyDef] = &[
         default: None,
         about: "If set (16+ characters), `/metrics` requires `Authorization: Bearer <token>`. Unset: `/metrics` is open; restrict it at your proxy.",
     },
+    KeyDef {
+        key: "moderation.show_moderator_names",
+        env: "COPSE_MODERATION_SHOW_MODERATOR_NAMES",
+        default: Some("false"),
+        about: "When true, the public moderation log names the moderator of each action; otherwise only moderators and admins see who acted.",
+    },
+    KeyDef {
+        key: "rate_limit.enabled",
+        env: "COPSE_RATE_LIMIT_ENABLED",
+        default: Some("true"),
+        about: "Rate limits on the API, login, registration and inboxes; over a limit a client gets 429 with `Retry-After`.",
+    },
+    KeyDef {
+        key: "rate_limit.api_per_ip_per_minute",
+        env: "COPSE_RATE_LIMIT_API_PER_IP_PER_MINUTE",
+        default: Some("600"),
+        about: "API requests one IP address may make per minute (1–1000000).",
+    },
+    KeyDef {
+        key: "rate_limit.api_per_account_per_minute",
+        env: "COPSE_RATE_LIMIT_API_PER_ACCOUNT_PER_MINUTE",
+        default: Some("300"),
+        about: "API requests one logged-in account may make per minute, from any address (1–1000000).",
+    },
+    KeyDef {
+        key: "rate_limit.login_per_ip_per_minute",
+        env: "COPSE_RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE",
+        default: Some("10"),
+        about: "Login attempts one IP address may make per minute (1–1000000).",
+    },
+    KeyDef {
+        key: "rate_limit.registration_per_ip_per_hour",
+        env: "COPSE_RATE_LIMIT_REGISTRATION_PER_IP_PER_HOUR",
+        default: Some("5"),
+        about: "Sign-ups one IP address may make per hour (1–1000000).",
+    },
+    KeyDef {
+        key: "rate_limit.inbox_per_ip_per_minute",
+        env: "COPSE_RATE_LIMIT_INBOX_PER_IP_PER_MINUTE",
+        default: Some("6000"),
+        about: "Activities one IP address may deliver to this server's inboxes per minute (1–1000000). Large servers send a lot; keep it generous.",
+    },
+    KeyDef {
+        key: "rate_limit.inbox_per_actor_per_minute",
+        env: "COPSE_RATE_LIMIT_INBOX_PER_ACTOR_PER_MINUTE",
+        default: Some("600"),
+        about: "Activities one remote actor may send to this server's inboxes per minute (1–1000000); a flooding actor is refused without slowing its server's other actors.",
+    },
 ];
 
 /// Looks a key up by its file name.

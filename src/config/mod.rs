@@ -58,6 +58,22 @@ pub struct Config {
     pub delivery_per_instance: usize,
     /// If set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
+    /// `moderation.show_moderator_names`: the public moderation log names moderators.
+    pub show_moderator_names: bool,
+    /// `rate_limit.*`.
+    pub rate_limits: RateLimits,
+}
+
+/// Request budgets per client; see the `rate_limit.*` keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub enabled: bool,
+    pub api_per_ip_per_minute: u32,
+    pub api_per_account_per_minute: u32,
+    pub login_per_ip_per_minute: u32,
+    pub registration_per_ip_per_hour: u32,
+    pub inbox_per_ip_per_minute: u32,
+    pub inbox_per_actor_per_minute: u32,
 }
 
 impl Config {
@@ -149,6 +165,16 @@ impl Config {
             delivery_per_instance: raw.integer("federation.delivery_per_instance", 1, 256)?
                 as usize,
             metrics_token,
+            show_moderator_names: raw.boolean("moderation.show_moderator_names")?,
+            rate_limits: RateLimits {
+                enabled: raw.boolean("rate_limit.enabled")?,
+                api_per_ip_per_minute: rate(raw, "rate_limit.api_per_ip_per_minute")?,
+                api_per_account_per_minute: rate(raw, "rate_limit.api_per_account_per_minute")?,
+                login_per_ip_per_minute: rate(raw, "rate_limit.login_per_ip_per_minute")?,
+                registration_per_ip_per_hour: rate(raw, "rate_limit.registration_per_ip_per_hour")?,
+                inbox_per_ip_per_minute: rate(raw, "rate_limit.inbox_per_ip_per_minute")?,
+                inbox_per_actor_per_minute: rate(raw, "rate_limit.inbox_per_actor_per_minute")?,
+            },
         })
     }
 
@@ -161,6 +187,10 @@ impl Config {
     pub fn public_url(&self) -> String {
         format!("{}://{}", self.scheme(), self.domain)
     }
+}
+
+fn rate(raw: &RawConfig, key: &str) -> Result<u32> {
+    Ok(raw.integer(key, 1, 1_000_000)? as u32)
 }
 
 pub(crate) fn config_error(message: String) -> Error {

@@ -27,6 +27,8 @@ pub struct CommentRow {
     pub published_at: NaiveDateTime,
     pub edited_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Removed by a moderator: shown to moderators only, restorable.
+    pub removed: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]

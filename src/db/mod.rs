@@ -15,6 +15,7 @@ pub mod instances;
 pub mod invites;
 pub mod memberships;
 mod migrate;
+pub mod mod_log;
 pub mod names;
 pub mod notifications;
 mod pool;

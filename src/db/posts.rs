@@ -39,6 +39,8 @@ pub struct PostRow {
     pub space_id: Option<i64>,
     /// Not for everyone: a members-only space or a private community, here or elsewhere.
     pub restricted: bool,
+    /// Removed by a moderator: shown to moderators only, restorable.
+    pub removed: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -14,6 +14,7 @@ diesel::table! {
         updated_at -> Timestamp,
         public_key_pem -> Nullable<Text>,
         private_key_pem -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -173,6 +174,7 @@ diesel::table! {
         created_at -> Timestamp,
         space_id -> Nullable<BigInt>,
         restricted -> Bool,
+        removed -> Bool,
     }
 }
 
@@ -196,6 +198,7 @@ diesel::table! {
         published_at -> Timestamp,
         edited_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        removed -> Bool,
     }
 }
 
@@ -302,6 +305,95 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        ap_id -> Nullable<Text>,
+        reporter_user_id -> Nullable<BigInt>,
+        reporter_remote_id -> Nullable<BigInt>,
+        community_id -> Nullable<BigInt>,
+        post_id -> Nullable<BigInt>,
+        comment_id -> Nullable<BigInt>,
+        person_user_id -> Nullable<BigInt>,
+        person_remote_id -> Nullable<BigInt>,
+        object_ap_ids -> Text,
+        reason -> Text,
+        forward -> Bool,
+        forwarded_at -> Nullable<Timestamp>,
+        status -> Text,
+        resolution_note -> Nullable<Text>,
+        resolved_by -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    bans (id) {
+        id -> BigInt,
+        scope -> Text,
+        community_id -> Nullable<BigInt>,
+        person_ap_id -> Text,
+        user_id -> Nullable<BigInt>,
+        remote_actor_id -> Nullable<BigInt>,
+        reason -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        banned_by -> Nullable<BigInt>,
+        activity_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mod_log (id) {
+        id -> BigInt,
+        moderator_user_id -> Nullable<BigInt>,
+        moderator_ap_id -> Text,
+        action -> Text,
+        community_id -> Nullable<BigInt>,
+        community_ap_id -> Nullable<Text>,
+        target_kind -> Text,
+        target_ap_id -> Nullable<Text>,
+        target_label -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        expires_at -> Nullable<Timestamp>,
+        refused -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    domain_policies (domain) {
+        domain -> Text,
+        severity -> Text,
+        reject_media -> Bool,
+        reject_reports -> Bool,
+        allowed -> Bool,
+        public_comment -> Nullable<Text>,
+        private_comment -> Nullable<Text>,
+        obfuscate -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    instance_settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    community_domain_blocks (community_id, domain) {
+        community_id -> BigInt,
+        domain -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(credentials -> memberships (membership_id));
@@ -328,5 +420,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     spaces,
     credentials,
     post_recipients,
-    notifications
+    notifications,
+    reports,
+    bans,
+    mod_log,
+    domain_policies,
+    instance_settings,
+    community_domain_blocks
 );
