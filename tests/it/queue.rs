@@ -662,3 +662,68 @@ async fn kill_9_loses_nothing() {
         "only rows in flight at the kill are sent again"
     );
 }
+
+#[tokio::test]
+async fn settling_a_batch_records_each_servers_health_once() {
+    let server = sender(&[]).await;
+    let t0 = copse::time::now();
+    let later = t0 + TimeDelta::seconds(10);
+    let much_later = t0 + TimeDelta::minutes(5);
+    server
+        .app
+        .db
+        .run(move |c| {
+            use copse::db::instances;
+            // failing.example failed twice; healthy.example answered just now.
+            instances::record_failure(c, "failing.example", t0, "timeout", TimeDelta::days(2))?;
+            instances::record_failure(c, "failing.example", t0, "timeout", TimeDelta::days(2))?;
+            instances::record_success(c, "healthy.example", t0)?;
+            instances::mark_unreachable(c, "parked.example", t0)?;
+            let batch = [
+                "new.example",
+                "failing.example",
+                "healthy.example",
+                "parked.example",
+            ]
+            .map(String::from);
+            instances::record_successes(c, &batch, later)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+    let new = instance(&server.app, "new.example")
+        .await
+        .expect("a new server is recorded");
+    assert_eq!(new.last_success_at, Some(later));
+    assert_eq!(new.consecutive_failures, 0);
+    let failing = instance(&server.app, "failing.example").await.unwrap();
+    assert_eq!(
+        failing.consecutive_failures, 0,
+        "an answer ends a failing streak"
+    );
+    assert_eq!(failing.failing_since, None);
+    assert_eq!(failing.last_success_at, Some(later));
+    let parked = instance(&server.app, "parked.example").await.unwrap();
+    assert!(!parked.unreachable, "an answer revives a parked server");
+    let healthy = instance(&server.app, "healthy.example").await.unwrap();
+    assert_eq!(
+        healthy.last_success_at,
+        Some(t0),
+        "a success within the minute is not written again"
+    );
+
+    server
+        .app
+        .db
+        .run(move |c| {
+            let batch = ["healthy.example".to_string()];
+            Ok(copse::db::instances::record_successes(
+                c, &batch, much_later,
+            )?)
+        })
+        .await
+        .unwrap();
+    let healthy = instance(&server.app, "healthy.example").await.unwrap();
+    assert_eq!(healthy.last_success_at, Some(much_later));
+}

@@ -15,7 +15,6 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::instances::{self, Health};
 use crate::app::App;
 use crate::config::DatabaseUrl;
 use crate::db::deliveries;
@@ -81,9 +80,8 @@ async fn flush(app: &App, batch: Vec<Delivered>) {
         .transaction(move |c| {
             deliveries::relax_commit(c)?;
             deliveries::remove_many(c, &ids)?;
-            for domain in &domains {
-                instances::record(c, domain, Health::Answered, "", now)?;
-            }
+            let domains: Vec<String> = domains.into_iter().collect();
+            crate::db::instances::record_successes(c, &domains, now)?;
             Ok(())
         })
         .await;
