@@ -94,6 +94,7 @@ pub async fn login(
     let user_agent = user_agent.map(|ua| ua.chars().take(512).collect::<String>());
     let user_id = user.id;
     db.transaction(move |conn| {
+        crate::moderation::bans::check_may_log_in(conn, user_id)?;
         sessions::delete_expired_for_user(conn, user_id, now)?;
         sessions::insert(
             conn,

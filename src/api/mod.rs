@@ -11,6 +11,7 @@ mod federation_admin;
 mod follows;
 mod instance;
 mod membership;
+mod moderation;
 mod posts;
 mod sessions;
 mod views;
@@ -79,6 +80,23 @@ pub fn router() -> Router<App> {
         )
         .route("/posts/{id}/vote", post(comments::vote_post))
         .route("/posts/{id}/pin", post(posts::pin))
+        .route("/posts/{id}/remove", post(moderation::remove_post))
+        .route("/posts/{id}/lock", post(moderation::lock_post))
+        .route("/comments/{id}/remove", post(moderation::remove_comment))
+        .route(
+            "/communities/{name}/bans",
+            get(moderation::community_bans).post(moderation::ban_in_community),
+        )
+        .route(
+            "/communities/{name}/bans/{id}",
+            delete(moderation::unban_in_community),
+        )
+        .route(
+            "/admin/bans",
+            get(moderation::instance_bans).post(moderation::ban_from_instance),
+        )
+        .route("/admin/bans/{id}", delete(moderation::unban_from_instance))
+        .route("/admin/purge", post(moderation::purge))
         .route("/people/{name}/posts", get(posts::by_person))
         .route(
             "/comments/{id}",

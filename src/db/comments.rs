@@ -103,6 +103,67 @@ pub fn mark_deleted(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// A moderator removes (or restores) a comment. Its content is kept, for a restore.
+pub fn set_removed(conn: &mut DbConnection, id: i64, removed: bool) -> QueryResult<usize> {
+    diesel::update(comments::table.find(id))
+        .set(comments::removed.eq(removed))
+        .execute(conn)
+}
+
+/// Removes every comment of an author, under the posts of one community or everywhere.
+pub fn remove_by_author(
+    conn: &mut DbConnection,
+    author: crate::db::memberships::Member,
+    community: Option<crate::db::posts::CommunityRef>,
+) -> QueryResult<usize> {
+    use crate::db::memberships::Member;
+    use crate::db::posts::CommunityRef;
+    use crate::db::schema::posts;
+    let mut q = diesel::update(comments::table).into_boxed();
+    q = match author {
+        Member::Local(id) => q.filter(comments::author_user_id.eq(id)),
+        Member::Remote(id) => q.filter(comments::author_remote_id.eq(id)),
+    };
+    q = match community {
+        Some(CommunityRef::Local(id)) => q.filter(
+            comments::post_id.eq_any(
+                posts::table
+                    .filter(posts::community_id.eq(id))
+                    .select(posts::id),
+            ),
+        ),
+        Some(CommunityRef::Remote(id)) => q.filter(
+            comments::post_id.eq_any(
+                posts::table
+                    .filter(posts::remote_community_id.eq(id))
+                    .select(posts::id),
+            ),
+        ),
+        None => q,
+    };
+    q.set(comments::removed.eq(true)).execute(conn)
+}
+
+/// Deletes a comment for good (purge), with the replies under it and their votes (the
+/// foreign keys cascade on both backends). The post's comment count is the caller's.
+pub fn purge(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(comments::table.find(id)).execute(conn)
+}
+
+/// How many comments (the one given and every reply under it) a purge would delete.
+pub fn subtree_size(conn: &mut DbConnection, id: i64) -> QueryResult<i64> {
+    let mut count = 1;
+    let mut frontier = vec![id];
+    while !frontier.is_empty() {
+        frontier = comments::table
+            .filter(comments::parent_id.eq_any(&frontier))
+            .select(comments::id)
+            .load(conn)?;
+        count += frontier.len() as i64;
+    }
+    Ok(count)
+}
+
 pub fn confirm(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::update(comments::table.find(id))
         .set(comments::pending.eq(false))

@@ -227,3 +227,43 @@ pub fn any_local_follower_of_remote(conn: &mut DbConnection, remote_id: i64) -> 
     ))
     .get_result(conn)
 }
+
+/// The delivery inboxes of every server following any local community: who hears of an
+/// instance-wide ban.
+pub fn all_community_follower_inboxes(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    use super::schema::remote_actors;
+    let rows: Vec<(String, Option<String>)> = follows::table
+        .inner_join(
+            remote_actors::table.on(follows::follower_remote_id.eq(remote_actors::id.nullable())),
+        )
+        .filter(follows::target_community_id.is_not_null())
+        .filter(follows::state.eq("accepted"))
+        .select((remote_actors::inbox, remote_actors::shared_inbox))
+        .distinct()
+        .load(conn)?;
+    let mut inboxes: Vec<String> = rows
+        .into_iter()
+        .map(|(inbox, shared)| shared.unwrap_or(inbox))
+        .collect();
+    inboxes.sort();
+    inboxes.dedup();
+    Ok(inboxes)
+}
+
+/// Ends the follows of the local community `community_id` by `follower` (a ban).
+pub fn delete_of_community_by(
+    conn: &mut DbConnection,
+    community_id: i64,
+    follower: crate::db::memberships::Member,
+) -> QueryResult<usize> {
+    use crate::db::memberships::Member;
+    let q = follows::table.filter(follows::target_community_id.eq(community_id));
+    match follower {
+        Member::Local(id) => {
+            diesel::delete(q.filter(follows::follower_user_id.eq(id))).execute(conn)
+        }
+        Member::Remote(id) => {
+            diesel::delete(q.filter(follows::follower_remote_id.eq(id))).execute(conn)
+        }
+    }
+}

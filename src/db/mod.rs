@@ -5,6 +5,7 @@
 //! blocking threads through [`Database::run`], so the async server never waits on SQLite's
 //! file locks or libpq. Queries live beside the tables they touch (`users`, `sessions`, …).
 
+pub mod bans;
 pub mod comments;
 pub mod communities;
 pub mod credentials;

@@ -128,6 +128,46 @@ pub fn mark_deleted(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// A moderator removes (or restores) a post. Its content is kept, for a restore.
+pub fn set_removed(conn: &mut DbConnection, id: i64, removed: bool) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::removed.eq(removed))
+        .execute(conn)
+}
+
+pub fn set_locked(conn: &mut DbConnection, id: i64, locked: bool) -> QueryResult<usize> {
+    diesel::update(posts::table.find(id))
+        .set(posts::locked.eq(locked))
+        .execute(conn)
+}
+
+/// Removes every post of an author, in one community (local or remote) or everywhere;
+/// returns how many.
+pub fn remove_by_author(
+    conn: &mut DbConnection,
+    author: crate::db::memberships::Member,
+    community: Option<CommunityRef>,
+) -> QueryResult<usize> {
+    use crate::db::memberships::Member;
+    let mut q = diesel::update(posts::table).into_boxed();
+    q = match author {
+        Member::Local(id) => q.filter(posts::author_user_id.eq(id)),
+        Member::Remote(id) => q.filter(posts::author_remote_id.eq(id)),
+    };
+    q = match community {
+        Some(CommunityRef::Local(id)) => q.filter(posts::community_id.eq(id)),
+        Some(CommunityRef::Remote(id)) => q.filter(posts::remote_community_id.eq(id)),
+        None => q,
+    };
+    q.set(posts::removed.eq(true)).execute(conn)
+}
+
+/// Deletes a post for good (purge); its comments, votes and recipients go with it (the
+/// foreign keys cascade on both backends).
+pub fn purge(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(posts::table.find(id)).execute(conn)
+}
+
 pub fn confirm(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::update(posts::table.find(id))
         .set(posts::pending.eq(false))
@@ -201,6 +241,7 @@ pub fn list(
         .select(post_recipients::post_id);
     let mut q = posts::table
         .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
         .filter(posts::pending.eq(false))
         .filter(
             posts::restricted
@@ -280,6 +321,7 @@ pub fn by_author(
     }
     q.filter(posts::author_user_id.eq(user_id))
         .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
         .order(posts::published_at.desc())
         .limit(limit)
         .select(PostRow::as_select())
@@ -297,6 +339,7 @@ pub fn outbox_page(
         .filter(posts::community_id.eq(community_id))
         .filter(posts::restricted.eq(false))
         .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
         .filter(posts::pending.eq(false));
     let total = visible.count().get_result(conn)?;
     let rows = visible
@@ -315,6 +358,7 @@ pub fn pinned(conn: &mut DbConnection, community_id: i64) -> QueryResult<Vec<Pos
         .filter(posts::restricted.eq(false))
         .filter(posts::pinned.eq(true))
         .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
         .order(posts::published_at.desc())
         .select(PostRow::as_select())
         .load(conn)
@@ -331,6 +375,7 @@ pub fn author_page(
         .filter(posts::author_user_id.eq(user_id))
         .filter(posts::restricted.eq(false))
         .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
         .filter(posts::pending.eq(false));
     let total = visible.count().get_result(conn)?;
     let rows = visible

@@ -70,3 +70,8 @@ pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64>
         .count()
         .get_result(conn)
 }
+
+/// Ends every session of a user (a ban from the instance).
+pub fn delete_all_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
+}

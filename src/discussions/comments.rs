@@ -65,6 +65,7 @@ pub async fn create(
                 None => None,
             };
             let venue = venue_of_row(c, &here.urls, &post)?;
+            crate::moderation::bans::check_may_take_part(c, &here.urls, &commenter, &venue)?;
             let now = crate::time::now();
             let row = comments::insert(
                 c,

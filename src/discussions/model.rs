@@ -31,6 +31,8 @@ pub struct PostView {
     pub pinned: bool,
     pub locked: bool,
     pub deleted: bool,
+    /// Removed by a moderator: only moderators see such a post.
+    pub removed: bool,
     pub score: i32,
     pub upvotes: i32,
     pub downvotes: i32,
@@ -51,6 +53,8 @@ pub struct CommentView {
     pub body: Option<String>,
     pub body_html: String,
     pub deleted: bool,
+    /// Removed by a moderator: its text is not shown.
+    pub removed: bool,
     pub score: i32,
     pub upvotes: i32,
     pub downvotes: i32,

@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::activities::ids::new_activity_id;
 use crate::federation::delivery;
 use crate::federation::publish::{self, AS_CONTEXT, Venue};
+use crate::moderation::log;
 
 pub async fn set_pinned(app: &App, user: &User, post_id: i64, pinned: bool) -> Result<PostView> {
     let here = here(app);
@@ -59,6 +60,24 @@ pub async fn set_pinned(app: &App, user: &User, post_id: i64, pinned: bool) -> R
                     "audience": venue.ap_id(),
                 });
                 publish::publish(c, &here.urls, &venue, &moderator, &activity, None)?;
+                let action = if pinned {
+                    log::Action::PinPost
+                } else {
+                    log::Action::UnpinPost
+                };
+                let mut entry = log::LogEntry::new(
+                    log::Moderator {
+                        user_id: Some(user_id),
+                        ap_id: moderator.clone(),
+                    },
+                    action,
+                    log::TargetKind::Post,
+                );
+                entry.community_id = Some(community_id);
+                entry.community_ap_id = Some(venue.ap_id().to_string());
+                entry.target_ap_id = Some(post.ap_id.clone());
+                entry.target_label = Some(post.title.clone());
+                log::record(c, entry)?;
             }
             let post = posts::find(c, post_id)?.ok_or_else(|| Error::internal("post vanished"))?;
             views::post_view(c, &here, &post)

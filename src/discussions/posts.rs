@@ -140,6 +140,7 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
     let author = here.urls.person(&user.username);
     let user_id = user.id;
     let admin = user.is_admin;
+    let poster = user.clone();
     let view = app
         .db
         .transaction(move |c| {
@@ -150,7 +151,10 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
             };
             let (space_id, restricted) = match community_id {
                 Some(id) => space_for_post(c, id, user_id, admin, checked.space.as_deref())?,
-                None => (None, false),
+                None => {
+                    crate::moderation::bans::check_may_take_part(c, &here.urls, &poster, &venue)?;
+                    (None, false)
+                }
             };
             let venue = match venue {
                 Venue::Local { id, ap_id, .. } => Venue::Local {
@@ -247,7 +251,28 @@ pub(crate) fn visible(c: &mut DbConnection, id: i64, viewer: Option<&User>) -> R
     if row.restricted && !may_read(c, &row, viewer)? {
         return Err(Error::new(ErrorCode::NotFound, "no such post"));
     }
+    if row.removed && !moderates_post(c, &row, viewer)? {
+        return Err(Error::new(ErrorCode::NotFound, "no such post"));
+    }
     Ok(row)
+}
+
+/// Whether `viewer` moderates the community of `row` here (admins moderate every one).
+pub(crate) fn moderates_post(
+    c: &mut DbConnection,
+    row: &PostRow,
+    viewer: Option<&User>,
+) -> Result<bool> {
+    let Some(user) = viewer else {
+        return Ok(false);
+    };
+    if user.is_admin {
+        return Ok(true);
+    }
+    match row.community_id {
+        Some(id) => Ok(communities::is_moderator(c, id, user.id)?),
+        None => Ok(false),
+    }
 }
 
 /// Whether `viewer` may read a restricted post.

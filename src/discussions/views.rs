@@ -92,6 +92,7 @@ pub fn post_view(conn: &mut DbConnection, here: &Here, post: &PostRow) -> Result
         pinned: post.pinned,
         locked: post.locked,
         deleted: post.deleted,
+        removed: post.removed,
         score: post.score,
         upvotes: post.upvotes,
         downvotes: post.downvotes,
@@ -109,9 +110,15 @@ pub fn comment_view(conn: &mut DbConnection, here: &Here, c: &CommentRow) -> Res
         parent_id: c.parent_id,
         depth: c.depth,
         author: author(conn, here, c.author_user_id, c.author_remote_id)?,
-        body: c.body_source.clone(),
-        body_html: c.body_html.clone(),
+        // A removed comment keeps its place in the thread, not its words.
+        body: c.body_source.clone().filter(|_| !c.removed),
+        body_html: if c.removed {
+            String::new()
+        } else {
+            c.body_html.clone()
+        },
         deleted: c.deleted,
+        removed: c.removed,
         score: c.score,
         upvotes: c.upvotes,
         downvotes: c.downvotes,

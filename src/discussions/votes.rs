@@ -40,6 +40,7 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
         .transaction(move |c| {
             let (object_id, venue) = target_of(c, &here.urls, target)?;
             if let Some(user) = &reader {
+                crate::moderation::bans::check_may_take_part(c, &here.urls, user, &venue)?;
                 // A restricted post is not there for those outside its audience.
                 let post_id = match target {
                     Voted::Post(id) => id,

@@ -20,6 +20,8 @@ pub struct Standing {
     pub credentials: Vec<String>,
     /// An instance admin: moderates every local community.
     pub admin: bool,
+    /// A ban in force, from this community or from the whole instance.
+    pub ban: Option<crate::db::bans::BanRow>,
 }
 
 impl Standing {
@@ -69,10 +71,12 @@ pub fn standing(
         }
         _ => Vec::new(),
     };
+    let ban = crate::moderation::bans::ban_of(conn, Some(community_id), member)?;
     Ok(Standing {
         membership,
         credentials,
         admin,
+        ban,
     })
 }
 
@@ -121,6 +125,7 @@ pub fn visible_spaces(
 /// Refuses a new post in `space` unless the community's rules allow this person to start
 /// one there.
 pub fn check_can_post(community: &Community, space: &SpaceRow, standing: &Standing) -> Result<()> {
+    check_not_banned(standing)?;
     if !can_see_space(community, space, standing) {
         return Err(not_allowed(
             "this space is only for members of its audience",
@@ -147,6 +152,7 @@ pub fn check_can_comment(
     space: Option<&SpaceRow>,
     standing: &Standing,
 ) -> Result<()> {
+    check_not_banned(standing)?;
     let visible = match space {
         Some(space) => can_see_space(community, space, standing),
         None => can_see_community(community, standing),
@@ -160,6 +166,14 @@ pub fn check_can_comment(
         return Err(not_allowed("only members may take part in this community"));
     }
     check_verified(community, standing)
+}
+
+/// Refuses anything from someone banned from the community or the instance.
+pub fn check_not_banned(standing: &Standing) -> Result<()> {
+    match &standing.ban {
+        Some(ban) => Err(crate::moderation::bans::banned_error(ban, "this community")),
+        None => Ok(()),
+    }
 }
 
 fn check_verified(community: &Community, standing: &Standing) -> Result<()> {

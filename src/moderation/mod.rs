@@ -8,3 +8,7 @@
 pub mod log;
 
 pub use log::{Action, LogEntry, Moderator, TargetKind};
+pub mod authority;
+pub mod bans;
+pub mod content;
+pub mod purge;

@@ -40,7 +40,8 @@ CREATE INDEX reports_queue_idx ON reports (community_id, status, id);
 -- A person banned from a community (local or remote) or from this whole instance.
 CREATE TABLE bans (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    -- The actor id of the community, or of this instance for an instance-wide ban.
+    -- The actor id of the community (here or elsewhere), `instance` for a ban from this
+    -- instance, or another instance's actor id for a ban received from it.
     scope TEXT NOT NULL,
     -- Set for a local community's ban (the scope is then that community).
     community_id BIGINT REFERENCES communities (id) ON DELETE CASCADE,

@@ -9,7 +9,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::content::{self, Incoming, Via};
-use super::votes;
+use super::{moderation, votes};
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;
 use crate::db::{comments, follows, posts};
@@ -116,13 +116,31 @@ async fn dispatch_inner(app: &App, incoming: Incoming, inner: &Envelope) -> Resu
         ("Like", Some(id)) => votes::receive(app, incoming, id, 1).await,
         ("Dislike", Some(id)) => votes::receive(app, incoming, id, -1).await,
         ("Add" | "Remove", Some(id)) => pin(app, incoming, inner, id).await,
-        ("Undo", _) => match object.get("type").and_then(Value::as_str) {
-            Some("Like" | "Dislike") => match votes::undone_object(&object) {
-                Some(id) => votes::receive(app, incoming, id, 0).await,
-                None => content::record_only(app, &incoming.id).await,
-            },
-            _ => content::record_only(app, &incoming.id).await,
-        },
+        ("Lock", Some(id)) => moderation::receive_lock(app, incoming, id, true).await,
+        ("Block", _) => {
+            let block = inner.json.clone();
+            moderation::receive_block(app, incoming, block, true).await
+        }
+        ("Undo", _) => {
+            let undone = id_of(object.get("object"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            match (object.get("type").and_then(Value::as_str), undone) {
+                (Some("Like" | "Dislike"), _) => match votes::undone_object(&object) {
+                    Some(id) => votes::receive(app, incoming, id, 0).await,
+                    None => content::record_only(app, &incoming.id).await,
+                },
+                (Some("Lock"), Some(id)) => {
+                    moderation::receive_lock(app, incoming, id, false).await
+                }
+                (Some("Block"), _) => moderation::receive_block(app, incoming, object, false).await,
+                (Some("Delete"), Some(id)) => {
+                    let reason = moderation::reason_of(&object);
+                    moderation::receive_restore(app, incoming, id, reason).await
+                }
+                _ => content::record_only(app, &incoming.id).await,
+            }
+        }
         _ => content::record_only(app, &incoming.id).await,
     }
 }

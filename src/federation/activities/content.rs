@@ -424,7 +424,11 @@ fn may_take_part(
         access::check_can_post(&community, &space, &standing)?;
         return Ok((Some(space.id), !access::space_is_public(&community, &space)));
     }
-    let space = match posts::find(c, post_id)?.and_then(|p| p.space_id) {
+    let post = posts::find(c, post_id)?;
+    if post.as_ref().is_some_and(|p| p.locked) {
+        return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
+    }
+    let space = match post.and_then(|p| p.space_id) {
         Some(id) => crate::db::spaces::find(c, id)?,
         None => None,
     };
@@ -487,23 +491,26 @@ pub async fn receive_delete(app: &App, incoming: Incoming, object_id: String) ->
         .db
         .run(move |c| {
             if let Some(post) = posts::find_by_ap_id(c, &key)? {
-                return Ok(Some(crate::discussions::posts::venue_of_row(
-                    c, &urls, &post,
-                )?));
+                let venue = crate::discussions::posts::venue_of_row(c, &urls, &post)?;
+                return Ok(Some((venue, post.author_remote_id)));
             }
             if let Some(comment) = comments::find_by_ap_id(c, &key)?
                 && let Some(post) = posts::find(c, comment.post_id)?
             {
-                return Ok(Some(crate::discussions::posts::venue_of_row(
-                    c, &urls, &post,
-                )?));
+                let venue = crate::discussions::posts::venue_of_row(c, &urls, &post)?;
+                return Ok(Some((venue, comment.author_remote_id)));
             }
             Ok(None)
         })
         .await?;
-    let Some(venue) = venue else {
+    let Some((venue, author)) = venue else {
         return record_only(app, &incoming.id).await;
     };
+    if author != Some(actor_id) {
+        // Not the author's own deletion: a moderator's removal, with the reason.
+        let reason = super::moderation::reason_of(&incoming.json);
+        return super::moderation::receive_removal(app, incoming, object_id, true, reason).await;
+    }
     check_venue(&incoming, &venue)?;
     apply(app, incoming, venue, None, move |c| {
         if let Some(post) = posts::find_by_ap_id(c, &object_id)? {

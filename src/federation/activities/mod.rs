@@ -5,5 +5,7 @@ pub mod content;
 pub mod follow;
 pub mod ids;
 pub mod membership;
+pub mod moderation;
+pub mod moderation_wire;
 pub mod parents;
 pub mod votes;

@@ -41,7 +41,10 @@ pub async fn receive(app: &App, incoming: Incoming, object_id: String, value: i3
         remote_id: Some(incoming.actor.id),
     };
     let activity_id = incoming.id.clone();
+    let venue_for_check = venue.clone();
+    let actor_id = incoming.actor.id;
     apply(app, incoming, venue, None, move |c| {
+        crate::moderation::bans::check_remote_may_take_part(c, &venue_for_check, actor_id)?;
         votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
         recount(c, target)?;
         Ok(())

@@ -9,8 +9,9 @@ use crate::db::received;
 use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
 use crate::federation::activities::content::{self, Incoming, Via};
-use crate::federation::activities::{announce, follow, membership, votes};
+use crate::federation::activities::{announce, follow, membership, moderation, votes};
 use crate::federation::protocol::envelope::Envelope;
+use crate::federation::protocol::envelope::id_of;
 use crate::federation::remote;
 
 pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
@@ -47,6 +48,40 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
                 .await
         }
         ("Announce", _) => announce::receive(app, env, actor).await,
+        ("Lock", _) => match env.object_id() {
+            Some(id) => {
+                moderation::receive_lock(app, incoming(env, actor), id.to_string(), true).await
+            }
+            None => record(app, env).await,
+        },
+        ("Block", _) => {
+            moderation::receive_block(app, incoming(env, actor), env.json.clone(), true).await
+        }
+        ("Undo", "Block") => {
+            let block = env.object().cloned().unwrap_or_default();
+            moderation::receive_block(app, incoming(env, actor), block, false).await
+        }
+        ("Undo", "Lock") => match env
+            .object()
+            .and_then(|o| id_of(o.get("object")))
+            .and_then(Value::as_str)
+        {
+            Some(id) => {
+                moderation::receive_lock(app, incoming(env, actor), id.to_string(), false).await
+            }
+            None => record(app, env).await,
+        },
+        ("Undo", "Delete") => match env
+            .object()
+            .and_then(|o| id_of(o.get("object")))
+            .and_then(Value::as_str)
+        {
+            Some(id) => {
+                let reason = env.object().and_then(moderation::reason_of);
+                moderation::receive_restore(app, incoming(env, actor), id.to_string(), reason).await
+            }
+            None => record(app, env).await,
+        },
         ("Create" | "Update", "Page" | "Article" | "Note" | "Question") => {
             let object = env.object().cloned().unwrap_or_default();
             content::receive_create_or_update(app, incoming(env, actor), object).await

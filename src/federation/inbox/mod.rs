@@ -106,6 +106,10 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         return Ok(Received::Applied);
     };
     crate::federation::delivery::instances::heard_from(app, &actor.domain).await;
+    let deletes_itself = env.kind == "Delete" && env.object_id().as_ref() == Some(&env.actor);
+    if !deletes_itself {
+        refuse_banned(app, &actor).await?;
+    }
     // A peer that makes copse fetch slowly (an object, a parent) must not hold the request
     // open forever; it gets 503 and retries, and the id check makes the retry harmless.
     tokio::time::timeout(PROCESSING_LIMIT, dispatch::apply(app, &env, &actor))
@@ -117,4 +121,20 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
             )
         })??;
     Ok(Received::Applied)
+}
+
+/// Someone banned from this instance is heard no more (a Delete of their own account
+/// aside, which only removes what is held of them).
+async fn refuse_banned(app: &App, actor: &crate::db::remote_actors::CachedActor) -> Result<()> {
+    let id = actor.id;
+    let ban = app
+        .db
+        .run(move |c| {
+            crate::moderation::bans::ban_of(c, None, crate::db::memberships::Member::Remote(id))
+        })
+        .await?;
+    match ban {
+        Some(ban) => Err(crate::moderation::bans::banned_error(&ban, "this server")),
+        None => Ok(()),
+    }
 }

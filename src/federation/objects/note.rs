@@ -16,7 +16,7 @@ pub fn note(
     in_reply_to: &str,
     post: &str,
 ) -> Value {
-    if comment.deleted {
+    if comment.deleted || comment.removed {
         return tombstone(&comment.ap_id, "Note");
     }
     let mut note = json!({

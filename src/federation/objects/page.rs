@@ -8,7 +8,8 @@ use crate::time::rfc3339_micros as rfc3339;
 
 /// The `Page` of a post by `author` in `community` (both ActivityPub ids).
 pub fn page(post: &PostRow, author: &str, community: &str) -> Value {
-    if post.deleted {
+    // What a moderator removed is no more served than what its author deleted.
+    if post.deleted || post.removed {
         return tombstone(&post.ap_id, "Page");
     }
     let mut page = json!({

@@ -1,0 +1,667 @@
+//! Bans: a person kept out of one community, or out of this whole instance.
+//!
+//! A community's moderators ban from their community, optionally until a date and
+//! optionally removing what the person wrote there; the person's membership and follow of
+//! the community end. Admins ban from the instance: a local account can no longer log in
+//! (its sessions end), a remote person's activities are refused. Bans are published as
+//! Lemmy sends them: `Block` with the community (or the instance actor) as `target`, and
+//! lifted with `Undo(Block)`; the community's followers hear of it through its `Announce`,
+//! the banned person's server directly.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use serde::Serialize;
+
+use super::authority::{Attempt, require_admin, require_moderator};
+use super::content::check_reason;
+use super::log::{self, Action, LogEntry, Moderator, TargetKind};
+use crate::accounts::User;
+use crate::app::App;
+use crate::communities::Community;
+use crate::db::bans::{self, BanRow, NewBan};
+use crate::db::memberships::{self, Member, Of};
+use crate::db::posts::CommunityRef;
+use crate::db::{DbConnection, comments, communities, follows, posts, remote_actors, sessions};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::activities::moderation_wire::{self as wire, BanTerms};
+use crate::federation::delivery;
+use crate::federation::local::LocalActor;
+use crate::federation::publish::{self, Reach, Venue};
+use crate::federation::urls::Urls;
+use crate::follows::{self as following, Target};
+
+/// The scope of a ban from this instance (other scopes are actor ids).
+pub const INSTANCE_SCOPE: &str = "instance";
+
+/// Longest ban that can be given a length, in days (longer: give none, it is permanent).
+pub const MAX_BAN_DAYS: u32 = 36_500;
+
+/// What a moderator asks for.
+#[derive(Debug, Clone, Default)]
+pub struct BanInput {
+    /// A handle (`@name@host`, or a local name) or actor URL.
+    pub person: String,
+    pub reason: Option<String>,
+    /// None: until lifted.
+    pub expires_in_days: Option<u32>,
+    /// Also remove what they wrote (in the community; for an instance ban, everywhere here).
+    pub remove_data: bool,
+}
+
+/// A ban as clients see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BanView {
+    pub id: i64,
+    /// The person's actor id.
+    pub person: String,
+    /// The community's actor id, or `instance`.
+    pub scope: String,
+    pub reason: Option<String>,
+    pub expires_at: Option<String>,
+    pub created_at: String,
+}
+
+impl From<BanRow> for BanView {
+    fn from(row: BanRow) -> Self {
+        BanView {
+            id: row.id,
+            person: row.person_ap_id,
+            scope: row.scope,
+            reason: row.reason,
+            expires_at: row.expires_at.map(crate::time::rfc3339),
+            created_at: crate::time::rfc3339(row.created_at),
+        }
+    }
+}
+
+/// The refusal for someone banned, saying until when.
+pub fn banned_error(ban: &BanRow, what: &str) -> Error {
+    let until = match ban.expires_at {
+        Some(t) => format!(" until {}", crate::time::rfc3339(t)),
+        None => String::new(),
+    };
+    Error::new(
+        ErrorCode::Banned,
+        format!("you are banned from {what}{until}"),
+    )
+}
+
+/// The ban in force of `member` in the local community `community_id` or on the instance.
+pub fn ban_of(
+    c: &mut DbConnection,
+    community_id: Option<i64>,
+    member: Member,
+) -> Result<Option<BanRow>> {
+    Ok(bans::of_member(
+        c,
+        community_id,
+        INSTANCE_SCOPE,
+        member,
+        crate::time::now(),
+    )?)
+}
+
+/// Refuses a local user's taking part in the remote community `community_ap_id` when
+/// that community (as it told us) or this instance banned them.
+pub fn check_remote_participation(
+    c: &mut DbConnection,
+    urls: &Urls,
+    user: &User,
+    community_ap_id: &str,
+) -> Result<()> {
+    let person = urls.person(&user.username);
+    let scopes = [community_ap_id, INSTANCE_SCOPE];
+    if let Some(ban) = bans::in_force(c, &scopes, &person, crate::time::now())? {
+        return Err(banned_error(&ban, "this community"));
+    }
+    Ok(())
+}
+
+/// Whether a local account is banned from this instance (it may not log in).
+pub fn instance_ban_of_user(c: &mut DbConnection, user_id: i64) -> Result<Option<BanRow>> {
+    ban_of(c, None, Member::Local(user_id))
+}
+
+/// Who a ban is about.
+#[derive(Debug, Clone)]
+struct Person {
+    ap_id: String,
+    member: Member,
+    /// Where to tell a remote person's server.
+    inbox: Option<String>,
+    label: String,
+    is_admin: bool,
+}
+
+async fn resolve_person(app: &App, query: &str) -> Result<Person> {
+    let urls = Urls::new(&app.config);
+    let query = query.trim();
+    let query = if query.contains('@') || query.contains("://") {
+        query.to_string()
+    } else {
+        format!("@{query}@{}", app.config.domain)
+    };
+    match following::resolve(app, &query).await? {
+        Target::Local(LocalActor::Person(user)) => Ok(Person {
+            ap_id: urls.person(&user.username),
+            member: Member::Local(user.id),
+            inbox: None,
+            label: user.username.clone(),
+            is_admin: user.is_admin,
+        }),
+        Target::Remote(actor) if !actor.is_group() => Ok(Person {
+            ap_id: actor.ap_id.clone(),
+            member: Member::Remote(actor.id),
+            inbox: Some(actor.inbox.clone()),
+            label: format!("{}@{}", actor.username, actor.domain),
+            is_admin: false,
+        }),
+        _ => Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("{query} is not a person"),
+        )),
+    }
+}
+
+fn expiry(days: Option<u32>) -> Result<Option<NaiveDateTime>> {
+    match days {
+        None => Ok(None),
+        Some(d) if (1..=MAX_BAN_DAYS).contains(&d) => {
+            Ok(Some(crate::time::now() + TimeDelta::days(i64::from(d))))
+        }
+        Some(_) => Err(Error::new(
+            ErrorCode::InvalidRequest,
+            format!("a ban lasts 1 to {MAX_BAN_DAYS} days, or has no end"),
+        )),
+    }
+}
+
+fn moderator_of(urls: &Urls, user: &User) -> Moderator {
+    Moderator {
+        user_id: Some(user.id),
+        ap_id: urls.person(&user.username),
+    }
+}
+
+fn community_venue(urls: &Urls, community: &Community) -> Venue {
+    Venue::Local {
+        id: community.id,
+        ap_id: urls.community(&community.name),
+        // A private community's ban is its members' business.
+        reach: if community.is_private() {
+            Reach::Members(None)
+        } else {
+            Reach::Everyone
+        },
+    }
+}
+
+/// A moderator of the local community `name` bans a person from it.
+pub async fn ban_in_community(
+    app: &App,
+    user: &User,
+    name: &str,
+    input: BanInput,
+) -> Result<BanView> {
+    let reason = check_reason(input.reason)?;
+    let expires_at = expiry(input.expires_in_days)?;
+    let person = resolve_person(app, &input.person).await?;
+    let urls = Urls::new(&app.config);
+    let actor = user.clone();
+    let community_name = name.to_string();
+    let (community, standing) = app
+        .db
+        .run({
+            let urls = urls.clone();
+            let person = person.ap_id.clone();
+            move |c| {
+                let community =
+                    communities::find_by_name(c, &community_name)?.ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::NotFound,
+                            format!("no community '{community_name}'"),
+                        )
+                    })?;
+                let attempt = Attempt {
+                    action: Action::BanFromCommunity,
+                    target_kind: TargetKind::Person,
+                    target_ap_id: &person,
+                };
+                let standing = require_moderator(c, &urls, &community, &actor, attempt)?;
+                Ok((community, standing))
+            }
+        })
+        .await?;
+    if person.member == Member::Local(user.id) {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "you cannot ban yourself",
+        ));
+    }
+    let user = user.clone();
+    let row = app
+        .db
+        .transaction(move |c| {
+            let target = memberships::find(c, Of::Local(community.id), person.member)?;
+            let target_role = target
+                .as_ref()
+                .filter(|m| m.state == "accepted")
+                .map(|m| m.role.clone());
+            let caller_is_owner = standing.role() == Some(crate::membership::Role::Owner);
+            match target_role.as_deref() {
+                Some("owner") => {
+                    return Err(Error::new(
+                        ErrorCode::Forbidden,
+                        "the owner cannot be banned",
+                    ));
+                }
+                Some("moderator") if !(caller_is_owner || user.is_admin) => {
+                    return Err(Error::new(
+                        ErrorCode::Forbidden,
+                        "only the owner or an admin can ban a moderator",
+                    ));
+                }
+                _ => {}
+            }
+            let moderator = urls.person(&user.username);
+            let community_ap_id = urls.community(&community.name);
+            let venue = community_venue(&urls, &community);
+            let block = wire::block(
+                &urls,
+                &moderator,
+                &BanTerms {
+                    person: &person.ap_id,
+                    target: &community_ap_id,
+                    reason: reason.as_deref(),
+                    expires_at,
+                    remove_data: input.remove_data,
+                },
+                Some(&venue),
+            );
+            // The follower servers hear it before the person's follow ends, so theirs does too.
+            publish::publish(c, &urls, &venue, &moderator, &block, None)?;
+            if let Some(inbox) = &person.inbox {
+                delivery::enqueue(c, &block, &moderator, std::slice::from_ref(inbox))?;
+            }
+            let row = bans::put(
+                c,
+                &NewBan {
+                    scope: community_ap_id.clone(),
+                    community_id: Some(community.id),
+                    person_ap_id: person.ap_id.clone(),
+                    user_id: local_id(person.member),
+                    remote_actor_id: remote_id(person.member),
+                    reason: reason.clone(),
+                    expires_at,
+                    banned_by: Some(user.id),
+                    activity_id: block.get("id").and_then(|v| v.as_str()).map(String::from),
+                    created_at: crate::time::now(),
+                },
+            )?;
+            if let Some(m) = target {
+                memberships::delete(c, m.id)?;
+            }
+            follows::delete_of_community_by(c, community.id, person.member)?;
+            if input.remove_data {
+                let scope = Some(CommunityRef::Local(community.id));
+                posts::remove_by_author(c, person.member, scope)?;
+                comments::remove_by_author(c, person.member, scope)?;
+            }
+            let mut e = LogEntry::new(
+                moderator_of(&urls, &user),
+                Action::BanFromCommunity,
+                TargetKind::Person,
+            );
+            e.community_id = Some(community.id);
+            e.community_ap_id = Some(community_ap_id);
+            e.target_ap_id = Some(person.ap_id.clone());
+            e.target_label = Some(person.label.clone());
+            e.reason = reason;
+            e.expires_at = expires_at;
+            log::record(c, e)?;
+            Ok(row)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(row.into())
+}
+
+/// A moderator of the local community `name` lifts the ban `ban_id`.
+pub async fn unban_in_community(
+    app: &App,
+    user: &User,
+    name: &str,
+    ban_id: i64,
+    reason: Option<String>,
+) -> Result<()> {
+    let reason = check_reason(reason)?;
+    let urls = Urls::new(&app.config);
+    let actor = user.clone();
+    let community_name = name.to_string();
+    let (community, ban) = app
+        .db
+        .run({
+            let urls = urls.clone();
+            move |c| {
+                let community =
+                    communities::find_by_name(c, &community_name)?.ok_or_else(|| {
+                        Error::new(
+                            ErrorCode::NotFound,
+                            format!("no community '{community_name}'"),
+                        )
+                    })?;
+                let ban = bans::find_by_id(c, ban_id)?
+                    .filter(|b| b.community_id == Some(community.id))
+                    .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such ban"))?;
+                let attempt = Attempt {
+                    action: Action::UnbanFromCommunity,
+                    target_kind: TargetKind::Person,
+                    target_ap_id: &ban.person_ap_id,
+                };
+                require_moderator(c, &urls, &community, &actor, attempt)?;
+                Ok((community, ban))
+            }
+        })
+        .await?;
+    let user = user.clone();
+    app.db
+        .transaction(move |c| {
+            bans::lift(c, &ban.scope, &ban.person_ap_id)?;
+            let moderator = urls.person(&user.username);
+            let venue = community_venue(&urls, &community);
+            let undo = undo_of(&urls, &moderator, &ban, Some(&venue));
+            publish::publish(c, &urls, &venue, &moderator, &undo, None)?;
+            if let Some(inbox) = inbox_of(c, &ban)? {
+                delivery::enqueue(c, &undo, &moderator, &[inbox])?;
+            }
+            let mut e = LogEntry::new(
+                moderator_of(&urls, &user),
+                Action::UnbanFromCommunity,
+                TargetKind::Person,
+            );
+            e.community_id = Some(community.id);
+            e.community_ap_id = Some(ban.scope.clone());
+            e.target_ap_id = Some(ban.person_ap_id.clone());
+            e.reason = reason;
+            log::record(c, e)?;
+            Ok(())
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(())
+}
+
+/// The `Undo` of the `Block` that made `ban` (rebuilt with its id, as first sent).
+fn undo_of(urls: &Urls, moderator: &str, ban: &BanRow, venue: Option<&Venue>) -> serde_json::Value {
+    let target = if ban.scope == INSTANCE_SCOPE {
+        urls.instance_actor()
+    } else {
+        ban.scope.clone()
+    };
+    let mut block = wire::block(
+        urls,
+        moderator,
+        &BanTerms {
+            person: &ban.person_ap_id,
+            target: &target,
+            reason: ban.reason.as_deref(),
+            expires_at: ban.expires_at,
+            remove_data: false,
+        },
+        venue,
+    );
+    if let Some(id) = &ban.activity_id {
+        block["id"] = serde_json::json!(id);
+    }
+    wire::undo(urls, moderator, &block)
+}
+
+fn inbox_of(c: &mut DbConnection, ban: &BanRow) -> Result<Option<String>> {
+    Ok(match ban.remote_actor_id {
+        Some(id) => remote_actors::find(c, id)?.map(|a| a.inbox),
+        None => None,
+    })
+}
+
+fn local_id(member: Member) -> Option<i64> {
+    match member {
+        Member::Local(id) => Some(id),
+        Member::Remote(_) => None,
+    }
+}
+
+fn remote_id(member: Member) -> Option<i64> {
+    match member {
+        Member::Remote(id) => Some(id),
+        Member::Local(_) => None,
+    }
+}
+
+/// The bans of the local community `name`, for its moderators; newest first.
+pub async fn list_in_community(
+    app: &App,
+    user: &User,
+    name: &str,
+    before: Option<i64>,
+) -> Result<Vec<BanView>> {
+    let urls = Urls::new(&app.config);
+    let name = name.to_string();
+    let user = user.clone();
+    app.db
+        .run(move |c| {
+            let community = communities::find_by_name(c, &name)?
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no community '{name}'")))?;
+            let standing = crate::membership::access::standing(
+                c,
+                community.id,
+                Some(Member::Local(user.id)),
+                user.is_admin,
+            )?;
+            if !standing.moderates() {
+                return Err(super::authority::not_a_moderator());
+            }
+            let scope = urls.community(&community.name);
+            let rows = bans::of_scope(c, &scope, before.unwrap_or(i64::MAX), 100)?;
+            Ok(rows.into_iter().map(BanView::from).collect())
+        })
+        .await
+}
+
+/// An admin bans a person from this instance.
+pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Result<BanView> {
+    let reason = check_reason(input.reason)?;
+    let expires_at = expiry(input.expires_in_days)?;
+    let person = resolve_person(app, &input.person).await?;
+    let urls = Urls::new(&app.config);
+    {
+        let urls = urls.clone();
+        let actor = admin.clone();
+        let target = person.ap_id.clone();
+        app.db
+            .run(move |c| {
+                let attempt = Attempt {
+                    action: Action::BanFromInstance,
+                    target_kind: TargetKind::Person,
+                    target_ap_id: &target,
+                };
+                require_admin(c, &urls, &actor, attempt)
+            })
+            .await?;
+    }
+    if person.is_admin {
+        return Err(Error::new(
+            ErrorCode::Forbidden,
+            "an admin cannot be banned; take away their admin rights first",
+        ));
+    }
+    let admin = admin.clone();
+    let row = app
+        .db
+        .transaction(move |c| {
+            let moderator = urls.person(&admin.username);
+            let block = wire::block(
+                &urls,
+                &moderator,
+                &BanTerms {
+                    person: &person.ap_id,
+                    target: &urls.instance_actor(),
+                    reason: reason.as_deref(),
+                    expires_at,
+                    remove_data: input.remove_data,
+                },
+                None,
+            );
+            let mut inboxes = follows::all_community_follower_inboxes(c)?;
+            if let Some(inbox) = &person.inbox {
+                inboxes.push(inbox.clone());
+            }
+            publish::keep(c, &block)?;
+            delivery::enqueue(c, &block, &moderator, &inboxes)?;
+            let row = bans::put(
+                c,
+                &NewBan {
+                    scope: INSTANCE_SCOPE.to_string(),
+                    community_id: None,
+                    person_ap_id: person.ap_id.clone(),
+                    user_id: local_id(person.member),
+                    remote_actor_id: remote_id(person.member),
+                    reason: reason.clone(),
+                    expires_at,
+                    banned_by: Some(admin.id),
+                    activity_id: block.get("id").and_then(|v| v.as_str()).map(String::from),
+                    created_at: crate::time::now(),
+                },
+            )?;
+            if let Member::Local(id) = person.member {
+                sessions::delete_all_for_user(c, id)?;
+            }
+            if input.remove_data {
+                posts::remove_by_author(c, person.member, None)?;
+                comments::remove_by_author(c, person.member, None)?;
+            }
+            let mut e = LogEntry::new(
+                moderator_of(&urls, &admin),
+                Action::BanFromInstance,
+                TargetKind::Person,
+            );
+            e.target_ap_id = Some(person.ap_id.clone());
+            e.target_label = Some(person.label.clone());
+            e.reason = reason;
+            e.expires_at = expires_at;
+            log::record(c, e)?;
+            Ok(row)
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(row.into())
+}
+
+/// An admin lifts the instance ban `ban_id`.
+pub async fn unban_from_instance(
+    app: &App,
+    admin: &User,
+    ban_id: i64,
+    reason: Option<String>,
+) -> Result<()> {
+    let reason = check_reason(reason)?;
+    let urls = Urls::new(&app.config);
+    let actor = admin.clone();
+    let ban = app
+        .db
+        .run({
+            let urls = urls.clone();
+            move |c| {
+                let ban = bans::find_by_id(c, ban_id)?
+                    .filter(|b| b.scope == INSTANCE_SCOPE)
+                    .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such ban"))?;
+                let attempt = Attempt {
+                    action: Action::UnbanFromInstance,
+                    target_kind: TargetKind::Person,
+                    target_ap_id: &ban.person_ap_id,
+                };
+                require_admin(c, &urls, &actor, attempt)?;
+                Ok(ban)
+            }
+        })
+        .await?;
+    let admin = admin.clone();
+    app.db
+        .transaction(move |c| {
+            bans::lift(c, &ban.scope, &ban.person_ap_id)?;
+            let moderator = urls.person(&admin.username);
+            let undo = undo_of(&urls, &moderator, &ban, None);
+            let mut inboxes = follows::all_community_follower_inboxes(c)?;
+            if let Some(inbox) = inbox_of(c, &ban)? {
+                inboxes.push(inbox);
+            }
+            publish::keep(c, &undo)?;
+            delivery::enqueue(c, &undo, &moderator, &inboxes)?;
+            let mut e = LogEntry::new(
+                moderator_of(&urls, &admin),
+                Action::UnbanFromInstance,
+                TargetKind::Person,
+            );
+            e.target_ap_id = Some(ban.person_ap_id.clone());
+            e.reason = reason;
+            log::record(c, e)?;
+            Ok(())
+        })
+        .await?;
+    delivery::wake(app);
+    Ok(())
+}
+
+/// The instance's bans, for admins; newest first.
+pub async fn list_instance(app: &App, admin: &User, before: Option<i64>) -> Result<Vec<BanView>> {
+    if !admin.is_admin {
+        return Err(Error::new(ErrorCode::Forbidden, "admins only"));
+    }
+    app.db
+        .run(move |c| {
+            let rows = bans::of_scope(c, INSTANCE_SCOPE, before.unwrap_or(i64::MAX), 100)?;
+            Ok(rows.into_iter().map(BanView::from).collect())
+        })
+        .await
+}
+
+/// Whether the account `user_id` may log in: not when banned from the instance.
+pub fn check_may_log_in(c: &mut DbConnection, user_id: i64) -> Result<()> {
+    if let Some(ban) = instance_ban_of_user(c, user_id)? {
+        let banned = banned_error(&ban, "this server");
+        return Err(Error::new(ErrorCode::AccountSuspended, banned.message()));
+    }
+    Ok(())
+}
+
+/// Refuses a local user's post, comment or vote in `venue` when they are banned there (a
+/// community here, or a remote community that told us) or from this instance.
+pub fn check_may_take_part(
+    c: &mut DbConnection,
+    urls: &Urls,
+    user: &User,
+    venue: &Venue,
+) -> Result<()> {
+    match venue {
+        Venue::Local { id, .. } => match ban_of(c, Some(*id), Member::Local(user.id))? {
+            Some(ban) => Err(banned_error(&ban, "this community")),
+            None => Ok(()),
+        },
+        Venue::Remote(community) => check_remote_participation(c, urls, user, &community.ap_id),
+    }
+}
+
+/// Refuses a remote actor's activity in `venue` when they are banned from that local
+/// community or from this instance.
+pub fn check_remote_may_take_part(
+    c: &mut DbConnection,
+    venue: &Venue,
+    actor_id: i64,
+) -> Result<()> {
+    let community_id = match venue {
+        Venue::Local { id, .. } => Some(*id),
+        Venue::Remote(_) => None,
+    };
+    match ban_of(c, community_id, Member::Remote(actor_id))? {
+        Some(ban) => Err(banned_error(&ban, "this community")),
+        None => Ok(()),
+    }
+}
