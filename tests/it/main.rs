@@ -21,6 +21,7 @@ mod inbox;
 mod membership;
 mod membership_federation;
 mod membership_peers;
+mod moderation;
 mod queue;
 mod signatures;
 mod storage;
