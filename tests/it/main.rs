@@ -22,6 +22,7 @@ mod membership;
 mod membership_federation;
 mod membership_peers;
 mod moderation;
+mod moderation_federation;
 mod queue;
 mod signatures;
 mod storage;

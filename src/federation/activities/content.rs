@@ -506,8 +506,11 @@ pub async fn receive_delete(app: &App, incoming: Incoming, object_id: String) ->
     let Some((venue, author)) = venue else {
         return record_only(app, &incoming.id).await;
     };
-    if author != Some(actor_id) {
-        // Not the author's own deletion: a moderator's removal, with the reason.
+    // A moderator's removal, with the reason: by someone other than the author, or (as
+    // Lemmy tells them apart) with a `summary`, from the community that holds it.
+    let announced = matches!(incoming.via, Via::Announced(_));
+    let has_reason = incoming.json.get("summary").is_some();
+    if author != Some(actor_id) || (announced && has_reason) {
         let reason = super::moderation::reason_of(&incoming.json);
         return super::moderation::receive_removal(app, incoming, object_id, true, reason).await;
     }

@@ -151,8 +151,9 @@ pub async fn receive_removal(
 }
 
 /// `Undo(Delete)` of the post or comment `object_id`: a moderator restoring what was
-/// removed. An author undoing their own deletion is not supported (a deleted post keeps
-/// no content here), so that is acknowledged and ignored.
+/// removed. Told apart from an author undoing their own deletion by what it undoes: only
+/// removed content can be restored (a deleted post keeps no content here, so an author's
+/// undo is acknowledged and ignored).
 pub async fn receive_restore(
     app: &App,
     incoming: Incoming,
@@ -160,16 +161,16 @@ pub async fn receive_restore(
     reason: Option<String>,
 ) -> Result<()> {
     let key = object_id.clone();
-    let author = app
+    let removed = app
         .db
         .run(move |c| {
             if let Some(p) = posts::find_by_ap_id(c, &key)? {
-                return Ok(p.author_remote_id);
+                return Ok(p.removed);
             }
-            Ok(comments::find_by_ap_id(c, &key)?.and_then(|x| x.author_remote_id))
+            Ok(comments::find_by_ap_id(c, &key)?.is_some_and(|x| x.removed))
         })
         .await?;
-    if author == Some(incoming.actor.id) {
+    if !removed {
         return record_only(app, &incoming.id).await;
     }
     receive_removal(app, incoming, object_id, false, reason).await
