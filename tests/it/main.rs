@@ -23,6 +23,7 @@ mod membership_federation;
 mod membership_peers;
 mod moderation;
 mod moderation_federation;
+mod moderation_peers;
 mod queue;
 mod signatures;
 mod storage;

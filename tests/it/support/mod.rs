@@ -4,6 +4,7 @@
 
 pub mod binary;
 pub mod db;
+pub mod fixtures;
 pub mod peer;
 pub mod schema;
 pub mod server;

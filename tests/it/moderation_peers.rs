@@ -1,0 +1,466 @@
+//! Moderation with other software, from a fake remote server: Lemmy's own `Lock`,
+//! `Delete` with a reason, `Block` and their `Undo`s announced by a Lemmy-like community
+//! that a copse user follows; and hostile moderation sent to a copse community by people
+//! who do not moderate it, by a remote moderator who does, and by banned people.
+
+use std::time::Duration;
+
+use copse::db::mod_log::{LogFilter, ModLogRow};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::fixtures::{fixture, rewrite};
+use crate::support::peer::Peer;
+use crate::support::{TestServer, eventually};
+
+const WAIT: Duration = Duration::from_secs(20);
+const AS: &str = "https://www.w3.org/ns/activitystreams";
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+async fn log(s: &TestServer, include_refused: bool) -> Vec<ModLogRow> {
+    s.app
+        .db
+        .run(move |c| {
+            let filter = LogFilter {
+                include_refused,
+                ..LogFilter::default()
+            };
+            Ok(copse::db::mod_log::page(c, &filter, 100)?)
+        })
+        .await
+        .unwrap()
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// `ana` on copse follows the peer's `group`, which accepts.
+async fn ana_follows_the_group(s: &TestServer, peer: &Peer) -> String {
+    s.create_user("ana", false).await;
+    let token = s.login("ana").await;
+    let (status, view) = s
+        .post(
+            "/api/v1/follows",
+            Some(&token),
+            json!({"target": format!("!group@{}", peer.domain())}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let follow = eventually(WAIT, "the Follow to reach the group", || async {
+        peer.received("Follow").into_iter().next()
+    })
+    .await
+    .json()
+    .unwrap();
+    let accept = json!({
+        "@context": AS,
+        "id": peer.activity_id("accept"),
+        "type": "Accept",
+        "actor": peer.actor_id("group"),
+        "object": follow,
+    });
+    let (status, body) = peer.deliver(s, "/inbox", &accept, "group").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    token
+}
+
+/// The group announces `activity` to copse.
+async fn announce(s: &TestServer, peer: &Peer, activity: Value) -> (StatusCode, Value) {
+    let announce = json!({
+        "@context": AS,
+        "id": peer.activity_id("announce"),
+        "type": "Announce",
+        "actor": peer.actor_id("group"),
+        "to": [PUBLIC],
+        "cc": [format!("{}/followers", peer.actor_id("group"))],
+        "object": activity,
+    });
+    peer.deliver(s, "/inbox", &announce, "group").await
+}
+
+/// Lemmy's fixture `path`, its instances and community moved onto the peer and its group.
+fn lemmy(peer: &Peer, path: &str) -> Value {
+    let group = peer.actor_id("group");
+    let mut pairs = Vec::new();
+    for host in ["lemmy-alpha:8541", "enterprise.lemmy.ml", "ds9.lemmy.ml"] {
+        for path in ["c/main", "u/main"] {
+            pairs.push((format!("http://{host}/{path}"), group.clone()));
+        }
+    }
+    for host in ["lemmy-alpha:8541", "enterprise.lemmy.ml", "ds9.lemmy.ml"] {
+        for name in ["lemmy_alpha", "lemmy_beta"] {
+            pairs.push((format!("http://{host}/u/{name}"), peer.actor_id(name)));
+        }
+    }
+    for host in ["lemmy-alpha:8541", "enterprise.lemmy.ml", "ds9.lemmy.ml"] {
+        pairs.push((format!("http://{host}"), peer.base()));
+    }
+    rewrite(fixture(&format!("lemmy/activities/{path}")), &pairs)
+}
+
+async fn group_posts(s: &TestServer, peer: &Peer) -> Vec<Value> {
+    let community = format!("!group@{}", peer.domain());
+    let (status, list) = s
+        .get(
+            &format!("/api/v1/posts?community={}", enc(&community)),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list.as_array().unwrap().clone()
+}
+
+async fn first_comment(s: &TestServer, post: i64) -> Value {
+    let (_, thread) = s.get(&format!("/api/v1/posts/{post}/comments"), None).await;
+    thread.as_array().unwrap()[0].clone()
+}
+
+#[tokio::test]
+async fn lemmys_lock_removal_and_ban_announced_by_a_followed_community_are_applied() {
+    let s = TestServer::federating(&[]).await;
+    let peer = Peer::start().await;
+    for name in ["lemmy_alpha", "lemmy_beta"] {
+        peer.add_actor(name, "Person").await;
+    }
+    peer.add_actor("group", "Group").await;
+    ana_follows_the_group(&s, &peer).await;
+    let group = peer.actor_id("group");
+    let post_id = format!("{}/post/2", peer.base());
+    let comment_id = format!("{}/comment/1", peer.base());
+    let create_post = json!({
+        "id": peer.activity_id("create"), "type": "Create",
+        "actor": peer.actor_id("lemmy_alpha"), "to": [PUBLIC], "cc": [group], "audience": group,
+        "object": {"id": post_id, "type": "Page", "attributedTo": peer.actor_id("lemmy_alpha"),
+            "to": [group, PUBLIC], "audience": group, "name": "Triage questions",
+            "content": "<p>How do you triage?</p>", "published": "2026-11-30T10:00:00Z"}
+    });
+    let (status, body) = announce(&s, &peer, create_post).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let create_comment = json!({
+        "id": peer.activity_id("create"), "type": "Create",
+        "actor": peer.actor_id("lemmy_alpha"), "to": [PUBLIC], "cc": [group], "audience": group,
+        "object": {"id": comment_id, "type": "Note", "attributedTo": peer.actor_id("lemmy_alpha"),
+            "to": [PUBLIC], "cc": [group], "inReplyTo": post_id, "audience": group,
+            "content": "<p>By acuity.</p>", "published": "2026-11-30T10:05:00Z"}
+    });
+    let (status, body) = announce(&s, &peer, create_comment).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let post = group_posts(&s, &peer)
+        .await
+        .into_iter()
+        .find(|p| p["ap_id"] == post_id)
+        .unwrap();
+    let id = post["id"].as_i64().unwrap();
+
+    // Lock (lock_page.json), then Undo(Lock) (undo_lock_page.json).
+    let (status, body) = announce(&s, &peer, lemmy(&peer, "community/lock_page.json")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (_, view) = s.get(&format!("/api/v1/posts/{id}"), None).await;
+    assert_eq!(view["locked"], true, "{view}");
+    let (status, _) = announce(&s, &peer, lemmy(&peer, "community/undo_lock_page.json")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, view) = s.get(&format!("/api/v1/posts/{id}"), None).await;
+    assert_eq!(view["locked"], false, "{view}");
+
+    // A moderator's removal with a reason (remove_note.json), then its Undo.
+    let (status, body) = announce(&s, &peer, lemmy(&peer, "deletion/remove_note.json")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(first_comment(&s, id).await["removed"], true);
+    let (status, _) = announce(&s, &peer, lemmy(&peer, "deletion/undo_remove_note.json")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let restored = first_comment(&s, id).await;
+    assert_eq!(restored["removed"], false);
+    assert!(restored["body_html"].as_str().unwrap().contains("acuity"));
+
+    // A ban with removeData (block_user.json): lemmy_alpha's post goes; then its Undo.
+    let (status, body) = announce(&s, &peer, lemmy(&peer, "block/block_user.json")).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert!(
+        group_posts(&s, &peer).await.is_empty(),
+        "removeData removed the post"
+    );
+    let ban: Option<String> = s
+        .app
+        .db
+        .run({
+            let group = group.clone();
+            let alpha = peer.actor_id("lemmy_alpha");
+            move |c| Ok(copse::db::bans::find(c, &group, &alpha)?.and_then(|b| b.reason))
+        })
+        .await
+        .unwrap();
+    assert_eq!(ban.as_deref(), Some("spam post"));
+    let (status, _) = announce(&s, &peer, lemmy(&peer, "block/undo_block_user.json")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let still: bool = s
+        .app
+        .db
+        .run({
+            let alpha = peer.actor_id("lemmy_alpha");
+            move |c| Ok(copse::db::bans::find(c, &group, &alpha)?.is_some())
+        })
+        .await
+        .unwrap();
+    assert!(!still, "the Undo lifted the ban");
+
+    let actions: Vec<String> = log(&s, false).await.into_iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [
+            "unban_from_community",
+            "ban_from_community",
+            "restore_comment",
+            "remove_comment",
+            "unlock_post",
+            "lock_post"
+        ]
+    );
+}
+
+/// A copse with `!nursing` owned by `mira`, a post of hers, and a peer whose `alice` and
+/// `bob` follow the community; bob has posted in it.
+struct Local {
+    s: TestServer,
+    mira: String,
+    peer: Peer,
+    mira_post: String,
+    bob_post: String,
+}
+
+async fn local() -> Local {
+    let s = TestServer::federating(&[]).await;
+    s.create_user("mira", false).await;
+    let mira = s.login("mira").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira),
+            json!({"name": "nursing", "title": "Nursing practice"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira),
+            json!({"community": "nursing", "title": "Welcome"}),
+        )
+        .await;
+    let peer = Peer::start().await;
+    peer.add_actor("alice", "Person").await;
+    peer.add_actor("bob", "Person").await;
+    let community = format!("http://{}/c/nursing", s.domain());
+    for who in ["alice", "bob"] {
+        let follow = json!({"@context": AS, "id": peer.activity_id("follow"), "type": "Follow",
+            "actor": peer.actor_id(who), "object": community});
+        let (status, body) = peer.deliver(&s, "/c/nursing/inbox", &follow, who).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let bob_post = format!("{}/post/bob-1", peer.base());
+    let create = create_page(&peer, "bob", &bob_post, &community, "Bob's question");
+    let (status, body) = peer.deliver(&s, "/c/nursing/inbox", &create, "bob").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    Local {
+        mira_post: post["ap_id"].as_str().unwrap().to_string(),
+        s,
+        mira,
+        peer,
+        bob_post,
+    }
+}
+
+fn create_page(peer: &Peer, who: &str, id: &str, community: &str, title: &str) -> Value {
+    json!({"@context": AS, "id": peer.activity_id("create"), "type": "Create",
+        "actor": peer.actor_id(who), "to": [PUBLIC], "cc": [community], "audience": community,
+        "object": {"id": id, "type": "Page", "attributedTo": peer.actor_id(who),
+            "to": [community, PUBLIC], "audience": community, "name": title,
+            "content": "<p>text</p>"}})
+}
+
+fn activity(peer: &Peer, kind: &str, who: &str, object: Value, community: &str) -> Value {
+    json!({"@context": AS, "id": peer.activity_id(&kind.to_ascii_lowercase()), "type": kind,
+        "actor": peer.actor_id(who), "to": [PUBLIC], "cc": [community], "audience": community,
+        "object": object})
+}
+
+async fn listed(s: &TestServer) -> Vec<String> {
+    let (_, list) = s.get("/api/v1/posts?community=nursing", None).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["ap_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn moderation_by_someone_who_does_not_moderate_the_community_is_refused_and_logged() {
+    let l = local().await;
+    let community = format!("http://{}/c/nursing", l.s.domain());
+    let mut removal = activity(&l.peer, "Delete", "alice", json!(l.mira_post), &community);
+    removal["summary"] = json!("I say so");
+    let lock = activity(&l.peer, "Lock", "alice", json!(l.bob_post), &community);
+    let mut ban = activity(
+        &l.peer,
+        "Block",
+        "alice",
+        json!(l.peer.actor_id("bob")),
+        &community,
+    );
+    ban["target"] = json!(community);
+    ban["removeData"] = json!(true);
+    for hostile in [&removal, &lock, &ban] {
+        let (status, body) = l
+            .peer
+            .deliver(&l.s, "/c/nursing/inbox", hostile, "alice")
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{} {body}", hostile["type"]);
+        assert_eq!(body["error"]["code"], "not_a_moderator");
+    }
+    let shown = listed(&l.s).await;
+    assert!(
+        shown.contains(&l.mira_post) && shown.contains(&l.bob_post),
+        "{shown:?}"
+    );
+    let (_, list) = l.s.get("/api/v1/posts?community=nursing", None).await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["locked"] == false)
+    );
+    assert!(log(&l.s, false).await.is_empty());
+    let refused = log(&l.s, true).await;
+    assert_eq!(refused.len(), 3, "each attempt is recorded for admins");
+    assert!(
+        refused
+            .iter()
+            .all(|e| e.refused && e.moderator_ap_id == l.peer.actor_id("alice"))
+    );
+}
+
+#[tokio::test]
+async fn a_remote_moderator_of_a_local_community_removes_a_post_and_it_is_announced() {
+    let l = local().await;
+    let community = format!("http://{}/c/nursing", l.s.domain());
+    // alice joins and mira makes her a moderator.
+    let join = json!({"@context": AS, "id": l.peer.activity_id("join"), "type": "Join",
+        "actor": l.peer.actor_id("alice"), "object": community});
+    let (status, body) = l
+        .peer
+        .deliver(&l.s, "/c/nursing/inbox", &join, "alice")
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (_, members) =
+        l.s.get("/api/v1/communities/nursing/members", Some(&l.mira))
+            .await;
+    let alice = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["member"].as_str().is_some_and(|h| h.contains("alice")))
+        .cloned()
+        .unwrap_or_else(|| panic!("alice is a member: {members}"));
+    let (status, body) =
+        l.s.post(
+            &format!("/api/v1/communities/nursing/members/{}/role", alice["id"]),
+            Some(&l.mira),
+            json!({"role": "moderator"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let mut removal = activity(&l.peer, "Delete", "alice", json!(l.bob_post), &community);
+    removal["summary"] = json!("off topic");
+    let (status, body) = l
+        .peer
+        .deliver(&l.s, "/c/nursing/inbox", &removal, "alice")
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert!(!listed(&l.s).await.contains(&l.bob_post));
+    let entry = &log(&l.s, false).await[0];
+    assert_eq!(entry.action, "remove_post");
+    assert_eq!(entry.reason.as_deref(), Some("off topic"));
+    // The community announces it to its followers.
+    let announced = eventually(WAIT, "the announced removal", || async {
+        l.peer
+            .received("Announce")
+            .into_iter()
+            .filter_map(|r| r.json())
+            .find(|a| a["object"]["id"] == removal["id"])
+    })
+    .await;
+    assert_eq!(announced["actor"], community);
+}
+
+#[tokio::test]
+async fn a_banned_person_and_a_person_banned_from_the_instance_are_not_heard() {
+    let l = local().await;
+    let community = format!("http://{}/c/nursing", l.s.domain());
+    let (status, body) =
+        l.s.post(
+            "/api/v1/communities/nursing/bans",
+            Some(&l.mira),
+            json!({"person": l.peer.actor_id("bob"), "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // The ban is sent to bob's server and announced to the community's followers.
+    let block = eventually(WAIT, "the Block to reach the peer", || async {
+        l.peer.received("Block").into_iter().next()
+    })
+    .await
+    .json()
+    .unwrap();
+    assert_eq!(block["object"], l.peer.actor_id("bob"));
+    assert_eq!(block["target"], community);
+    assert_eq!(block["summary"], "spam");
+
+    let again = create_page(
+        &l.peer,
+        "bob",
+        &format!("{}/post/bob-2", l.peer.base()),
+        &community,
+        "Again",
+    );
+    let (status, body) = l
+        .peer
+        .deliver(&l.s, "/c/nursing/inbox", &again, "bob")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "banned");
+    let like = activity(&l.peer, "Like", "bob", json!(l.mira_post), &community);
+    let (status, _) = l.peer.deliver(&l.s, "/inbox", &like, "bob").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no votes either");
+
+    // alice is banned from the whole instance: nothing of hers is heard.
+    l.s.create_user("ops", true).await;
+    let ops = l.s.login("ops").await;
+    let (status, body) =
+        l.s.post(
+            "/api/v1/admin/bans",
+            Some(&ops),
+            json!({"person": l.peer.actor_id("alice"), "expires_in_days": 30}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let like = activity(&l.peer, "Like", "alice", json!(l.mira_post), &community);
+    let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "alice").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "banned");
+    let (_, admin_list) = l.s.get("/api/v1/admin/bans", Some(&ops)).await;
+    assert_eq!(admin_list.as_array().unwrap().len(), 1);
+    let id = admin_list[0]["id"].as_i64().unwrap();
+    let (status, _) =
+        l.s.call(
+            Method::DELETE,
+            &format!("/api/v1/admin/bans/{id}"),
+            Some(&ops),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let like = activity(&l.peer, "Like", "alice", json!(l.mira_post), &community);
+    let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "alice").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "lifted: {body}");
+}
