@@ -121,18 +121,19 @@ pub fn instance_ban_of_user(c: &mut DbConnection, user_id: i64) -> Result<Option
     ban_of(c, None, Member::Local(user_id))
 }
 
-/// Who a ban is about.
+/// Who a ban (or a purge) is about.
 #[derive(Debug, Clone)]
-struct Person {
-    ap_id: String,
-    member: Member,
+pub(crate) struct Person {
+    pub ap_id: String,
+    pub member: Member,
     /// Where to tell a remote person's server.
-    inbox: Option<String>,
-    label: String,
-    is_admin: bool,
+    pub inbox: Option<String>,
+    pub label: String,
+    pub is_admin: bool,
 }
 
-async fn resolve_person(app: &App, query: &str) -> Result<Person> {
+/// The person named by a handle (`@name@host`, or a name of this server) or actor URL.
+pub(crate) async fn resolve_person(app: &App, query: &str) -> Result<Person> {
     let urls = Urls::new(&app.config);
     let query = query.trim();
     let query = if query.contains('@') || query.contains("://") {

@@ -17,10 +17,8 @@ use crate::discussions::posts::venue_of_row;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::activities::moderation_wire as wire;
 use crate::federation::delivery;
-use crate::federation::local::LocalActor;
 use crate::federation::publish::{self, Venue};
 use crate::federation::urls::Urls;
-use crate::follows::{self as following, Target};
 
 /// What to purge.
 #[derive(Debug, Clone)]
@@ -43,7 +41,10 @@ pub async fn purge(app: &App, admin: &User, what: Purge, reason: Option<String>)
     let reason = check_reason(reason)?;
     let urls = Urls::new(&app.config);
     let person = match &what {
-        Purge::Person(query) => Some(resolve(app, query).await?),
+        Purge::Person(query) => {
+            let person = super::bans::resolve_person(app, query).await?;
+            Some((person.ap_id, person.member))
+        }
         _ => None,
     };
     let label = match (&what, &person) {
@@ -102,26 +103,6 @@ fn kind_of(action: Action) -> TargetKind {
         Action::PurgePost => TargetKind::Post,
         Action::PurgeComment => TargetKind::Comment,
         _ => TargetKind::Person,
-    }
-}
-
-async fn resolve(app: &App, query: &str) -> Result<(String, Member)> {
-    let urls = Urls::new(&app.config);
-    let query = query.trim();
-    let query = if query.contains('@') || query.contains("://") {
-        query.to_string()
-    } else {
-        format!("@{query}@{}", app.config.domain)
-    };
-    match following::resolve(app, &query).await? {
-        Target::Local(LocalActor::Person(user)) => {
-            Ok((urls.person(&user.username), Member::Local(user.id)))
-        }
-        Target::Remote(actor) if !actor.is_group() => Ok((actor.ap_id, Member::Remote(actor.id))),
-        _ => Err(Error::new(
-            ErrorCode::InvalidRequest,
-            format!("{query} is not a person"),
-        )),
     }
 }
 
