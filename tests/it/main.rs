@@ -22,5 +22,7 @@ mod membership;
 mod membership_federation;
 mod membership_peers;
 mod queue;
+mod reports;
+mod reports_federation;
 mod signatures;
 mod storage;

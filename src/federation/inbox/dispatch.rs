@@ -9,7 +9,7 @@ use crate::db::received;
 use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
 use crate::federation::activities::content::{self, Incoming, Via};
-use crate::federation::activities::{announce, follow, membership, votes};
+use crate::federation::activities::{announce, flag, follow, membership, votes};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::remote;
 
@@ -47,6 +47,7 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
                 .await
         }
         ("Announce", _) => announce::receive(app, env, actor).await,
+        ("Flag", _) => flag::receive(app, env, actor).await,
         ("Create" | "Update", "Page" | "Article" | "Note" | "Question") => {
             let object = env.object().cloned().unwrap_or_default();
             content::receive_create_or_update(app, incoming(env, actor), object).await
