@@ -9,7 +9,7 @@
 //! Reports from other servers arrive as `Flag` (Lemmy, Mastodon, mbin), see
 //! [`incoming`]; a person here may ask for their report to be sent to the server the
 //! reported content comes from, as a `Flag` from this instance that does not name them
-//! ([`forward`]). Resolving or dismissing a report is written to the moderation log.
+//! (`forward.rs`). Resolving or dismissing a report is written to the moderation log.
 
 mod file;
 mod forward;

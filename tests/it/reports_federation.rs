@@ -353,3 +353,62 @@ async fn a_flag_about_objects_that_do_not_exist_creates_nothing() {
     // Peers' content is never fetched to make a report.
     assert!(peer.fetches().iter().all(|r| !r.path.starts_with("/post/")));
 }
+
+#[tokio::test]
+async fn a_forwarded_report_of_a_remote_person_reaches_their_server_in_mastodons_shape() {
+    let (a, _mira, _root, _) = home().await;
+    let peer = Peer::start().await;
+    let alice = peer.add_actor("alice", "Person").await;
+    let ana = a.login("ana").await;
+    let (status, report) = a
+        .post(
+            "/api/v1/reports",
+            Some(&ana),
+            json!({"person": format!("@alice@{}", peer.domain()), "reason": "Threats in DMs", "forward": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    assert!(report["community"].is_null());
+
+    let flag = eventually(WAIT, "the Flag to reach alice's server", || async {
+        peer.received("Flag").into_iter().next()
+    })
+    .await;
+    assert_eq!(flag.path, "/inbox", "the shared inbox");
+    let body = flag.json().unwrap();
+    assert_eq!(
+        body["actor"],
+        format!("{}/actor", a.app.config.public_url())
+    );
+    assert_eq!(body["object"], json!([alice]));
+    assert_eq!(body["to"], json!([alice]));
+    assert_eq!(body["content"], "Threats in DMs");
+    assert_eq!(body["summary"], "Threats in DMs");
+    assert!(
+        !body.to_string().contains("/u/ana"),
+        "the reporter is not named: {body}"
+    );
+    assert!(flag.headers.contains_key("signature"));
+    let (_, seen) = a
+        .get(&format!("/api/v1/reports/{}", report["id"]), Some(&ana))
+        .await;
+    assert!(seen["forwarded_at"].is_string(), "{seen}");
+}
+
+#[tokio::test]
+async fn only_the_first_ids_of_a_long_flag_are_looked_up() {
+    let (a, mira, _root, post_id) = home().await;
+    let peer = Peer::start().await;
+    peer.add_actor("lemmy_alpha", "Person").await;
+    let base = a.app.config.public_url();
+    let mut objects: Vec<String> = (0..60)
+        .map(|n| format!("{}/post/{n}", peer.base()))
+        .collect();
+    objects.push(format!("{base}/post/{post_id}"));
+    let mut flag = lemmy_flag(&peer, "", &format!("{base}/c/nursing"));
+    flag["object"] = json!(objects);
+    let (status, body) = peer.deliver(&a, "/inbox", &flag, "lemmy_alpha").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(report_count(&a).await, 0);
+    assert!(queue(&a, &mira, "?community=nursing").await.is_empty());
+}
