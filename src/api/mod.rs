@@ -12,7 +12,9 @@ mod follows;
 mod instance;
 mod membership;
 mod moderation;
+mod modlog;
 mod posts;
+mod reports;
 mod sessions;
 mod views;
 
@@ -103,6 +105,11 @@ pub fn router() -> Router<App> {
             axum::routing::patch(comments::edit).delete(comments::delete),
         )
         .route("/comments/{id}/vote", post(comments::vote_comment))
+        .route("/reports", post(reports::create).get(reports::list))
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/resolve", post(reports::resolve))
+        .route("/reports/{id}/dismiss", post(reports::dismiss))
+        .route("/modlog", get(modlog::list))
         .route("/resolve", get(follows::resolve))
         .route("/follows", post(follows::create).get(follows::list))
         .route("/follows/{id}", delete(follows::delete))

@@ -23,6 +23,7 @@ mod pool;
 pub mod posts;
 pub mod received;
 pub mod remote_actors;
+pub mod reports;
 pub mod schema;
 pub mod sent;
 pub mod sessions;

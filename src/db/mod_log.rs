@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::mod_log;
+use super::schema::{communities, mod_log};
 
 /// One recorded action.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -59,6 +59,9 @@ pub struct LogFilter {
     pub include_refused: bool,
     /// Entries older than this id.
     pub before: Option<i64>,
+    /// When set, entries of private local communities are left out, except those of the
+    /// communities listed (the reader's).
+    pub private_visible: Option<Vec<i64>>,
 }
 
 /// The log, newest first.
@@ -79,6 +82,17 @@ pub fn page(
     }
     if let Some(before) = filter.before {
         query = query.filter(mod_log::id.lt(before));
+    }
+    if let Some(visible) = &filter.private_visible {
+        let private = communities::table
+            .filter(communities::visibility.eq("private"))
+            .select(communities::id.nullable());
+        query = query.filter(
+            mod_log::community_id
+                .is_null()
+                .or(mod_log::community_id.ne_all(private))
+                .or(mod_log::community_id.eq_any(visible.clone())),
+        );
     }
     query
         .order(mod_log::id.desc())

@@ -57,6 +57,15 @@ pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// Ids of the active admins: who is told of reports to the instance.
+pub fn admin_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    users::table
+        .filter(users::is_admin.eq(true))
+        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .select(users::id)
+        .load(conn)
+}
+
 pub fn insert(conn: &mut DbConnection, new: &NewUser<'_>) -> QueryResult<i64> {
     diesel::insert_into(users::table)
         .values(new)

@@ -6,6 +6,8 @@
 //! never claims what did not happen nor misses what did.
 
 pub mod log;
+pub mod log_view;
+pub mod reports;
 
 pub use log::{Action, LogEntry, Moderator, TargetKind};
 pub mod authority;

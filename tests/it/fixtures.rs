@@ -104,6 +104,7 @@ const EXPECTED: &[(&str, Expect)] = &[
         U("Remove"),
     ),
     ("lemmy/activities/community/remove_mod.json", U("Remove")),
+    // The three Flags are filed as reports: see tests/it/reports_federation.rs.
     ("lemmy/activities/community/report_page.json", U("Flag")),
     (
         "lemmy/activities/community/undo_lock_page.json",

@@ -25,5 +25,7 @@ mod moderation;
 mod moderation_federation;
 mod moderation_peers;
 mod queue;
+mod reports;
+mod reports_federation;
 mod signatures;
 mod storage;

@@ -2,6 +2,7 @@
 
 pub mod announce;
 pub mod content;
+pub mod flag;
 pub mod follow;
 pub mod ids;
 pub mod membership;

@@ -9,7 +9,7 @@ use crate::db::received;
 use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
 use crate::federation::activities::content::{self, Incoming, Via};
-use crate::federation::activities::{announce, follow, membership, moderation, votes};
+use crate::federation::activities::{announce, flag, follow, membership, moderation, votes};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::protocol::envelope::id_of;
 use crate::federation::remote;
@@ -82,6 +82,7 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
             }
             None => record(app, env).await,
         },
+        ("Flag", _) => flag::receive(app, env, actor).await,
         ("Create" | "Update", "Page" | "Article" | "Note" | "Question") => {
             let object = env.object().cloned().unwrap_or_default();
             content::receive_create_or_update(app, incoming(env, actor), object).await
