@@ -464,3 +464,42 @@ async fn a_banned_person_and_a_person_banned_from_the_instance_are_not_heard() {
     let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "alice").await;
     assert_eq!(status, StatusCode::ACCEPTED, "lifted: {body}");
 }
+
+#[tokio::test]
+async fn a_ban_sent_straight_to_the_banned_persons_server_is_recorded_there() {
+    let s = TestServer::federating(&[]).await;
+    let peer = Peer::start().await;
+    peer.add_actor("lemmy_beta", "Person").await;
+    peer.add_actor("group", "Group").await;
+    let ana = ana_follows_the_group(&s, &peer).await;
+    let group = peer.actor_id("group");
+    let community = format!("!group@{}", peer.domain());
+    let ana_id = format!("http://{}/u/ana", s.domain());
+    // Lemmy's moderator sends the Block to the banned person's own server too.
+    let block = json!({"@context": AS, "id": peer.activity_id("block"), "type": "Block",
+        "actor": peer.actor_id("lemmy_beta"), "to": [PUBLIC], "cc": [group], "audience": group,
+        "object": ana_id, "target": group, "summary": "trolling"});
+    let (status, body) = peer.deliver(&s, "/inbox", &block, "lemmy_beta").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body) = s
+        .post(
+            "/api/v1/posts",
+            Some(&ana),
+            json!({"community": community, "title": "Hello again"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "banned");
+    assert_eq!(log(&s, false).await[0].action, "ban_from_community");
+
+    // Someone of another host cannot ban in that community this way.
+    let other = Peer::start().await;
+    other.add_actor("mallory", "Person").await;
+    let mut forged = block.clone();
+    forged["id"] = json!(other.activity_id("block"));
+    forged["actor"] = json!(other.actor_id("mallory"));
+    forged["object"] = json!(format!("http://{}/u/bea", s.domain()));
+    let (status, body) = other.deliver(&s, "/inbox", &forged, "mallory").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "acknowledged: {body}");
+    assert_eq!(log(&s, false).await.len(), 1, "and ignored");
+}

@@ -371,10 +371,18 @@ async fn instance_ban(
     person: String,
     banned: bool,
 ) -> Result<()> {
-    let action = if banned {
-        Action::BanFromInstance
-    } else {
-        Action::UnbanFromInstance
+    // Lemmy also sends a community's ban straight to the banned person's server: a
+    // `target` that is a community of the actor's host is that community's ban.
+    let key = target.clone();
+    let community = app
+        .db
+        .run(move |c| Ok(remote_actors::find_by_ap_id(c, &key)?.filter(|a| a.is_group())))
+        .await?;
+    let action = match (banned, community.is_some()) {
+        (true, true) => Action::BanFromCommunity,
+        (false, true) => Action::UnbanFromCommunity,
+        (true, false) => Action::BanFromInstance,
+        (false, false) => Action::UnbanFromInstance,
     };
     let mut e = LogEntry::new(
         Moderator {
@@ -391,8 +399,11 @@ async fn instance_ban(
     let own_person = url::Url::parse(&person)
         .map(|u| authority(&u) == incoming.actor.domain)
         .unwrap_or(false);
-    let remove_data =
-        banned && own_person && block.get("removeData").and_then(Value::as_bool) == Some(true);
+    // A community may clear its own content of anyone; an instance only of its own people.
+    let scope = community.as_ref().map(|g| CommunityRef::Remote(g.id));
+    let remove_data = banned
+        && (own_person || scope.is_some())
+        && block.get("removeData").and_then(Value::as_bool) == Some(true);
     let block_id = id_of(Some(&block))
         .and_then(Value::as_str)
         .map(str::to_string);
@@ -430,8 +441,8 @@ async fn instance_ban(
                 },
             )?;
             if remove_data && let Some(member) = who.member {
-                posts::remove_by_author(c, member, None)?;
-                comments::remove_by_author(c, member, None)?;
+                posts::remove_by_author(c, member, scope)?;
+                comments::remove_by_author(c, member, scope)?;
             }
             log::record(c, e)
         })
