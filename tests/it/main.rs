@@ -22,5 +22,6 @@ mod membership;
 mod membership_federation;
 mod membership_peers;
 mod queue;
+mod rate_limits;
 mod signatures;
 mod storage;
