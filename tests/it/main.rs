@@ -6,6 +6,7 @@
 
 mod support;
 
+mod account_lifecycle;
 mod accounts;
 mod cli;
 mod config;

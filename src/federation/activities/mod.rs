@@ -6,4 +6,5 @@ pub mod follow;
 pub mod ids;
 pub mod membership;
 pub mod parents;
+pub mod person;
 pub mod votes;
