@@ -144,18 +144,38 @@ impl Limiter {
         if !self.limits.enabled {
             return Ok(());
         }
+        let (rate, hash) = self.bucket(limit, key);
+        let now = self.now();
+        let decision = self
+            .table
+            .update(hash, now, |tat| gcra::check(rate, tat, now));
+        self.answer(limit, decision)
+    }
+
+    /// Refuses as [`Limiter::check`] would if the budget is already spent, but counts
+    /// nothing. For keys the sender merely claims (an activity's `actor` before its
+    /// signature is checked): a flood is refused at no cost, while forged claims cannot
+    /// spend someone else's budget; [`Limiter::check`] counts once the claim is proved.
+    pub fn refuse_if_spent(&self, limit: Limit, key: Key<'_>) -> Result<()> {
+        if !self.limits.enabled {
+            return Ok(());
+        }
+        let (rate, hash) = self.bucket(limit, key);
+        let decision = gcra::check(rate, self.table.peek(hash), self.now());
+        self.answer(limit, decision)
+    }
+
+    fn bucket(&self, limit: Limit, key: Key<'_>) -> (Rate, u64) {
         let key = match key {
             Key::Ip(ip) => Key::Ip(client::limit_key(ip)),
             other => other,
         };
-        let index = Self::index(limit);
-        let rate = self.rates[index];
-        let hash = self.hasher.hash_one((limit, key));
-        let now = self.now();
-        match self
-            .table
-            .update(hash, now, |tat| gcra::check(rate, tat, now))
-        {
+        let rate = self.rates[Self::index(limit)];
+        (rate, self.hasher.hash_one((limit, key)))
+    }
+
+    fn answer(&self, limit: Limit, decision: Decision) -> Result<()> {
+        match decision {
             Decision::Allow { .. } => Ok(()),
             Decision::Refuse { retry_after } => {
                 self.metrics.rate_limited(limit.as_str());

@@ -65,6 +65,10 @@ impl Table {
         }
     }
 
+    fn shard_of(key: u64) -> usize {
+        (key >> 60) as usize % SHARDS
+    }
+
     /// The most keys the table holds.
     pub fn capacity(&self) -> usize {
         self.per_shard * SHARDS
@@ -79,7 +83,7 @@ impl Table {
         decide: impl FnOnce(Option<u64>) -> Decision,
     ) -> Decision {
         // The high bits pick the shard; the map hashes the whole key again for its slot.
-        let index = (key >> 60) as usize % SHARDS;
+        let index = Self::shard_of(key);
         let Some(shard) = self.shards.get(index) else {
             return decide(None);
         };
@@ -102,6 +106,15 @@ impl Table {
             shard.tats.insert(key, tat);
         }
         decision
+    }
+
+    /// The stored TAT of `key`, without changing anything.
+    pub fn peek(&self, key: u64) -> Option<u64> {
+        let shard = self.shards.get(Self::shard_of(key))?;
+        let shard = shard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        shard.tats.get(&key).copied()
     }
 
     /// Keys held now (refilled ones included until they are swept).

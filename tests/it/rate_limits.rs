@@ -412,6 +412,38 @@ async fn a_flooding_actor_is_refused_without_hurting_its_neighbours_or_other_ser
     assert_eq!(unsigned.0, StatusCode::TOO_MANY_REQUESTS, "{}", unsigned.1);
     refused += 1;
 
+    // Activities merely claiming to be bob's (unsigned, or signed by the flooder) are
+    // refused for their signature and do not spend bob's budget.
+    for n in 0..5 {
+        let claim = busy
+            .post(
+                &s,
+                "/inbox",
+                serde_json::to_vec(&wiggle(&busy, "bob")).unwrap(),
+            )
+            .unsigned()
+            .send()
+            .await;
+        assert_eq!(
+            claim.0,
+            StatusCode::UNAUTHORIZED,
+            "forged claim {n}: {}",
+            claim.1
+        );
+        let keys = busy.keys("flood");
+        let claim = busy
+            .post(
+                &s,
+                "/inbox",
+                serde_json::to_vec(&wiggle(&busy, "bob")).unwrap(),
+            )
+            .signed_with(&busy.key_id("bob"), &keys.private_pem)
+            .send()
+            .await;
+        assert!(claim.0.is_client_error(), "forged claim {n}: {}", claim.1);
+        assert_ne!(claim.0, StatusCode::TOO_MANY_REQUESTS, "{}", claim.1);
+    }
+
     // Bob, on the flooder's own server, and carol, on another, are served as usual.
     let nursing = format!("http://{}/c/nursing", s.domain());
     for (peer, who) in [(&busy, "bob"), (&quiet, "carol")] {

@@ -69,8 +69,10 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
     }
     let env = Envelope::parse(request.body)?;
     // Per actor, before any signature check or fetch: refusing a flood early is the point.
+    // Only counted once the signature proves the actor (below), so forging someone's id
+    // cannot spend their budget.
     app.limiter
-        .check(Limit::InboxPerActor, Key::Actor(env.actor.as_str()))?;
+        .refuse_if_spent(Limit::InboxPerActor, Key::Actor(env.actor.as_str()))?;
     tracing::debug!(id = %env.id, kind = env.kind, actor = %env.actor, "inbox received");
     if authority(&env.id) != authority(&env.actor) {
         return Err(Error::new(
@@ -109,6 +111,8 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         // A Delete of an actor copse never knew: nothing to remove, nothing to fetch.
         return Ok(Received::Applied);
     };
+    app.limiter
+        .check(Limit::InboxPerActor, Key::Actor(env.actor.as_str()))?;
     crate::federation::delivery::instances::heard_from(app, &actor.domain).await;
     // A peer that makes copse fetch slowly (an object, a parent) must not hold the request
     // open forever; it gets 503 and retries, and the id check makes the retry harmless.
