@@ -8,6 +8,7 @@ use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::fetch::Fetcher;
 use crate::metrics::Metrics;
+use crate::ratelimit::Limiter;
 
 /// Everything a request handler may need. Cheap to clone.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct App {
     pub fetcher: Fetcher,
     /// Wakes the delivery worker when something was queued.
     pub deliveries_queued: Arc<tokio::sync::Notify>,
+    /// Request budgets per client, account and remote actor.
+    pub limiter: Arc<Limiter>,
 }
 
 impl App {
@@ -32,11 +35,13 @@ impl App {
         for version in &report.applied {
             tracing::info!(version, "applied database migration");
         }
+        let metrics = Arc::new(Metrics::default());
         Ok(App {
             fetcher: Fetcher::from_config(&config)?,
+            limiter: Arc::new(Limiter::new(config.rate_limits, metrics.clone())),
             config: Arc::new(config),
             db,
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             started: Instant::now(),
             deliveries_queued: Arc::new(tokio::sync::Notify::new()),
         })

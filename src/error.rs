@@ -147,6 +147,8 @@ pub struct Error {
     code: ErrorCode,
     message: String,
     cause: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// For `rate_limited`: whole seconds until a retry may succeed (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 /// Shorthand used across the crate.
@@ -159,6 +161,7 @@ impl Error {
             code,
             message: message.into(),
             cause: None,
+            retry_after: None,
         }
     }
 
@@ -168,6 +171,7 @@ impl Error {
             code: ErrorCode::Internal,
             message: "internal error".into(),
             cause: Some(cause.into()),
+            retry_after: None,
         }
     }
 
@@ -178,6 +182,17 @@ impl Error {
     ) -> Self {
         self.cause = Some(cause.into());
         self
+    }
+
+    /// Says when the client may retry (sent as `Retry-After`, in whole seconds).
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Whole seconds until a retry may succeed, when the error says so.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     pub fn code(&self) -> ErrorCode {

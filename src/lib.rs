@@ -20,6 +20,7 @@ pub mod housekeeping;
 pub mod membership;
 pub mod metrics;
 pub mod moderation;
+pub mod ratelimit;
 pub mod server;
 pub mod time;
 pub mod web;

@@ -36,6 +36,8 @@ pub struct Metrics {
     in_flight: AtomicI64,
     /// Federation counters by (metric, outcome label).
     federation: Mutex<BTreeMap<(&'static str, String), u64>>,
+    /// Requests refused by a rate limit, by limit.
+    rate_limited: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 const INBOX_METRIC: &str = "copse_inbox_activities_total";
@@ -91,6 +93,13 @@ impl Metrics {
     /// A delivery attempt ended; `outcome` is `delivered`, `retry` or `failed`.
     pub fn delivery(&self, outcome: &str) {
         self.count(DELIVERY_METRIC, outcome);
+    }
+
+    /// A request was refused by the rate limit `limit` (`api_per_ip`, `inbox_per_actor`…).
+    pub fn rate_limited(&self, limit: &'static str) {
+        if let Ok(mut counts) = self.rate_limited.lock() {
+            *counts.entry(limit).or_default() += 1;
+        }
     }
 
     fn count(&self, metric: &'static str, label: &str) {
@@ -222,6 +231,16 @@ impl Metrics {
         if let Ok(f) = self.federation.lock() {
             for ((metric, outcome), n) in f.iter() {
                 writeln!(out, "{metric}{{outcome=\"{}\"}} {n}", escape(outcome))?;
+            }
+        }
+        writeln!(
+            out,
+            "# HELP copse_rate_limited_total Requests refused by a rate limit, by limit."
+        )?;
+        writeln!(out, "# TYPE copse_rate_limited_total counter")?;
+        if let Ok(counts) = self.rate_limited.lock() {
+            for (limit, n) in counts.iter() {
+                writeln!(out, "copse_rate_limited_total{{limit=\"{limit}\"}} {n}")?;
             }
         }
         writeln!(

@@ -2,12 +2,18 @@
 //!
 //! Nothing here knows about HTTP: the API and the CLI both call these functions.
 
+mod deletion;
+mod erase;
+mod export;
 mod model;
 mod password;
 mod registration;
 mod sessions;
 mod validate;
 
+pub use deletion::delete_account;
+pub(crate) use erase::erase_footprint;
+pub use export::{EXPORT_FORMAT, export};
 pub use model::{AccountStatus, Session, User};
 pub use password::{hash_password, verify_password};
 pub use registration::{

@@ -12,6 +12,8 @@ pub enum AccountStatus {
     Active,
     /// Signed up while registration needed approval; waits for an admin.
     Pending,
+    /// Deleted by its owner: never logs in again; the username stays taken.
+    Deleted,
 }
 
 impl AccountStatus {
@@ -19,6 +21,7 @@ impl AccountStatus {
         match self {
             AccountStatus::Active => "active",
             AccountStatus::Pending => "pending",
+            AccountStatus::Deleted => "deleted",
         }
     }
 
@@ -26,6 +29,7 @@ impl AccountStatus {
         match s {
             "active" => Some(AccountStatus::Active),
             "pending" => Some(AccountStatus::Pending),
+            "deleted" => Some(AccountStatus::Deleted),
             _ => None,
         }
     }

@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use crate::accounts::{self, Session, User};
 use crate::app::App;
 use crate::error::{Error, ErrorCode};
+use crate::ratelimit::{Key, Limit};
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "copse_session";
@@ -35,6 +36,9 @@ impl FromRequestParts<App> for Authenticated {
                 )
             })?;
         let (user, session) = accounts::authenticate(&app.db, &token).await?;
+        // Counted here, where the account is known anyway: no lookup of its own.
+        app.limiter
+            .check(Limit::ApiPerAccount, Key::Account(user.id))?;
         Ok(Authenticated {
             user,
             session,

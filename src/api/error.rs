@@ -53,6 +53,11 @@ impl IntoResponse for Error {
                 HeaderValue::from_static("Bearer realm=\"copse\""),
             );
         }
+        if let Some(seconds) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }

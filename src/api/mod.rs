@@ -29,7 +29,11 @@ pub fn router() -> Router<App> {
     Router::new()
         .route("/instance", get(instance::show))
         .route("/accounts", post(accounts::register))
-        .route("/accounts/me", get(accounts::me))
+        .route(
+            "/accounts/me",
+            get(accounts::me).delete(accounts::delete_me),
+        )
+        .route("/accounts/me/export", get(accounts::export))
         .route("/communities", post(communities::create))
         .route(
             "/communities/{name}",

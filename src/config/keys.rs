@@ -88,6 +88,12 @@ pub const KEYS: &[KeyDef] = &[
         about: "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the process exits.",
     },
     KeyDef {
+        key: "http.trusted_proxies",
+        env: "COPSE_HTTP_TRUSTED_PROXIES",
+        default: Some("127.0.0.1,::1"),
+        about: "Comma-separated addresses and networks (`10.0.0.0/8`) of reverse proxies whose `X-Forwarded-For` is believed for the client address of rate limits; only its right-most address that is not a trusted proxy counts. Empty: trust none.",
+    },
+    KeyDef {
         key: "federation.authorized_fetch",
         env: "COPSE_FEDERATION_AUTHORIZED_FETCH",
         default: Some("false"),

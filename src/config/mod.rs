@@ -50,6 +50,8 @@ pub struct Config {
     pub http_request_timeout: Duration,
     /// How long a stopping server waits for in-flight requests.
     pub http_shutdown_grace: Duration,
+    /// `http.trusted_proxies`: proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<crate::ratelimit::client::Network>,
     /// Every GET of ActivityPub JSON must be signed by another server.
     pub authorized_fetch: bool,
     /// Deliveries in flight at once in this process.
@@ -160,6 +162,10 @@ impl Config {
                 0,
                 3600,
             )?),
+            trusted_proxies: crate::ratelimit::client::parse_networks(
+                &raw.string("http.trusted_proxies")?,
+            )
+            .map_err(|m| raw.invalid("http.trusted_proxies", &m))?,
             authorized_fetch: raw.boolean("federation.authorized_fetch")?,
             delivery_concurrency: raw.integer("federation.delivery_concurrency", 1, 1024)? as usize,
             delivery_per_instance: raw.integer("federation.delivery_per_instance", 1, 256)?

@@ -11,6 +11,7 @@ pub mod communities;
 pub mod credentials;
 pub mod deliveries;
 pub mod follows;
+pub mod footprint;
 pub mod instance;
 pub mod instances;
 pub mod invites;

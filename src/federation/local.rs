@@ -62,6 +62,26 @@ pub async fn find(app: &App, id: &str) -> Result<Option<LocalActor>> {
     }
 }
 
+/// A local person whose account was deleted: nobody to the fediverse, but the `Delete`
+/// announcing it is still theirs to sign while it is being delivered.
+async fn deleted_person(app: &App, id: &str) -> Result<Option<LocalActor>> {
+    let urls = Urls::new(&app.config);
+    let Some(name) = id
+        .strip_prefix(urls.base())
+        .and_then(|path| path.strip_prefix("/u/"))
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+        .map(str::to_string)
+    else {
+        return Ok(None);
+    };
+    Ok(app
+        .db
+        .run(move |c| Ok(users::find_by_username(c, &name)?))
+        .await?
+        .filter(|u| u.status() == AccountStatus::Deleted)
+        .map(LocalActor::Person))
+}
+
 /// True when `url` is on this server.
 pub fn is_local(app: &App, url: &Url) -> bool {
     super::protocol::envelope::authority(url) == app.config.domain
@@ -69,12 +89,15 @@ pub fn is_local(app: &App, url: &Url) -> bool {
 
 /// A signer holding the private key of the local actor `ap_id`.
 pub async fn signer(app: &App, ap_id: &str) -> Result<RequestSigner> {
-    let actor = find(app, ap_id).await?.ok_or_else(|| {
-        Error::new(
-            ErrorCode::NotFound,
-            format!("{ap_id} is not a local actor that can sign"),
-        )
-    })?;
+    let actor = match find(app, ap_id).await? {
+        Some(actor) => actor,
+        None => deleted_person(app, ap_id).await?.ok_or_else(|| {
+            Error::new(
+                ErrorCode::NotFound,
+                format!("{ap_id} is not a local actor that can sign"),
+            )
+        })?,
+    };
     let private_pem = match &actor {
         LocalActor::Person(user) => actors::person_key_pair(&app.db, user).await?.private_pem,
         LocalActor::Community(c) => {

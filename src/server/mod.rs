@@ -2,6 +2,7 @@
 //! lets in-flight requests finish.
 
 mod layers;
+pub mod limits;
 mod ops;
 
 use std::future::Future;
@@ -20,7 +21,13 @@ pub fn router(app: App) -> Router {
     let routes = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
-        .nest("/api/v1", crate::api::router())
+        .nest(
+            "/api/v1",
+            crate::api::router().layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                limits::api,
+            )),
+        )
         .merge(crate::federation::routes::router(app.clone()))
         .fallback(ops::not_found)
         .with_state(app.clone());

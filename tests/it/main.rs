@@ -6,6 +6,7 @@
 
 mod support;
 
+mod account_lifecycle;
 mod accounts;
 mod cli;
 mod config;
@@ -25,6 +26,7 @@ mod moderation;
 mod moderation_federation;
 mod moderation_peers;
 mod queue;
+mod rate_limits;
 mod reports;
 mod reports_federation;
 mod signatures;

@@ -562,6 +562,7 @@ async fn kill_9_loses_nothing() {
         ("COPSE_DEV".into(), "true".into()),
         ("COPSE_DOMAIN".into(), "copse.test".into()),
         ("COPSE_DATABASE_POOL_SIZE".into(), "4".into()),
+        ("COPSE_RATE_LIMIT_ENABLED".into(), "false".into()),
     ];
 
     // Queue the backlog with the server down, as a crash would have left it.

@@ -9,4 +9,5 @@ pub mod membership;
 pub mod moderation;
 pub mod moderation_wire;
 pub mod parents;
+pub mod person;
 pub mod votes;

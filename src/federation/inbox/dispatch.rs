@@ -6,10 +6,12 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::db::received;
-use crate::db::remote_actors::{self, CachedActor};
+use crate::db::remote_actors::CachedActor;
 use crate::error::Result;
 use crate::federation::activities::content::{self, Incoming, Via};
-use crate::federation::activities::{announce, flag, follow, membership, moderation, votes};
+use crate::federation::activities::{
+    announce, flag, follow, membership, moderation, person, votes,
+};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::protocol::envelope::id_of;
 use crate::federation::remote;
@@ -35,18 +37,7 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
             remote::refresh(app, &env.actor).await?;
             record(app, env).await
         }
-        ("Delete", _) if about_itself => {
-            let ap_id = actor.ap_id.clone();
-            let id = env.id.to_string();
-            app.db
-                .transaction(move |c| {
-                    if received::record(c, &id, crate::time::now())? {
-                        remote_actors::delete(c, &ap_id)?;
-                    }
-                    Ok(())
-                })
-                .await
-        }
+        ("Delete", _) if about_itself => person::receive_delete(app, env, actor).await,
         ("Announce", _) => announce::receive(app, env, actor).await,
         ("Lock", _) => match env.object_id() {
             Some(id) => {

@@ -19,6 +19,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::envelope::{Envelope, authority};
 use crate::federation::signatures::{self, IncomingRequest};
+use crate::ratelimit::{Key, Limit};
 
 /// The largest activity an inbox accepts.
 pub const MAX_ACTIVITY_BYTES: usize = 1024 * 1024;
@@ -67,6 +68,11 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         ));
     }
     let env = Envelope::parse(request.body)?;
+    // Per actor, before any signature check or fetch: refusing a flood early is the point.
+    // Only counted once the signature proves the actor (below), so forging someone's id
+    // cannot spend their budget.
+    app.limiter
+        .refuse_if_spent(Limit::InboxPerActor, Key::Actor(env.actor.as_str()))?;
     tracing::debug!(id = %env.id, kind = env.kind, actor = %env.actor, "inbox received");
     if authority(&env.id) != authority(&env.actor) {
         return Err(Error::new(
@@ -105,6 +111,8 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         // A Delete of an actor copse never knew: nothing to remove, nothing to fetch.
         return Ok(Received::Applied);
     };
+    app.limiter
+        .check(Limit::InboxPerActor, Key::Actor(env.actor.as_str()))?;
     crate::federation::delivery::instances::heard_from(app, &actor.domain).await;
     let deletes_itself = env.kind == "Delete" && env.object_id().as_ref() == Some(&env.actor);
     if !deletes_itself {

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::wants_activity_json;
@@ -37,10 +37,16 @@ pub async fn person(
     headers: HeaderMap,
 ) -> Result<Response> {
     let lookup = name.clone();
-    let user = app
+    let found = app
         .db
         .run(move |c| Ok(users::find_by_username(c, &lookup)?))
-        .await?
+        .await?;
+    if let Some(user) = &found
+        && user.status() == AccountStatus::Deleted
+    {
+        return Ok(gone(&app, user));
+    }
+    let user = found
         .filter(|u| u.status() == AccountStatus::Active)
         .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
     let handle = format!("@{}@{}", user.username, app.config.domain);
@@ -52,6 +58,21 @@ pub async fn person(
     let mut actor = actors::person(&urls, &user, key);
     actor.attachment = actors::credential_fields(&app, user.id).await?;
     Ok(activity_json(actor))
+}
+
+/// A deleted account: 410 with a Tombstone, so servers that still cache the person learn
+/// it is gone for good rather than missing for now.
+fn gone(app: &App, user: &crate::accounts::User) -> Response {
+    let id = Urls::new(&app.config).person(&user.username);
+    let mut tombstone = crate::federation::objects::page::tombstone(&id, "Person");
+    tombstone["@context"] = serde_json::json!("https://www.w3.org/ns/activitystreams");
+    tombstone["deleted"] = serde_json::json!(crate::time::rfc3339(user.updated_at));
+    (
+        StatusCode::GONE,
+        [(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")],
+        Json(tombstone),
+    )
+        .into_response()
 }
 
 pub async fn community(

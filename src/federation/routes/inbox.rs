@@ -9,25 +9,31 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::inbox::{self, InboxRequest, MAX_ACTIVITY_BYTES};
 use crate::federation::local;
 use crate::federation::urls::Urls;
+use crate::ratelimit::{Key, Limit};
+use crate::server::limits::ClientIp;
 
 pub async fn shared(
     State(app): State<App>,
+    client: ClientIp,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode> {
+    per_address(&app, client)?;
     accept(&app, &method, &uri, &headers, body).await
 }
 
 pub async fn person(
     State(app): State<App>,
+    client: ClientIp,
     Path(name): Path<String>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode> {
+    per_address(&app, client)?;
     let id = Urls::new(&app.config).person(&name);
     require_actor(&app, &id).await?;
     accept(&app, &method, &uri, &headers, body).await
@@ -35,15 +41,22 @@ pub async fn person(
 
 pub async fn community(
     State(app): State<App>,
+    client: ClientIp,
     Path(name): Path<String>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode> {
+    per_address(&app, client)?;
     let id = Urls::new(&app.config).community(&name);
     require_actor(&app, &id).await?;
     accept(&app, &method, &uri, &headers, body).await
+}
+
+/// Counted before anything else, the body unread: a flood costs as little as possible.
+fn per_address(app: &App, ClientIp(ip): ClientIp) -> Result<()> {
+    app.limiter.check(Limit::InboxPerIp, Key::Ip(ip))
 }
 
 async fn require_actor(app: &App, id: &str) -> Result<()> {

@@ -195,7 +195,8 @@ pub fn password_of(name: &str) -> String {
     format!("{name}-long-password")
 }
 
-/// Defaults, a fresh data dir and database, a free loopback port, plus `env`.
+/// Defaults (rate limits off), a fresh data dir and database, a free loopback port, plus
+/// `env`.
 pub fn test_config(db: &TestDb, env: &[(&str, &str)]) -> Config {
     let data_dir = db.dir.path().to_string_lossy().to_string();
     let url = db.url_string();
@@ -204,6 +205,8 @@ pub fn test_config(db: &TestDb, env: &[(&str, &str)]) -> Config {
         ("COPSE_DATABASE_URL".into(), url),
         ("COPSE_BIND".into(), "127.0.0.1:0".into()),
         ("COPSE_DATABASE_POOL_SIZE".into(), "4".into()),
+        // Tests make many requests from 127.0.0.1; those about rate limits turn them on.
+        ("COPSE_RATE_LIMIT_ENABLED".into(), "false".into()),
     ];
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Config::from_env(&|name| {
