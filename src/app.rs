@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::fetch::Fetcher;
+use crate::federation::policy::PolicyCache;
 use crate::metrics::Metrics;
 
 /// Everything a request handler may need. Cheap to clone.
@@ -20,6 +21,8 @@ pub struct App {
     pub fetcher: Fetcher,
     /// Wakes the delivery worker when something was queued.
     pub deliveries_queued: Arc<tokio::sync::Notify>,
+    /// The instance's federation policy (blocked, limited, allowed domains), in memory.
+    pub policy: Arc<PolicyCache>,
 }
 
 impl App {
@@ -32,8 +35,10 @@ impl App {
         for version in &report.applied {
             tracing::info!(version, "applied database migration");
         }
+        let policy = Arc::new(PolicyCache::open(db.clone(), &config.domain).await?);
         Ok(App {
-            fetcher: Fetcher::from_config(&config)?,
+            fetcher: Fetcher::from_config(&config)?.with_domain_policy(policy.clone()),
+            policy,
             config: Arc::new(config),
             db,
             metrics: Arc::new(Metrics::default()),

@@ -7,10 +7,14 @@
 
 pub mod comments;
 pub mod communities;
+pub mod community_domain_blocks;
 pub mod credentials;
 pub mod deliveries;
+pub mod domain_effects;
+pub mod domain_policies;
 pub mod follows;
 pub mod instance;
+pub mod instance_settings;
 pub mod instances;
 pub mod invites;
 pub mod memberships;
