@@ -105,6 +105,6 @@ pub async fn unblock(
 mod tests {
     #[test]
     fn obfuscation_stars_the_middle() {
-        assert_eq!(super::obfuscated("spam.example"), "spa**.***ple");
+        assert_eq!(super::obfuscated("spam.example"), "spa*.****ple");
     }
 }
