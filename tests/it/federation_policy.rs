@@ -676,3 +676,80 @@ async fn a_mastodon_blocklist_imports_exports_back_and_a_malformed_one_imports_n
         3
     );
 }
+
+#[tokio::test]
+async fn an_announce_from_an_allowed_group_of_a_blocked_servers_object_fetches_nothing() {
+    let (s, root, _) = world().await;
+    let group_host = Peer::start().await;
+    group_host.add_actor("group", "Group").await;
+    let blocked = Peer::start().await;
+    blocked.add_actor("alice", "Person").await;
+    let post_id = format!("{}/post/1", blocked.base());
+    blocked.serve(
+        &post_id,
+        json!({"type": "Page", "id": post_id, "attributedTo": blocked.actor_id("alice"), "name": "Spam", "content": "x"}),
+    );
+
+    // ana follows the group on the allowed server, which accepts.
+    s.create_user("ana", false).await;
+    let ana = s.login("ana").await;
+    let (status, view) = s
+        .post(
+            "/api/v1/follows",
+            Some(&ana),
+            json!({"target": format!("!group@{}", group_host.domain())}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let follow = eventually(WAIT, "the Follow to reach the group", || async {
+        group_host.received("Follow").into_iter().next()
+    })
+    .await
+    .json()
+    .unwrap();
+    let accept = json!({
+        "id": group_host.activity_id("accept"), "type": "Accept",
+        "actor": group_host.actor_id("group"), "object": follow,
+    });
+    let (status, body) = group_host.deliver(&s, "/inbox", &accept, "group").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    put_rule(&s, &root, &blocked.domain(), json!({"severity": "block"})).await;
+    let announce = json!({
+        "id": group_host.activity_id("announce"), "type": "Announce",
+        "actor": group_host.actor_id("group"),
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
+        "cc": [format!("{}/followers", group_host.actor_id("group"))],
+        "object": post_id,
+    });
+    let (status, body) = group_host.deliver(&s, "/inbox", &announce, "group").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"]["code"], "domain_blocked");
+    assert!(blocked.requests().is_empty(), "{:?}", blocked.requests());
+    assert_eq!(post_count(&s).await, 0);
+}
+
+#[tokio::test]
+async fn a_redirect_into_a_blocked_server_is_not_followed() {
+    let (s, root, _) = world().await;
+    let blocked = Peer::start().await;
+    blocked.add_actor("alice", "Person").await;
+    put_rule(&s, &root, &blocked.domain(), json!({"severity": "block"})).await;
+    let target = blocked.actor_id("alice");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(move || {
+        let target = target.clone();
+        async move { (axum::http::StatusCode::FOUND, [("location", target)]) }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = url::Url::parse(&format!("http://{addr}/moved")).unwrap();
+    let err = s
+        .app
+        .fetcher
+        .get_json(&url, "application/activity+json", Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), copse::ErrorCode::DomainBlocked, "{err:?}");
+    assert!(blocked.requests().is_empty());
+}
