@@ -476,6 +476,11 @@ async fn media_from_a_server_whose_media_is_rejected_is_left_out() {
     assert!(!shown.contains("<img"), "{post}");
     assert!(shown.contains("explained"), "{post}");
     assert!(post["url"].is_null(), "the image link is dropped: {post}");
+    assert_eq!(
+        log_actions(&s).await,
+        ["limit_domain"],
+        "a media rule is a limitation"
+    );
 }
 
 #[tokio::test]
@@ -752,4 +757,52 @@ async fn a_redirect_into_a_blocked_server_is_not_followed() {
         .unwrap_err();
     assert_eq!(err.code(), copse::ErrorCode::DomainBlocked, "{err:?}");
     assert!(blocked.requests().is_empty());
+}
+
+#[tokio::test]
+async fn blocking_with_purge_deletes_what_the_server_left_here_and_nothing_else() {
+    let (s, root, mira) = world().await;
+    let peer = Peer::start().await;
+    peer.add_actor("alice", "Person").await;
+    let nursing = community(&s, "nursing");
+    peer.deliver(&s, "/inbox", &follow(&peer, &nursing), "alice")
+        .await;
+    let (status, body) = peer
+        .deliver(
+            &s,
+            "/inbox",
+            &create_page(&peer, &nursing, "Theirs", "<p>t</p>"),
+            "alice",
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (status, body) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira),
+            json!({"community": "nursing", "title": "Ours"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(post_count(&s).await, 2);
+
+    let (status, body) = put_rule(
+        &s,
+        &root,
+        &peer.domain(),
+        json!({"severity": "block", "purge": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["posts_purged"], 1, "{body}");
+    assert_eq!(body["follows_dropped"], 1, "{body}");
+    assert_eq!(listing(&s, Some(&mira), "nursing").await, ["Ours"]);
+    let actor = peer.actor_id("alice");
+    let cached = s
+        .app
+        .db
+        .run(move |c| Ok(copse::db::remote_actors::find_by_ap_id(c, &actor)?))
+        .await
+        .unwrap();
+    assert!(cached.is_none(), "its actor is forgotten");
 }

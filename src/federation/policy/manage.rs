@@ -105,7 +105,7 @@ pub async fn remove_rule(app: &App, by: Moderator, domain: &str) -> Result<Domai
                 Error::new(ErrorCode::NotFound, format!("{domain} has no policy"))
             })?;
             domain_policies::delete(c, &domain)?;
-            if old.severity != Severity::None.as_str() {
+            if old.severity != Severity::None.as_str() || old.reject_media || old.reject_reports {
                 log::record(c, entry(&by, Action::UnblockDomain, &domain, None))?;
             }
             if old.allowed {
@@ -240,33 +240,48 @@ pub(super) fn apply_rule(
         outcome.deliveries_cancelled = cancel_blocked_deliveries(c, &policy)?;
     }
     if log_it {
-        let was = old.as_ref().map(|o| o.severity.as_str());
-        let severity_changed = was != Some(severity.as_str());
-        let allowed_changed = old.as_ref().map(|o| o.allowed) != Some(rule.allowed);
-        let reason = rule.private_comment.clone().or(rule.public_comment.clone());
-        if severity_changed || !allowed_changed {
-            let action = match severity {
-                Severity::Block => Action::BlockDomain,
-                Severity::Limit => Action::LimitDomain,
-                Severity::None => Action::UnblockDomain,
-            };
-            // A new rule that restricts nothing (an allowlist entry) logs only the allowing.
-            if !(old.is_none() && severity == Severity::None && allowed_changed) {
-                let mut e = entry(by, action, domain, reason.clone());
-                e.target_label = Some(flags(&rule));
-                log::record(c, e)?;
-            }
-        }
-        if allowed_changed && (rule.allowed || old.is_some()) {
-            let action = if rule.allowed {
-                Action::AllowDomain
-            } else {
-                Action::DisallowDomain
-            };
-            log::record(c, entry(by, action, domain, reason))?;
-        }
+        log_change(c, by, old.as_ref(), &rule)?;
     }
     Ok(outcome)
+}
+
+/// Logs what changed between `old` and `rule`: the restriction (block, limit, media or
+/// reports, or their lifting) and the allowlist entry, each as its own action; a change of
+/// comments alone is logged under the rule's current restriction.
+fn log_change(
+    c: &mut DbConnection,
+    by: &Moderator,
+    old: Option<&DomainPolicyRow>,
+    rule: &DomainPolicyRow,
+) -> Result<()> {
+    let restriction = |r: &DomainPolicyRow| (r.severity.clone(), r.reject_media, r.reject_reports);
+    let unrestricted = (Severity::None.as_str().to_string(), false, false);
+    let was = old.map_or(unrestricted.clone(), restriction);
+    let now = restriction(rule);
+    let was_allowed = old.is_some_and(|o| o.allowed);
+    let reason = rule.private_comment.clone().or(rule.public_comment.clone());
+    let allowed_changed = was_allowed != rule.allowed;
+    let restricts = now != unrestricted;
+    if was != now || (!allowed_changed && restricts) {
+        let action = match Severity::parse(&rule.severity) {
+            Some(Severity::Limit) => Action::LimitDomain,
+            Some(Severity::None) if restricts => Action::LimitDomain,
+            Some(Severity::None) => Action::UnblockDomain,
+            _ => Action::BlockDomain,
+        };
+        let mut e = entry(by, action, &rule.domain, reason.clone());
+        e.target_label = Some(flags(rule));
+        log::record(c, e)?;
+    }
+    if allowed_changed {
+        let action = if rule.allowed {
+            Action::AllowDomain
+        } else {
+            Action::DisallowDomain
+        };
+        log::record(c, entry(by, action, &rule.domain, reason))?;
+    }
+    Ok(())
 }
 
 /// Deletes queued deliveries to domains `policy` blocks.
