@@ -72,3 +72,13 @@ pub fn delete(conn: &mut DbConnection, community_id: i64, domain: &str) -> Query
     )
     .execute(conn)
 }
+
+/// How many blocks there are and the latest one, to tell whether they changed.
+pub fn fingerprint(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    community_domain_blocks::table
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(community_domain_blocks::created_at),
+        ))
+        .first(conn)
+}

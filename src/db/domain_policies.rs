@@ -85,3 +85,14 @@ pub fn save(conn: &mut DbConnection, row: &DomainPolicyRow) -> QueryResult<()> {
 pub fn delete(conn: &mut DbConnection, domain: &str) -> QueryResult<usize> {
     diesel::delete(domain_policies::table.find(domain)).execute(conn)
 }
+
+/// A cheap summary of the stored rules (how many, the latest change), to tell whether they
+/// changed without reading them all.
+pub fn fingerprint(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTime>)> {
+    domain_policies::table
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(domain_policies::updated_at),
+        ))
+        .first(conn)
+}

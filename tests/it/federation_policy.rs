@@ -806,3 +806,53 @@ async fn blocking_with_purge_deletes_what_the_server_left_here_and_nothing_else(
         .unwrap();
     assert!(cached.is_none(), "its actor is forgotten");
 }
+
+#[tokio::test]
+async fn a_block_written_by_another_process_is_in_force_within_seconds() {
+    let (s, _, _) = world().await;
+    let peer = Peer::start().await;
+    peer.add_actor("alice", "Person").await;
+    // Another process sharing the database writes the rule; this one has not been told.
+    let domain = peer.domain();
+    s.app
+        .db
+        .transaction(move |c| {
+            let now = chrono::Utc::now().naive_utc();
+            copse::db::domain_policies::save(
+                c,
+                &copse::db::domain_policies::DomainPolicyRow {
+                    domain,
+                    severity: "block".into(),
+                    reject_media: false,
+                    reject_reports: false,
+                    allowed: false,
+                    public_comment: None,
+                    private_comment: None,
+                    obfuscate: false,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let nursing = community(&s, "nursing");
+    eventually(
+        Duration::from_secs(10),
+        "the block to be in force",
+        || async {
+            let (_, body) = peer
+                .post(
+                    &s,
+                    "/inbox",
+                    serde_json::to_vec(&follow(&peer, &nursing)).unwrap(),
+                )
+                .unsigned()
+                .send()
+                .await;
+            (body["error"]["code"] == "domain_blocked").then_some(())
+        },
+    )
+    .await;
+}
