@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::fetch::Fetcher;
+use crate::federation::policy::PolicyCache;
 use crate::metrics::Metrics;
 use crate::ratelimit::Limiter;
 
@@ -23,6 +24,8 @@ pub struct App {
     pub deliveries_queued: Arc<tokio::sync::Notify>,
     /// Request budgets per client, account and remote actor.
     pub limiter: Arc<Limiter>,
+    /// The instance's federation policy (blocked, limited, allowed domains), in memory.
+    pub policy: Arc<PolicyCache>,
 }
 
 impl App {
@@ -36,9 +39,11 @@ impl App {
             tracing::info!(version, "applied database migration");
         }
         let metrics = Arc::new(Metrics::default());
+        let policy = Arc::new(PolicyCache::open(db.clone(), &config.domain).await?);
         Ok(App {
-            fetcher: Fetcher::from_config(&config)?,
+            fetcher: Fetcher::from_config(&config)?.with_domain_policy(policy.clone()),
             limiter: Arc::new(Limiter::new(config.rate_limits, metrics.clone())),
+            policy,
             config: Arc::new(config),
             db,
             metrics,

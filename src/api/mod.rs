@@ -3,7 +3,9 @@
 
 mod accounts;
 mod admin;
+mod admin_domains;
 pub mod auth;
+mod blocked_domains;
 mod comments;
 mod communities;
 pub mod error;
@@ -28,6 +30,7 @@ use crate::error::{Error, ErrorCode};
 pub fn router() -> Router<App> {
     Router::new()
         .route("/instance", get(instance::show))
+        .route("/instance/blocked-domains", get(blocked_domains::public))
         .route("/accounts", post(accounts::register))
         .route(
             "/accounts/me",
@@ -122,6 +125,25 @@ pub fn router() -> Router<App> {
         .route("/admin/accounts", get(admin::list))
         .route("/admin/accounts/{id}/approve", post(admin::approve))
         .route("/admin/accounts/{id}/reject", post(admin::reject))
+        .route("/admin/domains", get(admin_domains::list))
+        .route("/admin/domains/export", get(admin_domains::export))
+        .route("/admin/domains/import", post(admin_domains::import))
+        .route(
+            "/admin/domains/{domain}",
+            axum::routing::put(admin_domains::put).delete(admin_domains::delete),
+        )
+        .route(
+            "/admin/federation-mode",
+            axum::routing::put(admin_domains::mode),
+        )
+        .route(
+            "/communities/{name}/blocked-domains",
+            get(blocked_domains::list).post(blocked_domains::block),
+        )
+        .route(
+            "/communities/{name}/blocked-domains/{domain}",
+            delete(blocked_domains::unblock),
+        )
         .route(
             "/admin/federation/deliveries",
             get(federation_admin::deliveries),

@@ -42,6 +42,56 @@ pub enum AdminCommand {
         #[arg(long)]
         summary: Option<String>,
     },
+    /// Block a domain (and its subdomains): nothing is received from, sent to or fetched from it
+    ///
+    /// Its actors' follows and memberships here are dropped, and deliveries queued for it
+    /// are cancelled. See docs/federation-policy.md.
+    BlockDomain {
+        /// The domain, e.g. spam.example (a leading *. is dropped; host:port is allowed)
+        domain: String,
+        /// Also reject its media (kept in the rule should the block become a limit)
+        #[arg(long)]
+        reject_media: bool,
+        /// Also delete its cached actors and everything they wrote here
+        #[arg(long)]
+        purge: bool,
+        /// Public comment, shown on the list of moderated servers
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
+    /// Lift a block or limit of a domain
+    UnblockDomain { domain: String },
+    /// Limit a domain: its posts stay out of public listings and its follows wait for approval
+    LimitDomain {
+        domain: String,
+        /// Also reject its media
+        #[arg(long)]
+        reject_media: bool,
+        /// Public comment, shown on the list of moderated servers
+        #[arg(long, value_name = "TEXT")]
+        comment: Option<String>,
+    },
+    /// List a domain for allowlist mode (or take it off with --remove)
+    AllowDomain {
+        domain: String,
+        /// Take the domain off the allowlist
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Federate with everyone not blocked (blocklist) or only with allowed domains (allowlist)
+    FederationMode {
+        #[arg(value_parser = ["allowlist", "blocklist"])]
+        mode: String,
+    },
+    /// Print the federation mode and every domain's rule
+    ListDomains,
+    /// Import a blocklist in Mastodon's CSV format (a bad line imports nothing)
+    ImportBlocklist {
+        /// The CSV file
+        file: PathBuf,
+    },
+    /// Print the blocklist in Mastodon's CSV format
+    ExportBlocklist,
 }
 
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
@@ -103,5 +153,7 @@ pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
             );
             Ok(())
         }
+        // The federation policy commands live beside their own helpers.
+        domains => super::domains::run(config, domains).await,
     }
 }

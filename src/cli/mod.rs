@@ -5,6 +5,7 @@
 //! or command line.
 
 mod admin;
+mod domains;
 mod password;
 
 use std::path::PathBuf;

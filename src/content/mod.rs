@@ -7,8 +7,11 @@
 //! `javascript:` URL is dropped. The Markdown itself is kept as the `source` of the object,
 //! as Lemmy does, so edits start from what the author wrote.
 
+mod media;
+
 use std::collections::HashSet;
 
+pub use media::{is_media_link, without_media};
 use pulldown_cmark::{Options, Parser, html};
 
 /// Renders Markdown (CommonMark with tables, strikethrough and autolinks) to safe HTML.

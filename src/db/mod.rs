@@ -8,11 +8,15 @@
 pub mod bans;
 pub mod comments;
 pub mod communities;
+pub mod community_domain_blocks;
 pub mod credentials;
 pub mod deliveries;
+pub mod domain_effects;
+pub mod domain_policies;
 pub mod follows;
 pub mod footprint;
 pub mod instance;
+pub mod instance_settings;
 pub mod instances;
 pub mod invites;
 pub mod memberships;

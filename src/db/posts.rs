@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{post_recipients, posts};
+use super::schema::{follows, post_recipients, posts, remote_actors};
 
 /// A post, local or received.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -224,6 +224,9 @@ pub enum Sort {
 pub struct Reader {
     pub spaces: Vec<i64>,
     pub user_id: Option<i64>,
+    /// Domains (as `remote_actors.domain`) of limited servers: their authors' posts are left
+    /// out, except those of authors the reader follows.
+    pub hidden_domains: Vec<String>,
 }
 
 /// A page of a community's posts visible to `reader`. The cursor is the last post of the
@@ -252,6 +255,21 @@ pub fn list(
         .select(PostRow::as_select())
         .limit(limit)
         .into_boxed();
+    if !reader.hidden_domains.is_empty() {
+        let hidden = remote_actors::table
+            .filter(remote_actors::domain.eq_any(reader.hidden_domains.clone()))
+            .select(remote_actors::id.nullable());
+        let followed = follows::table
+            .filter(follows::follower_user_id.eq(reader.user_id.unwrap_or(-1)))
+            .filter(follows::state.eq("accepted"))
+            .select(follows::target_remote_id);
+        q = q.filter(
+            posts::author_remote_id
+                .is_null()
+                .or(diesel::dsl::not(posts::author_remote_id.eq_any(hidden)))
+                .or(posts::author_remote_id.eq_any(followed)),
+        );
+    }
     q = match community {
         CommunityRef::Local(id) => q.filter(posts::community_id.eq(id)),
         CommunityRef::Remote(id) => q.filter(posts::remote_community_id.eq(id)),

@@ -12,6 +12,7 @@ use crate::db::{DbConnection, communities};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::LocalActor;
 use crate::federation::objects::page::page;
+use crate::federation::policy::FederationPolicy;
 use crate::federation::publish::{self, Reach, Venue};
 use crate::federation::urls::Urls;
 use crate::federation::{activities::ids::new_activity_id, delivery};
@@ -302,7 +303,13 @@ pub(crate) fn may_read(c: &mut DbConnection, row: &PostRow, viewer: Option<&User
 }
 
 /// What restricted posts of `community` the viewer may list.
-fn reader(c: &mut DbConnection, community: &CommunityRef, viewer: Option<&User>) -> Result<Reader> {
+fn reader(
+    c: &mut DbConnection,
+    community: &CommunityRef,
+    viewer: Option<&User>,
+    policy: &FederationPolicy,
+) -> Result<Reader> {
+    let mut member = false;
     let spaces = match community {
         CommunityRef::Local(id) => {
             let community = communities::find(c, *id)?
@@ -313,13 +320,21 @@ fn reader(c: &mut DbConnection, community: &CommunityRef, viewer: Option<&User>)
                 viewer.map(|u| Member::Local(u.id)),
                 viewer.is_some_and(|u| u.is_admin),
             )?;
+            member = standing.is_member();
             access::visible_spaces(c, &community, &standing)?
         }
         CommunityRef::Remote(_) => Vec::new(),
     };
+    // Limited servers' posts stay out of listings, except for the community's members.
+    let hidden_domains = if member {
+        Vec::new()
+    } else {
+        crate::federation::policy::limited_actor_domains(c, policy)?
+    };
     Ok(Reader {
         spaces,
         user_id: viewer.map(|u| u.id),
+        hidden_domains,
     })
 }
 
@@ -445,13 +460,14 @@ pub async fn list(
     };
     let limit = limit.clamp(1, 100);
     let viewer = viewer.cloned();
+    let policy = app.policy.current().await;
     app.db
         .run(move |c| {
             let cursor = match after {
                 Some(id) => posts::find(c, id)?,
                 None => None,
             };
-            let reader = reader(c, &community, viewer.as_ref())?;
+            let reader = reader(c, &community, viewer.as_ref(), &policy)?;
             let rows = posts::list(c, community, sort, cursor.as_ref(), limit, &reader)?;
             rows.iter().map(|r| views::post_view(c, &here, r)).collect()
         })

@@ -17,6 +17,7 @@ pub mod local;
 pub mod membership;
 pub mod objects;
 pub mod outbox;
+pub mod policy;
 pub mod protocol;
 pub mod publish;
 pub mod remote;

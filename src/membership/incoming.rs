@@ -44,6 +44,8 @@ pub async fn receive_request(
     request: RemoteRequest,
 ) -> Result<()> {
     let urls = Urls::new(&app.config);
+    // Someone of a limited server is never admitted without a moderator's approval.
+    let limited = app.policy.current().await.is_limited(&actor.domain);
     let community = community.clone();
     let actor = actor.clone();
     let applied = app
@@ -76,11 +78,13 @@ pub async fn receive_request(
                 Some(code) => invites::redeem(c, community.id, code, &actor.ap_id, now).ok(),
                 None => None,
             };
-            let admit = invite.is_some() || community.join_policy() == JoinPolicy::Open;
+            let eligible = invite.is_some() || community.join_policy() == JoinPolicy::Open;
+            let admit = eligible && !limited;
             // A Join of an invite-only community without a valid invite is refused as a
             // local one would be. A Follow (which cannot carry an invite) waits for the
             // moderators instead, who may admit people they know.
-            if !admit && community.join_policy() == JoinPolicy::Invite && request.kind == "Join" {
+            if !eligible && community.join_policy() == JoinPolicy::Invite && request.kind == "Join"
+            {
                 answer(
                     c,
                     &urls,

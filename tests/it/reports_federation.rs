@@ -412,3 +412,29 @@ async fn only_the_first_ids_of_a_long_flag_are_looked_up() {
     assert_eq!(report_count(&a).await, 0);
     assert!(queue(&a, &mira, "?community=nursing").await.is_empty());
 }
+
+#[tokio::test]
+async fn reports_from_a_server_whose_reports_are_rejected_are_not_filed() {
+    let (a, mira, root, post_id) = home().await;
+    let peer = Peer::start().await;
+    peer.add_actor("lemmy_alpha", "Person").await;
+    let (status, body) = a
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/admin/domains/{}", peer.domain()),
+            Some(&root),
+            Some(json!({"severity": "none", "reject_reports": true})),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let base = a.app.config.public_url();
+    let flag = lemmy_flag(
+        &peer,
+        &format!("{base}/post/{post_id}"),
+        &format!("{base}/c/nursing"),
+    );
+    let (status, body) = peer.deliver(&a, "/inbox", &flag, "lemmy_alpha").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "acknowledged: {body}");
+    assert!(queue(&a, &mira, "?community=nursing").await.is_empty());
+    assert_eq!(report_count(&a).await, 0, "and not filed");
+}

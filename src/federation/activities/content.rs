@@ -145,6 +145,17 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
             .and_then(Value::as_str)
             .unwrap_or_default(),
     );
+    // Media from a server whose media the admins reject is left out as it arrives.
+    let rejects_media = app
+        .policy
+        .current()
+        .await
+        .rejects_media(&incoming.actor.domain);
+    let html = if rejects_media {
+        content::without_media(&html)
+    } else {
+        html
+    };
     let source = object
         .get("source")
         .and_then(|s| s.get("content"))
@@ -190,6 +201,7 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
             })
             .await?;
         check_venue(&incoming, &venue)?;
+        crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
         let object_ap_id = object_id.to_string();
         let language = language_of(&object);
         let actor_id = incoming.actor.id;
@@ -260,6 +272,7 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         return record_only(app, &incoming.id).await;
     };
     check_venue(&incoming, &venue)?;
+    crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
     let (title, body_html) = match kind.as_str() {
         "Note" => title_from_note(&html, venue.ap_id()),
         _ => (
@@ -284,6 +297,12 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         .and_then(|a| {
             a.iter()
                 .find(|x| x.get("type").and_then(Value::as_str) == Some("Link"))
+        })
+        .filter(|l| {
+            !rejects_media
+                || !l.get("href").and_then(Value::as_str).is_some_and(|href| {
+                    content::is_media_link(href, l.get("mediaType").and_then(Value::as_str))
+                })
         })
         .and_then(|l| l.get("href"))
         .and_then(Value::as_str)

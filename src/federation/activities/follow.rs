@@ -81,10 +81,15 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
         )
     })?;
     let urls = Urls::new(&app.config);
+    if let LocalActor::Community(c) = &target {
+        crate::federation::policy::doors::community(app, c.id, &follower.domain).await?;
+    }
+    // A limited server's follows wait for approval, whatever the target's settings.
+    let limited = app.policy.current().await.is_limited(&follower.domain);
     // Where members are approved by hand, a follow is an application to join: it waits
-    // for the moderators with the other applications.
+    // for the moderators with the other applications (so does one from a limited server).
     if let LocalActor::Community(c) = &target
-        && c.manually_approves_followers()
+        && (c.manually_approves_followers() || limited)
     {
         return crate::membership::receive_request(
             app,
@@ -102,7 +107,7 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
     }
     let (community_id, user_id, approves_by_hand) = match &target {
         LocalActor::Community(c) => (Some(c.id), None, c.manually_approves_followers()),
-        LocalActor::Person(u) => (None, Some(u.id), false),
+        LocalActor::Person(u) => (None, Some(u.id), limited),
         LocalActor::Instance => return Err(invalid("the instance actor cannot be followed")),
     };
     let target_ap_id = target.ap_id(&urls);

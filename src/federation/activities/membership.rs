@@ -129,6 +129,7 @@ struct Application {
 /// A remote actor asks to join a local community.
 pub async fn receive_join(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
     let community = local_community(app, env).await?;
+    crate::federation::policy::doors::community(app, community.id, &actor.domain).await?;
     // Unknown shapes in the extension are ignored, not refused: the Join still stands.
     let application: Application =
         serde_json::from_value(env.json.clone()).unwrap_or(Application {

@@ -35,6 +35,7 @@ pub async fn receive(app: &App, incoming: Incoming, object_id: String, value: i3
         return record_only(app, &incoming.id).await;
     };
     check_venue(&incoming, &venue)?;
+    crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
     let voter = Voter {
         ap_id: incoming.actor.ap_id.clone(),
         user_id: None,

@@ -29,8 +29,9 @@ use crate::federation::protocol::envelope::authority;
 /// Rows per INSERT statement.
 const INSERT_CHUNK: usize = 1_000;
 
-/// Queues `activity`, signed by the local actor `signer_ap_id`, for each distinct inbox.
-/// Runs inside the caller's transaction; call [`wake`] once it has committed.
+/// Queues `activity`, signed by the local actor `signer_ap_id`, for each distinct inbox
+/// whose server is not blocked by the instance's federation policy. Runs inside the
+/// caller's transaction; call [`wake`] once it has committed.
 pub fn enqueue(
     conn: &mut DbConnection,
     activity: &Value,
@@ -45,6 +46,15 @@ pub fn enqueue(
     let body = serde_json::to_string(activity).map_err(Error::internal)?;
     let now = crate::time::now();
     let mut seen: HashSet<&str> = HashSet::with_capacity(inboxes.len());
+    let domains: Vec<String> = inboxes
+        .iter()
+        .filter_map(|i| Url::parse(i).ok())
+        .map(|u| authority(&u))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    // Blocked servers are left out here; the worker checks again before sending.
+    let blocked = crate::federation::policy::doors::blocked_among(conn, &domains)?;
     let mut rows: Vec<NewDelivery> = Vec::new();
     for inbox in inboxes {
         if !seen.insert(inbox.as_str()) {
@@ -54,6 +64,9 @@ pub fn enqueue(
             tracing::warn!(inbox, "not queueing a delivery to an unparseable inbox");
             continue;
         };
+        if blocked.contains(&authority(&url)) {
+            continue;
+        }
         rows.push(NewDelivery {
             activity_id: activity_id.clone(),
             signer_ap_id: signer_ap_id.to_string(),

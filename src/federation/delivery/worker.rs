@@ -271,6 +271,10 @@ enum Outcome {
 }
 
 async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryRow) {
+    if app.policy.current().await.is_blocked(&row.domain) {
+        drop_blocked(app, row).await;
+        return;
+    }
     let (outcome, health) =
         match tokio::time::timeout(ATTEMPT_TIMEOUT, attempt(app, signers, &row)).await {
             Ok(Ok(judged)) => judged,
@@ -363,6 +367,26 @@ async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryR
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "cannot update the delivery queue"),
     }
+}
+
+/// A row queued before its domain was blocked: removed unsent, for good (the block may be
+/// lifted later, but what was said while it stood is not sent after the fact).
+async fn drop_blocked(app: &App, row: DeliveryRow) {
+    app.metrics.delivery("blocked");
+    tracing::info!(
+        inbox = row.inbox,
+        activity = row.activity_id,
+        "delivery dropped: the domain is blocked"
+    );
+    let id = row.id;
+    if let Err(e) = app
+        .db
+        .transaction(move |c| Ok(deliveries::remove(c, id)?))
+        .await
+    {
+        tracing::warn!(error = %e, "cannot update the delivery queue");
+    }
+    super::settle::settled(app, 1);
 }
 
 /// What to do with the row once an attempt is judged.

@@ -1,5 +1,6 @@
 //! The fetcher: one HTTP client with copse's rules, and the GET-and-parse of a JSON object.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, LOCATION};
@@ -11,6 +12,7 @@ use super::policy::{FetchPolicy, redacted, refused};
 use super::resolver::{AddressRefused, GuardedResolver};
 use crate::config::Config;
 use crate::error::{Error, ErrorCode, Result};
+use crate::federation::policy::{PolicyCache, doors};
 
 /// The `Accept` header for ActivityPub objects.
 pub const ACCEPT_ACTIVITY: &str = "application/activity+json, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"";
@@ -38,6 +40,8 @@ pub struct FetchedJson {
 pub struct Fetcher {
     pub(super) client: reqwest::Client,
     pub(super) policy: FetchPolicy,
+    /// The instance's domain policy: no request goes to a blocked domain.
+    pub(super) domains: Option<Arc<PolicyCache>>,
 }
 
 impl Fetcher {
@@ -58,7 +62,11 @@ impl Fetcher {
             .map_err(|e| {
                 Error::new(ErrorCode::Internal, "the HTTP client cannot be built").with_cause(e)
             })?;
-        Ok(Fetcher { client, policy })
+        Ok(Fetcher {
+            client,
+            policy,
+            domains: None,
+        })
     }
 
     /// The fetcher for this configuration: its `dev` switch and its public URL in the
@@ -68,6 +76,21 @@ impl Fetcher {
             FetchPolicy::for_config(config),
             &user_agent(&config.public_url()),
         )
+    }
+
+    /// This fetcher, refusing every URL on a domain `domains` blocks (`domain_blocked`),
+    /// the first and every redirect hop, before any network I/O.
+    pub fn with_domain_policy(mut self, domains: Arc<PolicyCache>) -> Fetcher {
+        self.domains = Some(domains);
+        self
+    }
+
+    /// Refuses `url` when the domain policy blocks its domain.
+    pub(super) async fn check_domain(&self, url: &Url) -> Result<()> {
+        match &self.domains {
+            Some(domains) => doors::check_url(domains.current().await.as_ref(), url),
+            None => Ok(()),
+        }
     }
 
     /// The rules this fetcher follows.
@@ -114,6 +137,7 @@ impl Fetcher {
             )
         })?;
         self.policy.check_url(url)?;
+        self.check_domain(url).await?;
         let mut current = url.clone();
         let mut hop = 0;
         loop {
@@ -137,6 +161,7 @@ impl Fetcher {
                 Some(next) => {
                     hop += 1;
                     self.policy.check_redirect(hop, &current, &next)?;
+                    self.check_domain(&next).await?;
                     current = next;
                 }
                 None if status.is_success() => {

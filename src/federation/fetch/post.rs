@@ -25,6 +25,7 @@ impl Fetcher {
     /// success or not, is an outcome for the caller to judge.
     pub async fn post(&self, url: &Url, headers: HeaderMap, body: Vec<u8>) -> Result<PostOutcome> {
         self.policy.check_url(url)?;
+        self.check_domain(url).await?;
         let response = self
             .client
             .post(url.clone())

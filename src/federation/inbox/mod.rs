@@ -1,7 +1,8 @@
 //! Receiving activities: the shared `/inbox` and each actor's own inbox.
 //!
 //! The order of checks is the point of this module. Everything that costs nothing comes
-//! first (the body's shape, the actor speaking for its own host, the signature's date and
+//! first (the body's shape, the actor speaking for its own host, the federation policy's
+//! verdict on the actor's domain, the signature's date and
 //! digest, whether the activity was already processed); only then is the signer's key
 //! fetched, which is a request to a server the sender chose, and the signature verified.
 //! An activity is applied in one transaction together with the record of its id, so a
@@ -90,6 +91,9 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
             "activities of this server's own actors do not arrive through its inbox",
         ));
     }
+    // A blocked server is refused before it costs anything: no signature check, no key
+    // fetch, not even the duplicate lookup.
+    crate::federation::policy::doors::inbox(app, &env, request.path_and_query).await?;
 
     let mut incoming = IncomingRequest::new(
         request.method,

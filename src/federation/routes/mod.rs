@@ -54,12 +54,16 @@ pub fn router(app: App) -> Router<App> {
 }
 
 /// Under `federation.authorized_fetch`, a GET for ActivityPub JSON needs another server's
-/// signature. HTML for browsers and POSTs to inboxes (which check their own) pass.
+/// signature. HTML for browsers and POSTs to inboxes (which check their own) pass. Any GET
+/// signed by a blocked domain's key is refused, authorized fetch or not.
 async fn require_signature(
     State(app): State<App>,
     request: Request,
     next: Next,
 ) -> Result<Response, Error> {
+    if request.method() == Method::GET {
+        authorized_fetch::refuse_signers_blocked(&app, request.headers()).await?;
+    }
     let guarded = app.config.authorized_fetch
         && request.method() == Method::GET
         && wants_activity_json(request.headers());

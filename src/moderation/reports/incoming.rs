@@ -41,12 +41,10 @@ pub struct FlagReport {
     pub reason: String,
 }
 
-/// Whether reports from `domain` are taken at all.
-///
-/// Always true for now: the instance's domain policies (`reject_reports`) decide this, and
-/// are wired in here by the code that manages them.
-pub fn reports_accepted_from(_app: &App, _domain: &str) -> bool {
-    true
+/// Whether reports from `domain` are taken at all: not when the instance's policy for it
+/// rejects its reports (Mastodon's `reject_reports`).
+pub fn reports_accepted_from(app: &App, domain: &str) -> bool {
+    !app.policy.snapshot().rejects_reports(domain)
 }
 
 /// What one named id is, here.
