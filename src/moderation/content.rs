@@ -111,6 +111,58 @@ fn publish_action(
     publish::publish(c, urls, venue, moderator, &activity, None)
 }
 
+/// What a moderator does to a post: remove (or restore) it, or lock (or reopen) it.
+#[derive(Debug, Clone, Copy)]
+enum PostAction {
+    Remove(bool),
+    Lock(bool),
+}
+
+impl PostAction {
+    fn logged_as(self) -> Action {
+        match self {
+            PostAction::Remove(true) => Action::RemovePost,
+            PostAction::Remove(false) => Action::RestorePost,
+            PostAction::Lock(true) => Action::LockPost,
+            PostAction::Lock(false) => Action::UnlockPost,
+        }
+    }
+
+    /// Whether the post is already as the action would leave it.
+    fn done(self, post: &PostRow) -> bool {
+        match self {
+            PostAction::Remove(removed) => post.removed == removed,
+            PostAction::Lock(locked) => post.locked == locked,
+        }
+    }
+
+    /// Changes the row; returns the activity to publish and whether it is sent as `Undo`.
+    fn apply(
+        self,
+        c: &mut DbConnection,
+        urls: &Urls,
+        moderator: &str,
+        post: &PostRow,
+        reason: Option<&str>,
+        venue: &Venue,
+    ) -> Result<(Value, bool)> {
+        Ok(match self {
+            PostAction::Remove(removed) => {
+                posts::set_removed(c, post.id, removed)?;
+                let delete = wire::removal(urls, moderator, &post.ap_id, reason, venue);
+                (delete, !removed)
+            }
+            PostAction::Lock(locked) => {
+                posts::set_locked(c, post.id, locked)?;
+                (
+                    wire::lock(urls, moderator, &post.ap_id, reason, venue),
+                    !locked,
+                )
+            }
+        })
+    }
+}
+
 /// A moderator removes (`removed`) or restores a post.
 pub async fn set_post_removed(
     app: &App,
@@ -119,14 +171,33 @@ pub async fn set_post_removed(
     removed: bool,
     reason: Option<String>,
 ) -> Result<PostView> {
+    act_on_post(app, user, post_id, PostAction::Remove(removed), reason).await
+}
+
+/// A moderator locks (`locked`: no new comments) or reopens a thread.
+pub async fn set_post_locked(
+    app: &App,
+    user: &User,
+    post_id: i64,
+    locked: bool,
+    reason: Option<String>,
+) -> Result<PostView> {
+    act_on_post(app, user, post_id, PostAction::Lock(locked), reason).await
+}
+
+/// Checks the moderator (a refusal is logged apart), then in one transaction changes the
+/// post, publishes the activity and writes the log. Doing what is already done is a no-op.
+async fn act_on_post(
+    app: &App,
+    user: &User,
+    post_id: i64,
+    what: PostAction,
+    reason: Option<String>,
+) -> Result<PostView> {
     let reason = check_reason(reason)?;
     let urls = Urls::new(&app.config);
     let here = crate::discussions::posts::here(app);
-    let action = if removed {
-        Action::RemovePost
-    } else {
-        Action::RestorePost
-    };
+    let action = what.logged_as();
     let actor = user.clone();
     let (post, community) = app
         .db
@@ -149,13 +220,12 @@ pub async fn set_post_removed(
     let view = app
         .db
         .transaction(move |c| {
-            if post.removed != removed {
-                posts::set_removed(c, post.id, removed)?;
+            if !what.done(&post) {
                 let moderator = urls.person(&user.username);
                 let venue = venue_of_row(c, &urls, &post)?;
-                let delete =
-                    wire::removal(&urls, &moderator, &post.ap_id, reason.as_deref(), &venue);
-                publish_action(c, &urls, &venue, &moderator, delete, !removed)?;
+                let (activity, undo) =
+                    what.apply(c, &urls, &moderator, &post, reason.as_deref(), &venue)?;
+                publish_action(c, &urls, &venue, &moderator, activity, undo)?;
                 let mut e = entry(&urls, &user, action, TargetKind::Post, &community);
                 e.target_ap_id = Some(post.ap_id.clone());
                 e.target_label = Some(post.title.clone());
@@ -228,64 +298,6 @@ pub async fn set_comment_removed(
             let row = comments::find(c, comment.id)?
                 .ok_or_else(|| Error::internal("comment vanished"))?;
             views::comment_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
-}
-
-/// A moderator locks (`locked`: no new comments) or reopens a thread.
-pub async fn set_post_locked(
-    app: &App,
-    user: &User,
-    post_id: i64,
-    locked: bool,
-    reason: Option<String>,
-) -> Result<PostView> {
-    let reason = check_reason(reason)?;
-    let urls = Urls::new(&app.config);
-    let here = crate::discussions::posts::here(app);
-    let action = if locked {
-        Action::LockPost
-    } else {
-        Action::UnlockPost
-    };
-    let actor = user.clone();
-    let (post, community) = app
-        .db
-        .run({
-            let urls = urls.clone();
-            move |c| {
-                let post = live_post(c, post_id)?;
-                let community = community_of(c, &post)?;
-                let attempt = Attempt {
-                    action,
-                    target_kind: TargetKind::Post,
-                    target_ap_id: &post.ap_id,
-                };
-                require_moderator(c, &urls, &community, &actor, attempt)?;
-                Ok((post, community))
-            }
-        })
-        .await?;
-    let user = user.clone();
-    let view = app
-        .db
-        .transaction(move |c| {
-            if post.locked != locked {
-                posts::set_locked(c, post.id, locked)?;
-                let moderator = urls.person(&user.username);
-                let venue = venue_of_row(c, &urls, &post)?;
-                let lock = wire::lock(&urls, &moderator, &post.ap_id, reason.as_deref(), &venue);
-                publish_action(c, &urls, &venue, &moderator, lock, !locked)?;
-                let mut e = entry(&urls, &user, action, TargetKind::Post, &community);
-                e.target_ap_id = Some(post.ap_id.clone());
-                e.target_label = Some(post.title.clone());
-                e.reason = reason;
-                log::record(c, e)?;
-            }
-            let row = posts::find(c, post.id)?.ok_or_else(|| Error::internal("post vanished"))?;
-            views::post_view(c, &here, &row)
         })
         .await?;
     delivery::wake(app);
