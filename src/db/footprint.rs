@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{
-    comments, follows, memberships, notifications, posts, remote_actors, sessions, users, votes,
+    comments, follows, memberships, notifications, posts, remote_actors, users, votes,
 };
 use super::votes::Voted;
 
@@ -117,7 +117,7 @@ pub fn close_account(
     user_id: i64,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+    super::sessions::delete_all_for_user(conn, user_id)?;
     diesel::delete(notifications::table.filter(notifications::user_id.eq(user_id)))
         .execute(conn)?;
     diesel::update(users::table.find(user_id))

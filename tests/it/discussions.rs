@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, eventually};
+use crate::support::{TestServer, eventually, follow_accepted};
 
 // Long enough for one delivery retry (about 30 s) on a loaded machine.
 const WAIT: Duration = Duration::from_secs(75);
@@ -232,22 +232,6 @@ async fn bad_posts_comments_and_votes_are_refused_with_their_codes() {
     assert_eq!(list.as_array().unwrap().len(), 1, "nothing else was stored");
 }
 
-async fn follow(s: &TestServer, token: &str, target: &str) {
-    let (status, f) = s
-        .post("/api/v1/follows", Some(token), json!({"target": target}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{f}");
-    let id = f["id"].as_i64().unwrap();
-    eventually(WAIT, "the follow to be accepted", || async {
-        let (_, list) = s.get("/api/v1/follows", Some(token)).await;
-        list.as_array()?
-            .iter()
-            .any(|f| f["id"].as_i64() == Some(id) && f["state"] == "accepted")
-            .then_some(())
-    })
-    .await;
-}
-
 /// The posts of `!nursing@a` as server `s` shows them.
 async fn posts_on(s: &TestServer, community: &str) -> Vec<Value> {
     let (status, list) = s
@@ -270,8 +254,8 @@ async fn a_post_made_on_one_server_reaches_another_through_the_communitys_announ
     let c = TestServer::federating(&[]).await;
     c.create_user("bob", false).await;
     let bob = c.login("bob").await;
-    follow(&b, &ana, &community).await;
-    follow(&c, &bob, &community).await;
+    follow_accepted(&b, &ana, &community).await;
+    follow_accepted(&c, &bob, &community).await;
 
     // ana posts from B; A accepts it and announces it to B and C.
     let (status, created) = post(
@@ -465,7 +449,7 @@ async fn a_server_that_starts_following_a_community_imports_its_latest_posts() {
     b.create_user("ana", false).await;
     let ana = b.login("ana").await;
     let community = format!("!nursing@{}", a.domain());
-    follow(&b, &ana, &community).await;
+    follow_accepted(&b, &ana, &community).await;
     let titles = eventually(WAIT, "the backfill", || async {
         let list = posts_on(&b, &community).await;
         (list.len() == 2).then_some(list)
@@ -482,7 +466,7 @@ async fn a_follower_server_that_was_down_receives_everything_once_it_is_back() {
     let mut c = TestServer::federating(&[]).await;
     c.create_user("bob", false).await;
     let bob = c.login("bob").await;
-    follow(&c, &bob, &community).await;
+    follow_accepted(&c, &bob, &community).await;
 
     c.stop().await;
     let (status, p) = post(

@@ -7,28 +7,12 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, eventually};
+use crate::support::{TestServer, eventually, follow_accepted};
 
 const WAIT: Duration = Duration::from_secs(60);
 
 fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-async fn follow(s: &TestServer, token: &str, target: &str) {
-    let (status, f) = s
-        .post("/api/v1/follows", Some(token), json!({"target": target}))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{f}");
-    let id = f["id"].as_i64().unwrap();
-    eventually(WAIT, "the follow to be accepted", || async {
-        let (_, list) = s.get("/api/v1/follows", Some(token)).await;
-        list.as_array()?
-            .iter()
-            .any(|f| f["id"].as_i64() == Some(id) && f["state"] == "accepted")
-            .then_some(())
-    })
-    .await;
 }
 
 async fn listed(s: &TestServer, community: &str, ap_id: &str) -> Option<Value> {
@@ -62,8 +46,8 @@ async fn three() -> (TestServer, String, TestServer, String, TestServer, String)
     let c = TestServer::federating(&[]).await;
     c.create_user("bob", false).await;
     let bob = c.login("bob").await;
-    follow(&b, &ana, &community).await;
-    follow(&c, &bob, &community).await;
+    follow_accepted(&b, &ana, &community).await;
+    follow_accepted(&c, &bob, &community).await;
     (a, mira, b, ana, c, bob)
 }
 

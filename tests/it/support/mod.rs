@@ -30,3 +30,28 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// `token`'s user on `s` follows `target` (a handle or URL) and waits until it is accepted.
+pub async fn follow_accepted(s: &TestServer, token: &str, target: &str) {
+    let (status, f) = s
+        .post(
+            "/api/v1/follows",
+            Some(token),
+            serde_json::json!({"target": target}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{f}");
+    let id = f["id"].as_i64().unwrap();
+    eventually(
+        Duration::from_secs(60),
+        "the follow to be accepted",
+        || async {
+            let (_, list) = s.get("/api/v1/follows", Some(token)).await;
+            list.as_array()?
+                .iter()
+                .any(|f| f["id"].as_i64() == Some(id) && f["state"] == "accepted")
+                .then_some(())
+        },
+    )
+    .await;
+}
