@@ -195,6 +195,19 @@ impl Error {
         self.retry_after
     }
 
+    /// Whether this failed because a concurrent transaction wrote the same row first (a
+    /// unique violation or a serialization failure): done again, the work sees that row.
+    pub fn is_write_race(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        matches!(
+            self.cause.as_deref().and_then(|c| c.downcast_ref::<D>()),
+            Some(D::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                _
+            ))
+        )
+    }
+
     pub fn code(&self) -> ErrorCode {
         self.code
     }
@@ -256,5 +269,27 @@ impl From<diesel::result::Error> for Error {
             .with_cause(err),
             _ => Error::internal(err),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error as D};
+
+    fn database(kind: DatabaseErrorKind) -> Error {
+        Error::from(D::DatabaseError(
+            kind,
+            Box::new("duplicate key".to_string()),
+        ))
+    }
+
+    #[test]
+    fn only_a_lost_race_between_writers_is_worth_a_second_try() {
+        assert!(database(DatabaseErrorKind::UniqueViolation).is_write_race());
+        assert!(database(DatabaseErrorKind::SerializationFailure).is_write_race());
+        assert!(!database(DatabaseErrorKind::ForeignKeyViolation).is_write_race());
+        assert!(!Error::from(D::NotFound).is_write_race());
+        assert!(!Error::new(ErrorCode::UsernameTaken, "taken").is_write_race());
     }
 }

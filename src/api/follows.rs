@@ -1,5 +1,6 @@
 //! `GET /api/v1/resolve`, and `POST`, `GET`, `DELETE /api/v1/follows`: finding actors
-//! anywhere on the fediverse and following them.
+//! anywhere on the fediverse and following them; `/api/v1/follow-requests`: answering the
+//! follows that wait for the signed-in user's approval.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -78,5 +79,35 @@ pub async fn delete(
     Path(id): Path<i64>,
 ) -> Result<StatusCode> {
     follows::unfollow(&app, &auth.user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Follows of the signed-in user that wait for an answer, newest first.
+pub async fn requests(
+    State(app): State<App>,
+    auth: Authenticated,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<follows::FollowRequestView>>> {
+    let limit = query.limit.unwrap_or(50);
+    Ok(Json(
+        follows::pending_requests(&app, &auth.user, query.before, limit).await?,
+    ))
+}
+
+pub async fn authorize(
+    State(app): State<App>,
+    auth: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    follows::answer_request(&app, &auth.user, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn reject(
+    State(app): State<App>,
+    auth: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<StatusCode> {
+    follows::answer_request(&app, &auth.user, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

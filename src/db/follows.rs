@@ -267,3 +267,29 @@ pub fn delete_of_community_by(
         }
     }
 }
+
+/// Remote follows of the local user `user_id` that wait for the user's answer, newest
+/// first, after the cursor `before_id` if given, with the followers' cached actors.
+pub fn pending_requests_of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<(FollowRow, super::remote_actors::CachedActor)>> {
+    use super::remote_actors::CachedActor;
+    use super::schema::remote_actors;
+    let mut query = follows::table
+        .inner_join(
+            remote_actors::table.on(follows::follower_remote_id.eq(remote_actors::id.nullable())),
+        )
+        .filter(follows::target_user_id.eq(user_id))
+        .filter(follows::state.eq("pending"))
+        .select((FollowRow::as_select(), CachedActor::as_select()))
+        .order(follows::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before_id {
+        query = query.filter(follows::id.lt(before));
+    }
+    query.load(conn)
+}

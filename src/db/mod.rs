@@ -165,10 +165,6 @@ impl Database {
 /// How long a request waits for a free connection before answering 503.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Maps a unique-constraint violation to `conflict` when it is on `constraint`.
-///
-/// PostgreSQL names the constraint; SQLite names the columns (`users.username`), so both
-/// spellings are given by the caller.
 /// Runs `f` in a transaction that writes. On SQLite it begins `IMMEDIATE`, taking the write
 /// lock up front: a deferred transaction that reads first and writes later fails at once
 /// with "database is locked" when another writer committed in between (WAL mode does not
@@ -201,6 +197,10 @@ where
     }
 }
 
+/// Whether `err` is a unique-constraint violation on `constraint`.
+///
+/// PostgreSQL names the constraint; SQLite names the columns (`users.username`), so both
+/// spellings are given by the caller.
 pub(crate) fn is_unique_violation(
     err: &diesel::result::Error,
     constraint: &str,

@@ -62,21 +62,23 @@ pub struct ActorRecord {
     pub fetched_at: NaiveDateTime,
 }
 
-/// Inserts or refreshes an actor, keyed by its id; returns the stored row.
+/// Inserts or refreshes an actor, keyed by its id; returns the stored row. Two requests
+/// that meet the same new actor at once both succeed: the insert yields to a concurrent
+/// one instead of failing on the unique id, and the refresh then applies.
 pub fn upsert(conn: &mut DbConnection, record: &ActorRecord) -> QueryResult<CachedActor> {
     conn.transaction(|conn| {
-        let existing = find_by_ap_id(conn, &record.ap_id)?;
-        match existing {
-            Some(actor) => {
-                diesel::update(remote_actors::table.find(actor.id))
-                    .set(record)
-                    .execute(conn)?;
-            }
-            None => {
-                diesel::insert_into(remote_actors::table)
-                    .values((record, remote_actors::created_at.eq(record.fetched_at)))
-                    .execute(conn)?;
-            }
+        // MultiConnection cannot express `ON CONFLICT`, so each backend runs it.
+        let insert = diesel::insert_into(remote_actors::table)
+            .values((record, remote_actors::created_at.eq(record.fetched_at)))
+            .on_conflict_do_nothing();
+        let inserted = match conn {
+            DbConnection::Postgres(c) => insert.execute(c)?,
+            DbConnection::Sqlite(c) => insert.execute(c)?,
+        };
+        if inserted == 0 {
+            diesel::update(remote_actors::table.filter(remote_actors::ap_id.eq(&record.ap_id)))
+                .set(record)
+                .execute(conn)?;
         }
         remote_actors::table
             .filter(remote_actors::ap_id.eq(&record.ap_id))

@@ -8,11 +8,13 @@
 //! it fetches copse's actors (Lemmy does).
 
 mod model;
+mod requests;
 mod resolve;
 mod retry;
 mod subscribe;
 
 pub use model::{ActorView, FollowState, FollowView};
+pub use requests::{FollowRequestView, answer as answer_request, pending as pending_requests};
 pub use resolve::{Target, remote_followers, resolve, view_of};
 pub use retry::{RETRY_SCHEDULE, retry_due, spawn_retries};
 pub use subscribe::{follow, list, unfollow};

@@ -455,6 +455,107 @@ async fn a_limited_servers_follow_waits_and_its_posts_leave_the_public_listing()
 }
 
 #[tokio::test]
+async fn a_limited_servers_follow_of_a_person_waits_for_that_persons_answer() {
+    let (s, root, mira) = world().await;
+    let peer = Peer::start().await;
+    peer.add_actor("alice", "Person").await;
+    peer.add_actor("bob", "Person").await;
+    put_rule(&s, &root, &peer.domain(), json!({"severity": "limit"})).await;
+    let mira_id = format!("http://{}/u/mira", s.domain());
+    let mut follow_ids = Vec::new();
+    for name in ["alice", "bob"] {
+        let id = peer.activity_id("follow");
+        let follow = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": id, "type": "Follow", "actor": peer.actor_id(name), "object": mira_id,
+        });
+        let (status, body) = peer.deliver(&s, "/inbox", &follow, name).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        follow_ids.push(id);
+    }
+    assert!(peer.received("Accept").is_empty(), "nothing answered yet");
+    let (status, notes) = s.get("/api/v1/notifications", Some(&mira)).await;
+    assert_eq!(status, StatusCode::OK, "{notes}");
+    let asks = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "follow_request")
+        .count();
+    assert_eq!(asks, 2, "{notes}");
+
+    let (status, list) = s.get("/api/v1/follow-requests", Some(&mira)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    let handles: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["follower"]["handle"].as_str().unwrap())
+        .collect();
+    let alice_handle = format!("@alice@{}", peer.domain());
+    let bob_handle = format!("@bob@{}", peer.domain());
+    assert_eq!(handles, [bob_handle.as_str(), alice_handle.as_str()]);
+    let bob_request = list[0]["id"].as_i64().unwrap();
+    let alice_request = list[1]["id"].as_i64().unwrap();
+
+    // Nobody else answers for mira, and an unknown request is not found.
+    s.create_user("ines", false).await;
+    let ines = s.login("ines").await;
+    let path = format!("/api/v1/follow-requests/{alice_request}/authorize");
+    let (status, body) = s.post(&path, Some(&ines), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    let (status, _) = s
+        .post(
+            "/api/v1/follow-requests/999999/reject",
+            Some(&mira),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, body) = s.post(&path, Some(&mira), json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let accept = eventually(WAIT, "the Accept", || async {
+        peer.received("Accept").into_iter().next()
+    })
+    .await
+    .json()
+    .unwrap();
+    assert_eq!(accept["actor"], mira_id.as_str());
+    assert_eq!(accept["object"]["id"], follow_ids[0].as_str());
+    assert_eq!(accept["object"]["actor"], peer.actor_id("alice").as_str());
+    assert_eq!(follows_of(&s, &peer.actor_id("alice")).await, ["accepted"]);
+    let (status, body) = s.post(&path, Some(&mira), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "answered once: {body}");
+
+    let path = format!("/api/v1/follow-requests/{bob_request}/reject");
+    let (status, body) = s.post(&path, Some(&mira), json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let reject = eventually(WAIT, "the Reject", || async {
+        peer.received("Reject").into_iter().next()
+    })
+    .await
+    .json()
+    .unwrap();
+    assert_eq!(reject["object"]["id"], follow_ids[1].as_str());
+    assert!(follows_of(&s, &peer.actor_id("bob")).await.is_empty());
+    let (_, list) = s.get("/api/v1/follow-requests", Some(&mira)).await;
+    assert_eq!(list, json!([]));
+    let (status, me) = s
+        .get(
+            &format!("/api/v1/resolve?q=@mira@{}", s.domain()),
+            Some(&mira),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(
+        me["followers"], 1,
+        "only the authorized follower counts: {me}"
+    );
+}
+
+#[tokio::test]
 async fn media_from_a_server_whose_media_is_rejected_is_left_out() {
     let (s, root, _) = world().await;
     let peer = Peer::start().await;

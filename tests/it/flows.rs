@@ -1060,6 +1060,39 @@ async fn an_announced_post_from_another_host_is_believed_only_as_its_origin_serv
 }
 
 #[tokio::test]
+async fn an_announced_page_and_its_announced_create_arriving_together_make_one_post() {
+    // A community announces a new post twice (its Create, and the bare Page for Mastodon),
+    // and a follower server may get both at the same instant: neither may fail.
+    let (s, peer, _) = world().await;
+    ana_follows_the_group(&s, &peer).await;
+    let group = format!("!group@{}", peer.domain());
+    let rounds = 12;
+    for n in 0..rounds {
+        let mut create = group_announce(&peer, &peer);
+        create["id"] = json!(peer.activity_id("announce"));
+        create["object"]["id"] = json!(peer.activity_id("create"));
+        create["object"]["object"]["id"] = json!(format!("{}/post/{}", peer.base(), 100 + n));
+        let page = json!({
+            "@context": AS,
+            "id": peer.activity_id("announce"),
+            "type": "Announce",
+            "actor": peer.actor_id("group"),
+            "to": [format!("{AS}#Public")],
+            "cc": [format!("{}/followers", peer.actor_id("group"))],
+            "object": create["object"]["object"],
+        });
+        let (a, b) = tokio::join!(
+            peer.deliver(&s, "/inbox", &create, "group"),
+            peer.deliver(&s, "/inbox", &page, "group"),
+        );
+        assert_eq!(a.0, StatusCode::ACCEPTED, "round {n}, Create: {}", a.1);
+        assert_eq!(b.0, StatusCode::ACCEPTED, "round {n}, Page: {}", b.1);
+    }
+    assert_eq!(posts_on(&s, &group).await.len(), rounds as usize);
+    assert_eq!(rows(&s).await.0, rounds);
+}
+
+#[tokio::test]
 async fn an_announce_from_a_group_nobody_here_follows_stores_nothing() {
     let (s, peer, _) = world().await;
     let genuine = group_announce(&peer, &peer);

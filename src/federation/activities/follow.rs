@@ -140,6 +140,7 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
         )
     });
     let inbox = follower.inbox.clone();
+    let handle = format!("@{}@{}", follower.username, follower.domain);
     let activity_id = env.id.to_string();
     let applied = app
         .db
@@ -147,9 +148,23 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
             if !received::record(c, &activity_id, now)? {
                 return Ok(false);
             }
+            // A follower that asks again while waiting is not announced twice.
+            let already_waiting = follows::find_pair(c, &record.follower_ap_id, &target_ap_id)?
+                .is_some_and(|r| r.state == "pending");
             follows::upsert(c, &record)?;
             if let Some(accept) = &accept {
                 delivery::enqueue(c, accept, &target_ap_id, &[inbox])?;
+            }
+            if let (Some(user_id), true) = (user_id, approves_by_hand && !already_waiting) {
+                let message = format!("{handle} asks to follow you");
+                crate::db::notifications::insert(
+                    c,
+                    user_id,
+                    "follow_request",
+                    None,
+                    &message,
+                    now,
+                )?;
             }
             Ok(true)
         })

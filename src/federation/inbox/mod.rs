@@ -124,7 +124,7 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
     }
     // A peer that makes copse fetch slowly (an object, a parent) must not hold the request
     // open forever; it gets 503 and retries, and the id check makes the retry harmless.
-    tokio::time::timeout(PROCESSING_LIMIT, dispatch::apply(app, &env, &actor))
+    tokio::time::timeout(PROCESSING_LIMIT, apply_again_if_raced(app, &env, &actor))
         .await
         .map_err(|_| {
             Error::new(
@@ -133,6 +133,29 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
             )
         })??;
     Ok(Received::Applied)
+}
+
+/// Applies the activity; when another transaction wrote the same row first (two servers
+/// delivering `Announce(Page)` and `Announce(Create)` of one post at the same moment, say),
+/// applies it again, and the next attempt finds that row. Without this the loser would
+/// answer 500 and its sender would retry minutes later.
+async fn apply_again_if_raced(
+    app: &App,
+    env: &Envelope,
+    actor: &crate::db::remote_actors::CachedActor,
+) -> Result<()> {
+    // One activity may meet a race on each row it writes (its author, its post...).
+    const ATTEMPTS: usize = 3;
+    let mut attempt = 1;
+    loop {
+        match dispatch::apply(app, env, actor).await {
+            Err(e) if e.is_write_race() && attempt < ATTEMPTS => {
+                tracing::debug!(id = %env.id, error = %e, attempt, "inbox write raced; again");
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 /// Someone banned from this instance is heard no more (a Delete of their own account
