@@ -363,24 +363,58 @@ pub async fn unban_in_community(
             }
         })
         .await?;
+    lift(app, user, ban, Lifted::Community(community), reason).await
+}
+
+/// Where a lifted ban is announced.
+enum Lifted {
+    /// In a local community: announced to its followers, as every moderator action is.
+    Community(Community),
+    /// On the whole instance: sent to every server that follows a local community.
+    Instance,
+}
+
+/// Lifts `ban`, sends the `Undo` of its `Block` (also to the person, when remote) and logs
+/// who lifted it; the caller has checked that `user` may.
+async fn lift(
+    app: &App,
+    user: &User,
+    ban: BanRow,
+    scope: Lifted,
+    reason: Option<String>,
+) -> Result<()> {
+    let urls = Urls::new(&app.config);
     let user = user.clone();
     app.db
         .transaction(move |c| {
             bans::lift(c, &ban.scope, &ban.person_ap_id)?;
             let moderator = urls.person(&user.username);
-            let venue = community_venue(&urls, &community);
-            let undo = undo_of(&urls, &moderator, &ban, Some(&venue));
-            publish::publish(c, &urls, &venue, &moderator, &undo, None)?;
-            if let Some(inbox) = inbox_of(c, &ban)? {
-                delivery::enqueue(c, &undo, &moderator, &[inbox])?;
+            let community = match &scope {
+                Lifted::Community(community) => Some(community),
+                Lifted::Instance => None,
+            };
+            let venue = community.map(|k| community_venue(&urls, k));
+            let undo = undo_of(&urls, &moderator, &ban, venue.as_ref());
+            let mut inboxes: Vec<String> = inbox_of(c, &ban)?.into_iter().collect();
+            match &venue {
+                Some(venue) => publish::publish(c, &urls, venue, &moderator, &undo, None)?,
+                None => {
+                    inboxes.extend(follows::all_community_follower_inboxes(c)?);
+                    publish::keep(c, &undo)?;
+                }
             }
-            let mut e = LogEntry::new(
-                moderator_of(&urls, &user),
-                Action::UnbanFromCommunity,
-                TargetKind::Person,
-            );
-            e.community_id = Some(community.id);
-            e.community_ap_id = Some(ban.scope.clone());
+            if !inboxes.is_empty() {
+                delivery::enqueue(c, &undo, &moderator, &inboxes)?;
+            }
+            let action = match community {
+                Some(_) => Action::UnbanFromCommunity,
+                None => Action::UnbanFromInstance,
+            };
+            let mut e = LogEntry::new(moderator_of(&urls, &user), action, TargetKind::Person);
+            if let Some(community) = community {
+                e.community_id = Some(community.id);
+                e.community_ap_id = Some(ban.scope.clone());
+            }
             e.target_ap_id = Some(ban.person_ap_id.clone());
             e.reason = reason;
             log::record(c, e)?;
@@ -584,31 +618,7 @@ pub async fn unban_from_instance(
             }
         })
         .await?;
-    let admin = admin.clone();
-    app.db
-        .transaction(move |c| {
-            bans::lift(c, &ban.scope, &ban.person_ap_id)?;
-            let moderator = urls.person(&admin.username);
-            let undo = undo_of(&urls, &moderator, &ban, None);
-            let mut inboxes = follows::all_community_follower_inboxes(c)?;
-            if let Some(inbox) = inbox_of(c, &ban)? {
-                inboxes.push(inbox);
-            }
-            publish::keep(c, &undo)?;
-            delivery::enqueue(c, &undo, &moderator, &inboxes)?;
-            let mut e = LogEntry::new(
-                moderator_of(&urls, &admin),
-                Action::UnbanFromInstance,
-                TargetKind::Person,
-            );
-            e.target_ap_id = Some(ban.person_ap_id.clone());
-            e.reason = reason;
-            log::record(c, e)?;
-            Ok(())
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+    lift(app, admin, ban, Lifted::Instance, reason).await
 }
 
 /// The instance's bans, for admins; newest first.

@@ -460,6 +460,15 @@ async fn a_banned_person_and_a_person_banned_from_the_instance_are_not_heard() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let undo = eventually(WAIT, "the Undo of the Block at alice's server", || async {
+        l.peer
+            .received("Undo")
+            .into_iter()
+            .filter_map(|r| r.json())
+            .find(|u| u["object"]["type"] == "Block")
+    })
+    .await;
+    assert_eq!(undo["object"]["object"], l.peer.actor_id("alice").as_str());
     let like = activity(&l.peer, "Like", "alice", json!(l.mira_post), &community);
     let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "alice").await;
     assert_eq!(status, StatusCode::ACCEPTED, "lifted: {body}");
