@@ -363,24 +363,18 @@ pub async fn unban_in_community(
             }
         })
         .await?;
-    lift(app, user, ban, Lifted::Community(community), reason).await
-}
-
-/// Where a lifted ban is announced.
-enum Lifted {
-    /// In a local community: announced to its followers, as every moderator action is.
-    Community(Community),
-    /// On the whole instance: sent to every server that follows a local community.
-    Instance,
+    lift(app, user, ban, Some(community), reason).await
 }
 
 /// Lifts `ban`, sends the `Undo` of its `Block` (also to the person, when remote) and logs
-/// who lifted it; the caller has checked that `user` may.
+/// who lifted it; the caller has checked that `user` may. A ban in a local `community` is
+/// announced to its followers, as every moderator action is; an instance ban (`None`) is
+/// sent to every server that follows a local community.
 async fn lift(
     app: &App,
     user: &User,
     ban: BanRow,
-    scope: Lifted,
+    community: Option<Community>,
     reason: Option<String>,
 ) -> Result<()> {
     let urls = Urls::new(&app.config);
@@ -389,10 +383,7 @@ async fn lift(
         .transaction(move |c| {
             bans::lift(c, &ban.scope, &ban.person_ap_id)?;
             let moderator = urls.person(&user.username);
-            let community = match &scope {
-                Lifted::Community(community) => Some(community),
-                Lifted::Instance => None,
-            };
+            let community = community.as_ref();
             let venue = community.map(|k| community_venue(&urls, k));
             let undo = undo_of(&urls, &moderator, &ban, venue.as_ref());
             let mut inboxes: Vec<String> = inbox_of(c, &ban)?.into_iter().collect();
@@ -618,7 +609,7 @@ pub async fn unban_from_instance(
             }
         })
         .await?;
-    lift(app, admin, ban, Lifted::Instance, reason).await
+    lift(app, admin, ban, None, reason).await
 }
 
 /// The instance's bans, for admins; newest first.
