@@ -385,7 +385,7 @@ async fn lift(
             let moderator = urls.person(&user.username);
             let community = community.as_ref();
             let venue = community.map(|k| community_venue(&urls, k));
-            let undo = undo_of(&urls, &moderator, &ban, venue.as_ref());
+            let undo = undo_of(&urls, &moderator, &ban, venue.as_ref(), reason.as_deref());
             let mut inboxes: Vec<String> = inbox_of(c, &ban)?.into_iter().collect();
             match &venue {
                 Some(venue) => publish::publish(c, &urls, venue, &moderator, &undo, None)?,
@@ -416,8 +416,16 @@ async fn lift(
     Ok(())
 }
 
-/// The `Undo` of the `Block` that made `ban` (rebuilt with its id, as first sent).
-fn undo_of(urls: &Urls, moderator: &str, ban: &BanRow, venue: Option<&Venue>) -> serde_json::Value {
+/// The `Undo` of the `Block` that made `ban` (rebuilt with its id, as first sent). The
+/// Block carries the reason for lifting the ban, not the ban's own: Lemmy logs the reason
+/// it finds there as the unban's.
+fn undo_of(
+    urls: &Urls,
+    moderator: &str,
+    ban: &BanRow,
+    venue: Option<&Venue>,
+    reason: Option<&str>,
+) -> serde_json::Value {
     let target = if ban.scope == INSTANCE_SCOPE {
         urls.instance_actor()
     } else {
@@ -429,7 +437,7 @@ fn undo_of(urls: &Urls, moderator: &str, ban: &BanRow, venue: Option<&Venue>) ->
         &BanTerms {
             person: &ban.person_ap_id,
             target: &target,
-            reason: ban.reason.as_deref(),
+            reason,
             expires_at: ban.expires_at,
             remove_data: false,
         },

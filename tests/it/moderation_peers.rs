@@ -500,6 +500,10 @@ async fn a_ban_sent_straight_to_the_banned_persons_server_is_recorded_there() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"]["code"], "banned");
     assert_eq!(log(&s, false).await[0].action, "ban_from_community");
+    // Lemmy unsubscribes whom it bans: the follow ends here too, so that following again
+    // once the ban is lifted sends a new Follow.
+    let (_, follows) = s.get("/api/v1/follows", Some(&ana)).await;
+    assert_eq!(follows, json!([]), "the follow ended with the ban");
 
     // Someone of another host cannot ban in that community this way.
     let other = Peer::start().await;
@@ -511,4 +515,88 @@ async fn a_ban_sent_straight_to_the_banned_persons_server_is_recorded_there() {
     let (status, body) = other.deliver(&s, "/inbox", &forged, "mallory").await;
     assert_eq!(status, StatusCode::ACCEPTED, "acknowledged: {body}");
     assert_eq!(log(&s, false).await.len(), 1, "and ignored");
+}
+
+/// The id copse gave bob's post (`Local::bob_post`).
+async fn bob_post_id(l: &Local) -> i64 {
+    let (_, list) = l.s.get("/api/v1/posts?community=nursing", None).await;
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ap_id"] == l.bob_post.as_str())
+        .and_then(|p| p["id"].as_i64())
+        .expect("bob's post is listed")
+}
+
+/// The activities the community announced to the peer whose inner object is of `kind`.
+fn announced(peer: &Peer, kind: &str) -> Vec<Value> {
+    peer.received("Announce")
+        .into_iter()
+        .filter_map(|r| r.json())
+        .map(|a| a["object"].clone())
+        .filter(|o| o["type"] == kind)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_removal_without_a_reason_still_reads_as_a_moderators_removal() {
+    // Lemmy tells a moderator's removal from the author's deletion by the presence of
+    // `summary`: it must be there, empty, when the moderator gives no reason.
+    let l = local().await;
+    let id = bob_post_id(&l).await;
+    let path = format!("/api/v1/posts/{id}/remove");
+    let (status, body) =
+        l.s.post(&path, Some(&l.mira), json!({"removed": true}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let delete = eventually(WAIT, "the announced Delete", || async {
+        announced(&l.peer, "Delete").into_iter().next()
+    })
+    .await;
+    assert_eq!(delete["object"], l.bob_post.as_str());
+    assert_eq!(delete["summary"], "", "{delete}");
+
+    let (status, body) =
+        l.s.post(&path, Some(&l.mira), json!({"removed": false}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let undo = eventually(WAIT, "the announced Undo", || async {
+        announced(&l.peer, "Undo").into_iter().next()
+    })
+    .await;
+    assert_eq!(undo["object"]["type"], "Delete");
+    assert_eq!(undo["object"]["summary"], "", "{undo}");
+}
+
+#[tokio::test]
+async fn lifting_a_ban_sends_the_reason_for_lifting_it() {
+    let l = local().await;
+    let (status, ban) =
+        l.s.post(
+            "/api/v1/communities/nursing/bans",
+            Some(&l.mira),
+            json!({"person": l.peer.actor_id("bob"), "reason": "spam"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{ban}");
+    let id = ban["id"].as_i64().unwrap();
+    let (status, _) =
+        l.s.call(
+            Method::DELETE,
+            &format!("/api/v1/communities/nursing/bans/{id}?reason=appeal%20accepted"),
+            Some(&l.mira),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let undo = eventually(WAIT, "the Undo of the Block at bob's server", || async {
+        l.peer
+            .received("Undo")
+            .into_iter()
+            .filter_map(|r| r.json())
+            .find(|u| u["object"]["type"] == "Block")
+    })
+    .await;
+    assert_eq!(undo["object"]["object"], l.peer.actor_id("bob").as_str());
+    assert_eq!(undo["object"]["summary"], "appeal accepted", "{undo}");
 }

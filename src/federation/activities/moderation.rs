@@ -304,9 +304,9 @@ async fn community_ban(
     vouch(app, &incoming, &venue, e.clone()).await?;
     let remove_data = banned && block.get("removeData").and_then(Value::as_bool) == Some(true);
     let scope = venue.ap_id().to_string();
-    let (community_id, community_ref) = match &venue {
-        Venue::Local { id, .. } => (Some(*id), CommunityRef::Local(*id)),
-        Venue::Remote(a) => (None, CommunityRef::Remote(a.id)),
+    let (community_id, remote_community, community_ref) = match &venue {
+        Venue::Local { id, .. } => (Some(*id), None, CommunityRef::Local(*id)),
+        Venue::Remote(a) => (None, Some(a.id), CommunityRef::Remote(a.id)),
     };
     let block_id = id_of(Some(&block))
         .and_then(Value::as_str)
@@ -329,6 +329,9 @@ async fn community_ban(
                 memberships::delete(c, m.id)?;
             }
             follows::delete_of_community_by(c, id, member)?;
+        }
+        if let Some(remote) = remote_community {
+            leave_banning_community(c, remote, &scope, &who)?;
         }
         bans::put(
             c,
@@ -440,6 +443,9 @@ async fn instance_ban(
                     created_at: crate::time::now(),
                 },
             )?;
+            if let Some(CommunityRef::Remote(remote)) = scope {
+                leave_banning_community(c, remote, &target, &who)?;
+            }
             if remove_data && let Some(member) = who.member {
                 posts::remove_by_author(c, member, scope)?;
                 comments::remove_by_author(c, member, scope)?;
@@ -447,4 +453,26 @@ async fn instance_ban(
             log::record(c, e)
         })
         .await
+}
+
+/// Lemmy unsubscribes whom it bans from a community without telling them. A local person
+/// banned from the remote community `remote` (`ap_id`) loses their follow and membership
+/// here too: kept, the follow would look alive while nothing arrives, and following again
+/// once the ban is lifted would send nothing.
+fn leave_banning_community(
+    c: &mut DbConnection,
+    remote: i64,
+    ap_id: &str,
+    who: &Banned,
+) -> Result<()> {
+    let Some(member @ Member::Local(_)) = who.member else {
+        return Ok(());
+    };
+    if let Some(m) = memberships::find(c, Of::Remote(remote), member)? {
+        memberships::delete(c, m.id)?;
+    }
+    if let Some(f) = follows::find_pair(c, &who.ap_id, ap_id)? {
+        follows::delete(c, f.id)?;
+    }
+    Ok(())
 }

@@ -11,7 +11,9 @@ use crate::federation::objects::PUBLIC;
 use crate::federation::publish::{self, AS_CONTEXT, Venue};
 use crate::federation::urls::Urls;
 
-/// `Delete` of a post or comment by a moderator, with the reason.
+/// `Delete` of a post or comment by a moderator, with the reason. `summary` is always
+/// present, empty without a reason: Lemmy tells a moderator's removal from the author's own
+/// deletion by it, and reads a `Delete` without one (and its `Undo`) as the author's.
 pub fn removal(
     urls: &Urls,
     moderator: &str,
@@ -20,9 +22,7 @@ pub fn removal(
     venue: &Venue,
 ) -> Value {
     let mut delete = publish::activity(urls, "Delete", moderator, json!(object), venue);
-    if let Some(reason) = reason {
-        delete["summary"] = json!(reason);
-    }
+    delete["summary"] = json!(reason.unwrap_or_default());
     delete
 }
 
