@@ -26,6 +26,7 @@ pub const RESERVED_USERNAMES: &[&str] = &[
     "nodeinfo",
     "outbox",
     "postmaster",
+    "reports",
     "root",
     "security",
     "staff",

@@ -228,6 +228,15 @@ pub fn release_all_leases(conn: &mut DbConnection, now: NaiveDateTime) -> QueryR
 }
 
 /// The inbox took it (or refused it for good): it leaves the queue.
+/// Whether anything signed by `signer` is still waiting to be delivered (or being
+/// delivered). No index serves this: call it only where it is rare (a deleted account).
+pub fn any_signed_by(conn: &mut DbConnection, signer: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        deliveries::table.filter(deliveries::signer_ap_id.eq(signer)),
+    ))
+    .get_result(conn)
+}
+
 pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(deliveries::table.find(id)).execute(conn)
 }

@@ -151,6 +151,24 @@ pub fn instance(urls: &Urls, domain: &str, public_key_pem: String) -> Actor {
     a
 }
 
+/// The instance's reporting actor ([`Urls::reports_actor`]), with the instance's public key.
+pub fn reports(urls: &Urls, domain: &str, public_key_pem: String) -> Actor {
+    let mut a = actor(
+        urls,
+        "Service",
+        urls.reports_actor(),
+        "reports",
+        public_key_pem,
+    );
+    a.name = Some(format!("Reports from {domain}"));
+    a.inbox = urls.shared_inbox();
+    a.followers = None;
+    a.manually_approves_followers = true;
+    a.discoverable = false;
+    a.published = rfc3339(chrono::DateTime::UNIX_EPOCH.naive_utc());
+    a
+}
+
 /// The instance actor's key pair, made on first use and kept.
 pub async fn instance_key(db: &Database) -> Result<KeyPair> {
     if let Some(pair) = db.run(|c| Ok(instance::key(c)?)).await? {

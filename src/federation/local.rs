@@ -37,7 +37,9 @@ pub async fn find(app: &App, id: &str) -> Result<Option<LocalActor>> {
     let Some(path) = id.strip_prefix(urls.base()) else {
         return Ok(None);
     };
-    if path == "/actor" {
+    // The reporting actor is a face of the instance: it signs with the instance's key,
+    // under its own key id (see `signer`).
+    if path == "/actor" || path == "/actor/reports" {
         return Ok(Some(LocalActor::Instance));
     }
     let (kind, name) = match path.split_once('/').map(|(_, rest)| rest.split_once('/')) {

@@ -38,6 +38,13 @@ impl Urls {
         format!("{}/actor", self.base)
     }
 
+    /// The instance's reporting actor: a `Service` that signs forwarded reports to servers
+    /// (Lemmy) whose communities take reports from people and services only, not from an
+    /// application actor. It holds the instance actor's key under its own key id.
+    pub fn reports_actor(&self) -> String {
+        format!("{}/actor/reports", self.base)
+    }
+
     pub fn shared_inbox(&self) -> String {
         format!("{}/inbox", self.base)
     }

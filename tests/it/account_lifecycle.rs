@@ -167,8 +167,12 @@ async fn a_person_who_deletes_their_account_disappears_from_the_community_on_ano
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{refused}");
     assert_eq!(refused["error"]["code"], "invalid_credentials");
-    let (status, tombstone) = activity_json(&b, "/u/ana").await;
-    assert_eq!(status, StatusCode::GONE, "{tombstone}");
+    // (Served bare until B has settled its last delivery of her Delete.)
+    let tombstone = eventually(WAIT, "ana's actor to be gone", || async {
+        let (status, tombstone) = activity_json(&b, "/u/ana").await;
+        (status == StatusCode::GONE).then_some(tombstone)
+    })
+    .await;
     assert_eq!(tombstone["type"], "Tombstone");
     assert_eq!(tombstone["formerType"], "Person");
     assert_eq!(tombstone["id"], ana_id);
@@ -441,4 +445,75 @@ async fn a_delete_of_a_person_signed_by_someone_else_is_refused_and_changes_noth
     assert_eq!(followers(&s).await, 0);
     assert!(!cached_actors(&s).await.contains(&peer.actor_id("alice")));
     assert!(cached_actors(&s).await.contains(&peer.actor_id("bob")));
+}
+
+/// Puts a delivery signed by `signer` in the queue, due in a day (the worker leaves it).
+async fn queue_delivery_from(s: &TestServer, signer: &str) {
+    let signer = signer.to_string();
+    s.app
+        .db
+        .run(move |c| {
+            use copse::db::schema::deliveries as d;
+            let now = chrono::Utc::now().naive_utc();
+            diesel::insert_into(d::table)
+                .values((
+                    d::activity_id.eq("http://down.example/activities/delete/1"),
+                    d::signer_ap_id.eq(signer),
+                    d::inbox.eq("http://down.example/inbox"),
+                    d::domain.eq("down.example"),
+                    d::body.eq("{}"),
+                    d::attempts.eq(3),
+                    d::next_attempt_at.eq(now + chrono::TimeDelta::days(1)),
+                    d::created_at.eq(now),
+                ))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_deleted_account_is_served_bare_while_its_delete_is_still_being_delivered() {
+    // A server that fetches the actor again before it believes the Delete (Lemmy does when
+    // its copy is old) must still find the key that signed it.
+    let s = TestServer::federating(&[]).await;
+    s.create_user("ana", false).await;
+    let ana = s.login("ana").await;
+    let (status, done) = delete_account(&s, &ana, json!({"password": password_of("ana")})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{done}");
+    let (status, _) = activity_json(&s, "/u/ana").await;
+    assert_eq!(status, StatusCode::GONE, "nothing of hers is on its way");
+
+    let ana_id = format!("http://{}/u/ana", s.domain());
+    queue_delivery_from(&s, &ana_id).await;
+    let (status, actor) = activity_json(&s, "/u/ana").await;
+    assert_eq!(status, StatusCode::OK, "{actor}");
+    assert_eq!(actor["type"], "Person");
+    assert_eq!(actor["id"], ana_id.as_str());
+    assert_eq!(actor["publicKey"]["owner"], ana_id.as_str());
+    assert!(
+        actor["publicKey"]["publicKeyPem"]
+            .as_str()
+            .is_some_and(|k| k.contains("PUBLIC KEY")),
+        "{actor}"
+    );
+    let page = s.client.get(s.url("/u/ana")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::GONE, "browsers see her gone");
+
+    // Once the deliveries have given up, she is gone for everyone.
+    s.app
+        .db
+        .run(|c| {
+            use copse::db::schema::users;
+            let long_ago = chrono::Utc::now().naive_utc() - chrono::TimeDelta::days(3);
+            diesel::update(users::table.filter(users::username.eq("ana")))
+                .set(users::updated_at.eq(long_ago))
+                .execute(c)?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let (status, tombstone) = activity_json(&s, "/u/ana").await;
+    assert_eq!(status, StatusCode::GONE, "{tombstone}");
 }

@@ -159,9 +159,11 @@ async fn a_report_forwarded_from_another_copse_reaches_the_communitys_moderators
     assert_eq!(got["reason"], "Selling followers");
     assert_eq!(got["target"]["kind"], "post");
     assert_eq!(got["target"]["id"], fresh["id"]);
+    // Sent by B's reporting actor, a Service (Lemmy takes no Flag from an Application),
+    // signed with B's instance key under the reporting actor's own key id.
     assert_eq!(
         got["reporter"]["actor_id"],
-        format!("http://{}/actor", b.domain())
+        format!("http://{}/actor/reports", b.domain())
     );
     assert_eq!(got["reporter"]["local"], false);
     assert!(!got.to_string().contains("bob"), "{got}");

@@ -44,6 +44,11 @@ pub async fn person(
     if let Some(user) = &found
         && user.status() == AccountStatus::Deleted
     {
+        if wants_activity_json(&headers) && saying_goodbye(&app, user).await? {
+            let key = actors::person_public_key(&app.db, user).await?;
+            let urls = Urls::new(&app.config);
+            return Ok(activity_json(actors::person(&urls, user, key)));
+        }
         return Ok(gone(&app, user));
     }
     let user = found
@@ -58,6 +63,22 @@ pub async fn person(
     let mut actor = actors::person(&urls, &user, key);
     actor.attachment = actors::credential_fields(&app, user.id).await?;
     Ok(activity_json(actor))
+}
+
+/// Whether the deleted account's last activities (its `Delete`) are still being delivered.
+/// Until they are, its actor is served bare (name and key, nothing of the person): a server
+/// that fetches the actor again before believing the `Delete` (Lemmy does, when its copy is
+/// old) would otherwise find it gone, mark it deleted, refuse the `Delete` itself with 400,
+/// and keep the person's posts.
+async fn saying_goodbye(app: &App, user: &crate::accounts::User) -> Result<bool> {
+    let since = crate::time::now() - user.updated_at;
+    if since > crate::federation::delivery::backoff::GIVE_UP_AFTER {
+        return Ok(false);
+    }
+    let id = Urls::new(&app.config).person(&user.username);
+    app.db
+        .run(move |c| Ok(crate::db::deliveries::any_signed_by(c, &id)?))
+        .await
 }
 
 /// A deleted account: 410 with a Tombstone, so servers that still cache the person learn
@@ -110,6 +131,24 @@ pub async fn instance(State(app): State<App>, headers: HeaderMap) -> Result<Resp
     Ok(activity_json(actors::instance(
         &Urls::new(&app.config),
         &app.config.domain,
+        key.public_pem,
+    )))
+}
+
+/// `GET /actor/reports`: the instance's reporting actor, which signs forwarded reports.
+pub async fn reports(State(app): State<App>, headers: HeaderMap) -> Result<Response> {
+    let domain = &app.config.domain;
+    if !wants_activity_json(&headers) {
+        return Ok(html(web::profile_page(
+            &format!("Reports from {domain}"),
+            &format!("@reports@{domain}"),
+            "",
+        )));
+    }
+    let key = actors::instance_key(&app.db).await?;
+    Ok(activity_json(actors::reports(
+        &Urls::new(&app.config),
+        domain,
         key.public_pem,
     )))
 }

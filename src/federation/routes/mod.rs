@@ -49,6 +49,7 @@ pub fn router(app: App) -> Router<App> {
         .route("/.well-known/host-meta", get(nodeinfo::host_meta))
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
         .route("/actor", get(actors::instance))
+        .route("/actor/reports", get(actors::reports))
         .route("/", get(actors::root))
         .merge(guarded)
 }

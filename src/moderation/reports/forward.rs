@@ -3,8 +3,9 @@
 //!
 //! The `Flag` is the instance's, not the reporter's: as Mastodon does, the other server
 //! learns that someone here reported, never who. Content in a community elsewhere goes to
-//! that community (its moderators handle it, as Lemmy expects); otherwise the Flag goes to
-//! the server of the author or of the reported person.
+//! that community (its moderators handle it, as Lemmy expects), sent by the instance's
+//! reporting actor; otherwise the Flag goes to the server of the author or of the reported
+//! person, sent by the instance actor.
 
 use super::target::{describe, log_label};
 use crate::db::reports::{self, ReportRow};
@@ -63,7 +64,13 @@ pub(super) fn queue(c: &mut DbConnection, here: &Here, row: &ReportRow) -> Resul
 
     let objects: Vec<String> = person_ap_id.into_iter().chain(content_ap_id).collect();
     let id = new_activity_id(&here.urls, "flag");
-    let instance = here.urls.instance_actor();
+    // Lemmy's communities take a Flag only from a person or a service, never from an
+    // application actor such as the instance's: to a community, the instance's reporting
+    // actor sends it. To a person's server, the instance actor does, as Mastodon's.
+    let instance = match community_ap_id {
+        Some(_) => here.urls.reports_actor(),
+        None => here.urls.instance_actor(),
+    };
     let activity = flag_activity(&id, &instance, &objects, &row.reason, &to);
     delivery::enqueue(c, &activity, &instance, &[inbox])?;
     let now = crate::time::now();
