@@ -131,7 +131,9 @@ fn claim_inner(
         .filter(|(_, n)| **n >= per_instance)
         .map(|(d, _)| d.clone())
         .collect();
-    // The selection is typed by backend, so the query is spelled once and built per arm.
+    // Only ids and domains are read: with `deliveries_due_domain_idx` the rows skipped for
+    // a saturated server are judged from the index, never read whole. The selection is
+    // typed by backend, so the query is spelled once and built per arm.
     macro_rules! candidates {
         () => {
             deliveries::table
@@ -140,22 +142,22 @@ fn claim_inner(
                 .filter(deliveries::domain.ne_all(unreachable_domains()))
                 .order((deliveries::next_attempt_at.asc(), deliveries::id.asc()))
                 .limit(limit.saturating_mul(LOOK_AHEAD))
-                .select(DeliveryRow::as_select())
+                .select((deliveries::id, deliveries::domain))
         };
     }
-    let candidates: Vec<DeliveryRow> = match conn {
+    let candidates: Vec<(i64, String)> = match conn {
         DbConnection::Postgres(c) => candidates!().for_update().skip_locked().load(c)?,
         DbConnection::Sqlite(c) => candidates!().load(c)?,
     };
     let mut chosen: Vec<i64> = Vec::new();
-    for row in &candidates {
+    for (id, domain) in candidates {
         if chosen.len() as i64 >= limit {
             break;
         }
-        let n = in_flight.entry(row.domain.clone()).or_insert(0);
+        let n = in_flight.entry(domain).or_insert(0);
         if *n < per_instance {
             *n += 1;
-            chosen.push(row.id);
+            chosen.push(id);
         }
     }
     if chosen.is_empty() {
@@ -227,7 +229,6 @@ pub fn release_all_leases(conn: &mut DbConnection, now: NaiveDateTime) -> QueryR
         .execute(conn)
 }
 
-/// The inbox took it (or refused it for good): it leaves the queue.
 /// Whether anything signed by `signer` is still waiting to be delivered (or being
 /// delivered). No index serves this: call it only where it is rare (a deleted account).
 pub fn any_signed_by(conn: &mut DbConnection, signer: &str) -> QueryResult<bool> {
@@ -237,6 +238,7 @@ pub fn any_signed_by(conn: &mut DbConnection, signer: &str) -> QueryResult<bool>
     .get_result(conn)
 }
 
+/// The inbox took it (or refused it for good): it leaves the queue.
 pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::delete(deliveries::table.find(id)).execute(conn)
 }

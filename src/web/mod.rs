@@ -18,6 +18,18 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The page a browser sees at the address of a deleted account.
+pub fn gone_page(handle: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Account deleted</title></head>\n<body><main><h1>Account deleted</h1>\
+         <p>{handle} deleted their account. Its posts are gone and the name stays retired.</p>\
+         </main></body></html>\n",
+        handle = escape(handle),
+    ))
+}
+
 /// A minimal profile page. `summary_html` must already be safe HTML.
 pub fn profile_page(title: &str, handle: &str, summary_html: &str) -> Html<String> {
     Html(format!(

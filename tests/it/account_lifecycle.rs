@@ -500,6 +500,8 @@ async fn a_deleted_account_is_served_bare_while_its_delete_is_still_being_delive
     );
     let page = s.client.get(s.url("/u/ana")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::GONE, "browsers see her gone");
+    let text = page.text().await.unwrap();
+    assert!(text.contains("Account deleted"), "{text}");
 
     // Once the deliveries have given up, she is gone for everyone.
     s.app

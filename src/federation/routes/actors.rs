@@ -49,6 +49,10 @@ pub async fn person(
             let urls = Urls::new(&app.config);
             return Ok(activity_json(actors::person(&urls, user, key)));
         }
+        if !wants_activity_json(&headers) {
+            let handle = format!("@{}@{}", user.username, app.config.domain);
+            return Ok((StatusCode::GONE, html(web::gone_page(&handle))).into_response());
+        }
         return Ok(gone(&app, user));
     }
     let user = found

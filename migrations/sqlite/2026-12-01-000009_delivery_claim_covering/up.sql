@@ -1,0 +1,5 @@
+-- A claim walks due rows in (next_attempt_at, id) order and skips those of servers already
+-- at their cap. With the domain in the index, the rows it skips are judged from the index
+-- alone: without it, every skipped row's whole record (the activity body too) was read.
+CREATE INDEX deliveries_due_domain_idx ON deliveries (next_attempt_at, id, domain);
+DROP INDEX deliveries_due_order_idx;
