@@ -91,9 +91,9 @@ const LOOK_AHEAD: i64 = 4;
 /// On PostgreSQL several processes may claim at once. The claim runs in one transaction
 /// that first takes an advisory lock, so in-flight counts read by one claimer include the
 /// leases of the claimer before it (otherwise two could each fill the same server's cap),
-/// and the candidates are selected `FOR UPDATE SKIP LOCKED`, so rows being finished by
-/// another worker are skipped rather than waited for. On SQLite one process delivers, and
-/// the lease is a conditional `UPDATE` that only takes rows still due.
+/// and the chosen rows are locked `FOR UPDATE SKIP LOCKED`, so rows being finished by
+/// another worker are skipped rather than waited for. On both backends the lease is a
+/// conditional `UPDATE` that only takes rows still due; on SQLite one process delivers.
 pub fn claim_due(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -131,24 +131,17 @@ fn claim_inner(
         .filter(|(_, n)| **n >= per_instance)
         .map(|(d, _)| d.clone())
         .collect();
-    // Only ids and domains are read: with `deliveries_due_domain_idx` the rows skipped for
-    // a saturated server are judged from the index, never read whole. The selection is
-    // typed by backend, so the query is spelled once and built per arm.
-    macro_rules! candidates {
-        () => {
-            deliveries::table
-                .filter(deliveries::next_attempt_at.le(now))
-                .filter(deliveries::domain.ne_all(&saturated))
-                .filter(deliveries::domain.ne_all(unreachable_domains()))
-                .order((deliveries::next_attempt_at.asc(), deliveries::id.asc()))
-                .limit(limit.saturating_mul(LOOK_AHEAD))
-                .select((deliveries::id, deliveries::domain))
-        };
-    }
-    let candidates: Vec<(i64, String)> = match conn {
-        DbConnection::Postgres(c) => candidates!().for_update().skip_locked().load(c)?,
-        DbConnection::Sqlite(c) => candidates!().load(c)?,
-    };
+    // Only ids and domains are read, unlocked: with `deliveries_due_domain_idx` the rows
+    // skipped for a saturated server are judged from the index alone (on PostgreSQL an
+    // index-only scan, where rows locked as they are read would each cost a heap visit).
+    let candidates: Vec<(i64, String)> = deliveries::table
+        .filter(deliveries::next_attempt_at.le(now))
+        .filter(deliveries::domain.ne_all(&saturated))
+        .filter(deliveries::domain.ne_all(unreachable_domains()))
+        .order((deliveries::next_attempt_at.asc(), deliveries::id.asc()))
+        .limit(limit.saturating_mul(LOOK_AHEAD))
+        .select((deliveries::id, deliveries::domain))
+        .load(conn)?;
     let mut chosen: Vec<i64> = Vec::new();
     for (id, domain) in candidates {
         if chosen.len() as i64 >= limit {
@@ -159,6 +152,20 @@ fn claim_inner(
             *n += 1;
             chosen.push(id);
         }
+    }
+    // On PostgreSQL the chosen rows are then locked `FOR UPDATE SKIP LOCKED`: one that
+    // another transaction holds (being rescheduled, say) is left to a later claim rather
+    // than waited for.
+    if let DbConnection::Postgres(c) = conn
+        && !chosen.is_empty()
+    {
+        chosen = deliveries::table
+            .filter(deliveries::id.eq_any(&chosen))
+            .filter(deliveries::next_attempt_at.le(now))
+            .select(deliveries::id)
+            .for_update()
+            .skip_locked()
+            .load(c)?;
     }
     if chosen.is_empty() {
         return Ok(Vec::new());

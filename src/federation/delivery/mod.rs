@@ -15,7 +15,7 @@ pub mod settle;
 pub mod status;
 pub mod worker;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde_json::Value;
 use url::Url;
@@ -77,6 +77,7 @@ pub fn enqueue(
             created_at: now,
         });
     }
+    let rows = interleaved(rows);
     // One statement per chunk: PostgreSQL takes at most 65,535 bind parameters in one
     // statement (seven per row), and a community with many follower servers exceeds that.
     let mut queued = 0;
@@ -86,7 +87,68 @@ pub fn enqueue(
     Ok(queued)
 }
 
+/// `rows` in turns across their servers: the first row of each server, then the second of
+/// each, and so on. Rows are claimed in the order they were queued, skipping servers at
+/// their cap; with a server's inboxes side by side (inbox lists are sorted), a claim for
+/// the one server with a free slot had to pass over the runs of all the others.
+fn interleaved(rows: Vec<NewDelivery>) -> Vec<NewDelivery> {
+    let total = rows.len();
+    let mut by_domain: Vec<VecDeque<NewDelivery>> = Vec::new();
+    let mut slot: HashMap<String, usize> = HashMap::new();
+    for row in rows {
+        let i = *slot.entry(row.domain.clone()).or_insert_with(|| {
+            by_domain.push(VecDeque::new());
+            by_domain.len() - 1
+        });
+        by_domain[i].push_back(row);
+    }
+    let mut turns: VecDeque<VecDeque<NewDelivery>> = by_domain.into();
+    let mut out = Vec::with_capacity(total);
+    while let Some(mut queue) = turns.pop_front() {
+        if let Some(row) = queue.pop_front() {
+            out.push(row);
+        }
+        if !queue.is_empty() {
+            turns.push_back(queue);
+        }
+    }
+    out
+}
+
 /// Tells the worker that new deliveries are waiting.
 pub fn wake(app: &App) {
     app.deliveries_queued.notify_one();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(inbox: &str, domain: &str) -> NewDelivery {
+        let now = crate::time::now();
+        NewDelivery {
+            activity_id: "https://here.example/activities/1".into(),
+            signer_ap_id: "https://here.example/c/nursing".into(),
+            inbox: inbox.into(),
+            domain: domain.into(),
+            body: "{}".into(),
+            next_attempt_at: now,
+            created_at: now,
+        }
+    }
+
+    #[test]
+    fn rows_take_turns_across_servers_and_none_is_lost() {
+        let rows = vec![
+            row("a/1", "a"),
+            row("a/2", "a"),
+            row("a/3", "a"),
+            row("b/1", "b"),
+            row("b/2", "b"),
+            row("c/1", "c"),
+        ];
+        let order: Vec<String> = interleaved(rows).into_iter().map(|r| r.inbox).collect();
+        assert_eq!(order, ["a/1", "b/1", "c/1", "a/2", "b/2", "a/3"]);
+        assert!(interleaved(Vec::new()).is_empty());
+    }
 }
