@@ -352,6 +352,15 @@ pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
 
 /// Reclaims the dead row versions leases and deletions leave (PostgreSQL only; outside
 /// any transaction).
+/// Refreshes the planner's statistics of the queue (PostgreSQL; a no-op on SQLite). Reads a
+/// sample of the table, so it stays cheap however long the queue.
+pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
+    if let DbConnection::Postgres(c) = conn {
+        diesel::sql_query("ANALYZE deliveries").execute(c)?;
+    }
+    Ok(())
+}
+
 pub fn vacuum(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(c) = conn {
         diesel::sql_query("VACUUM (ANALYZE) deliveries").execute(c)?;

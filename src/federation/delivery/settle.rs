@@ -111,6 +111,41 @@ pub fn settled(app: &App, n: u64) {
     }
 }
 
+/// When the queue's statistics were last refreshed for a slow claim (seconds since the
+/// epoch), so that a run of slow claims asks once.
+static REFRESHED_AT: AtomicU64 = AtomicU64::new(0);
+/// A claim reads a few rows at the head of the queue and takes well under a millisecond.
+const SLOW_CLAIM: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// A claim took `took`. A slow one means the queue changed shape faster than the planner's
+/// statistics (a large fan-out just arrived on a table they describe as empty, say), and
+/// PostgreSQL then plans claims badly (a scan of the whole queue for the in-flight count)
+/// until autovacuum analyzes the table, up to a minute later; so the queue is analyzed
+/// now, at most every 30 s.
+pub fn claim_took(app: &App, took: std::time::Duration) {
+    if took < SLOW_CLAIM {
+        return;
+    }
+    let now = crate::time::now().and_utc().timestamp().max(0) as u64;
+    let last = REFRESHED_AT.load(Ordering::Relaxed);
+    if now.saturating_sub(last) < 30
+        || REFRESHED_AT
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return;
+    }
+    if !matches!(app.config.database_url, DatabaseUrl::Postgres(_)) {
+        return;
+    }
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = app.db.run(|c| Ok(deliveries::analyze(c)?)).await {
+            tracing::warn!(error = %e, "cannot analyze the delivery queue");
+        }
+    });
+}
+
 /// Vacuums the queue table in the background (PostgreSQL; SQLite reuses freed pages).
 fn vacuum(app: &App) {
     if !matches!(app.config.database_url, DatabaseUrl::Postgres(_)) {

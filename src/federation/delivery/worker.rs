@@ -207,6 +207,7 @@ async fn sqlite_lock(db: &Path, stop: &mut watch::Receiver<bool>) -> Option<Opti
 
 async fn claim(app: &App, limit: usize, per_instance: i64) -> Vec<DeliveryRow> {
     let now = crate::time::now();
+    let started = std::time::Instant::now();
     let result = app
         .db
         .run(move |c| {
@@ -219,6 +220,7 @@ async fn claim(app: &App, limit: usize, per_instance: i64) -> Vec<DeliveryRow> {
             )?)
         })
         .await;
+    super::settle::claim_took(app, started.elapsed());
     match result {
         Ok(rows) => rows,
         Err(e) => {
