@@ -460,14 +460,7 @@ async fn a_banned_person_and_a_person_banned_from_the_instance_are_not_heard() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let undo = eventually(WAIT, "the Undo of the Block at alice's server", || async {
-        l.peer
-            .received("Undo")
-            .into_iter()
-            .filter_map(|r| r.json())
-            .find(|u| u["object"]["type"] == "Block")
-    })
-    .await;
+    let undo = undo_of_block(&l.peer).await;
     assert_eq!(undo["object"]["object"], l.peer.actor_id("alice").as_str());
     let like = activity(&l.peer, "Like", "alice", json!(l.mira_post), &community);
     let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "alice").await;
@@ -589,14 +582,22 @@ async fn lifting_a_ban_sends_the_reason_for_lifting_it() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let undo = eventually(WAIT, "the Undo of the Block at bob's server", || async {
-        l.peer
-            .received("Undo")
-            .into_iter()
-            .filter_map(|r| r.json())
-            .find(|u| u["object"]["type"] == "Block")
-    })
-    .await;
+    let undo = undo_of_block(&l.peer).await;
     assert_eq!(undo["object"]["object"], l.peer.actor_id("bob").as_str());
     assert_eq!(undo["object"]["summary"], "appeal accepted", "{undo}");
+}
+
+/// The first `Undo` of a `Block` the peer received (waited for).
+async fn undo_of_block(peer: &Peer) -> Value {
+    eventually(
+        WAIT,
+        "the Undo of the Block at the person's server",
+        || async {
+            peer.received("Undo")
+                .into_iter()
+                .filter_map(|r| r.json())
+                .find(|u| u["object"]["type"] == "Block")
+        },
+    )
+    .await
 }
