@@ -1,26 +1,27 @@
 //! Queries on `deliveries`: the durable queue of outgoing activities.
 //!
-//! A row is due when `next_attempt_at` has passed. A worker that takes a row leases it:
-//! `leased_until` and `next_attempt_at` both move to the end of the lease, so the row is
-//! not due for anyone else while it is in flight, and if the worker dies the row simply
-//! falls due again when the lease runs out. Rows whose lease has not run out are the ones
-//! in flight; counting them per domain is what caps the requests to one server across every
-//! process sharing the database.
+//! An activity is stored once in `outgoing_activities`, and a row of `deliveries` per
+//! destination inbox names it. A row is due when `next_attempt_at` has passed and no
+//! worker's slot holds it (see `db::delivery_slots`): taking a row writes a slot, not the
+//! row, so a row is written once when queued and deleted once when settled, and only a
+//! failed attempt rewrites it. An activity leaves with its last delivery.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{deliveries, instances};
+use super::delivery_slots::{self, Taken};
+use super::schema::{deliveries, instances, outgoing_activities};
 
 /// One activity on its way to one inbox.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = deliveries)]
+#[derive(Debug, Clone, Queryable)]
 pub struct DeliveryRow {
     /// The row id.
     pub id: i64,
+    /// The row of `outgoing_activities` it delivers.
+    pub activity: i64,
     /// The `id` of the activity in `body`.
     pub activity_id: String,
     /// The local actor whose key signs the request.
@@ -33,7 +34,7 @@ pub struct DeliveryRow {
     pub body: String,
     /// Failed attempts so far.
     pub attempts: i32,
-    /// When the row is next due (the lease's end while it is in flight).
+    /// When the row is (or was) due.
     pub next_attempt_at: NaiveDateTime,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
@@ -43,24 +44,79 @@ pub struct DeliveryRow {
     pub leased_until: Option<NaiveDateTime>,
 }
 
+/// The columns a [`DeliveryRow`] is read from (its lease is filled in apart).
+type RowColumns = (
+    deliveries::id,
+    deliveries::activity,
+    outgoing_activities::activity_id,
+    outgoing_activities::signer_ap_id,
+    deliveries::inbox,
+    deliveries::domain,
+    outgoing_activities::body,
+    deliveries::attempts,
+    deliveries::next_attempt_at,
+    deliveries::last_error,
+    deliveries::created_at,
+    diesel::dsl::AsExprOf<
+        Option<NaiveDateTime>,
+        diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+    >,
+);
+
+fn row_columns() -> RowColumns {
+    (
+        deliveries::id,
+        deliveries::activity,
+        outgoing_activities::activity_id,
+        outgoing_activities::signer_ap_id,
+        deliveries::inbox,
+        deliveries::domain,
+        outgoing_activities::body,
+        deliveries::attempts,
+        deliveries::next_attempt_at,
+        deliveries::last_error,
+        deliveries::created_at,
+        None::<NaiveDateTime>
+            .into_sql::<diesel::sql_types::Nullable<diesel::sql_types::Timestamp>>(),
+    )
+}
+
+/// An activity to store once for all its deliveries.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outgoing_activities)]
+pub struct NewActivity {
+    /// The activity's `id`.
+    pub activity_id: String,
+    /// The local actor whose key signs its deliveries.
+    pub signer_ap_id: String,
+    /// The activity's JSON, exactly as it will be sent.
+    pub body: String,
+    /// When it was queued.
+    pub created_at: NaiveDateTime,
+}
+
 /// A row to queue.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = deliveries)]
 pub struct NewDelivery {
-    /// The `id` of the activity in `body`.
-    pub activity_id: String,
-    /// The local actor whose key signs the request.
-    pub signer_ap_id: String,
+    /// The stored activity (from [`insert_activity`]).
+    pub activity: i64,
     /// Where the activity is POSTed.
     pub inbox: String,
     /// The inbox's host[:port].
     pub domain: String,
-    /// The activity's JSON.
-    pub body: String,
     /// When it is first due (now, normally).
     pub next_attempt_at: NaiveDateTime,
     /// When it was queued.
     pub created_at: NaiveDateTime,
+}
+
+/// Stores an activity for its deliveries (inside the caller's transaction); its row id.
+pub fn insert_activity(conn: &mut DbConnection, activity: &NewActivity) -> QueryResult<i64> {
+    diesel::insert_into(outgoing_activities::table)
+        .values(activity)
+        .returning(outgoing_activities::id)
+        .get_result(conn)
 }
 
 /// Queues rows (inside the caller's transaction).
@@ -81,63 +137,78 @@ const CLAIM_LOCK: i64 = 0x636f_7073_6564_6c76;
 /// the head of the queue.
 const LOOK_AHEAD: i64 = 4;
 
-/// Takes up to `limit` due deliveries for this worker, never letting any domain have more
-/// than `per_instance` rows in flight (counting every process's leases), and leaves alone
-/// the domains marked unreachable. Each taken row is leased until `lease_until`.
+/// A delivery taken by one of a worker's slots.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    /// The delivery, its lease filled in.
+    pub row: DeliveryRow,
+    /// The slot that holds it.
+    pub slot: i32,
+}
+
+/// Takes up to one due delivery for each of `free_slots` of `worker`, never letting any
+/// domain have more than `per_instance` deliveries in flight (counting every process's
+/// slots), and leaves alone the domains marked unreachable. Each taken delivery is leased
+/// until `lease_until`.
 ///
 /// A domain at its cap is excluded in the query itself, so its backlog never hides the rows
 /// of other domains behind it: the head of the queue belongs to whoever can be served.
 ///
 /// On PostgreSQL several processes may claim at once. The claim runs in one transaction
-/// that first takes an advisory lock, so in-flight counts read by one claimer include the
-/// leases of the claimer before it (otherwise two could each fill the same server's cap),
-/// and the chosen rows are locked `FOR UPDATE SKIP LOCKED`, so rows being finished by
-/// another worker are skipped rather than waited for. On both backends the lease is a
-/// conditional `UPDATE` that only takes rows still due; on SQLite one process delivers.
+/// that first takes an advisory lock, so the slots read by one claimer include those the
+/// claimer before it wrote (otherwise two could each fill the same server's cap, or take
+/// the same row). A slot is cleared in the transaction that settles its delivery, so a
+/// claimer sees a delivery either still held or already settled; the chosen rows are also
+/// locked `FOR UPDATE SKIP LOCKED`. On SQLite one process delivers.
 pub fn claim_due(
     conn: &mut DbConnection,
+    worker: i64,
+    free_slots: &[i32],
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-    limit: i64,
     per_instance: i64,
-) -> QueryResult<Vec<DeliveryRow>> {
-    if limit <= 0 {
+) -> QueryResult<Vec<Claimed>> {
+    if free_slots.is_empty() {
         return Ok(Vec::new());
     }
-    match conn {
-        DbConnection::Postgres(_) => conn.transaction(|conn| {
-            relax_commit(conn)?;
-            if let DbConnection::Postgres(c) = conn {
-                diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                    .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK)
-                    .execute(c)?;
-            }
-            claim_inner(conn, now, lease_until, limit, per_instance)
-        }),
-        DbConnection::Sqlite(_) => claim_inner(conn, now, lease_until, limit, per_instance),
-    }
+    conn.transaction(|conn| {
+        relax_commit(conn)?;
+        if let DbConnection::Postgres(c) = conn {
+            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+                .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK)
+                .execute(c)?;
+        }
+        claim_inner(conn, worker, free_slots, now, lease_until, per_instance)
+    })
 }
 
 fn claim_inner(
     conn: &mut DbConnection,
+    worker: i64,
+    free_slots: &[i32],
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-    limit: i64,
     per_instance: i64,
-) -> QueryResult<Vec<DeliveryRow>> {
-    let mut in_flight: HashMap<String, i64> = in_flight_by_domain(conn, now)?.into_iter().collect();
+) -> QueryResult<Vec<Claimed>> {
+    let limit = free_slots.len() as i64;
+    let held = delivery_slots::in_flight(conn, now)?;
+    let held_ids: Vec<i64> = held.iter().map(|(id, _)| *id).collect();
+    let mut in_flight: HashMap<String, i64> = HashMap::new();
+    for (_, domain) in held {
+        *in_flight.entry(domain).or_insert(0) += 1;
+    }
     let saturated: Vec<String> = in_flight
         .iter()
         .filter(|(_, n)| **n >= per_instance)
         .map(|(d, _)| d.clone())
         .collect();
-    // Only ids and domains are read, unlocked: with `deliveries_due_domain_idx` the rows
-    // skipped for a saturated server are judged from the index alone (on PostgreSQL an
-    // index-only scan, where rows locked as they are read would each cost a heap visit).
+    // Only ids and domains are read: with `deliveries_due_domain_idx` the rows skipped for
+    // a saturated server, or held by a slot, are judged from the index alone.
     let candidates: Vec<(i64, String)> = deliveries::table
         .filter(deliveries::next_attempt_at.le(now))
         .filter(deliveries::domain.ne_all(&saturated))
         .filter(deliveries::domain.ne_all(unreachable_domains()))
+        .filter(deliveries::id.ne_all(&held_ids))
         .order((deliveries::next_attempt_at.asc(), deliveries::id.asc()))
         .limit(limit.saturating_mul(LOOK_AHEAD))
         .select((deliveries::id, deliveries::domain))
@@ -153,15 +224,14 @@ fn claim_inner(
             chosen.push(id);
         }
     }
-    // On PostgreSQL the chosen rows are then locked `FOR UPDATE SKIP LOCKED`: one that
-    // another transaction holds (being rescheduled, say) is left to a later claim rather
-    // than waited for.
+    // On PostgreSQL the chosen rows are locked `FOR UPDATE SKIP LOCKED`: a row another
+    // transaction is settling (one whose slot's lease ran out under a stalled worker, say)
+    // is left alone rather than waited for or taken twice.
     if let DbConnection::Postgres(c) = conn
         && !chosen.is_empty()
     {
         chosen = deliveries::table
             .filter(deliveries::id.eq_any(&chosen))
-            .filter(deliveries::next_attempt_at.le(now))
             .select(deliveries::id)
             .for_update()
             .skip_locked()
@@ -170,48 +240,49 @@ fn claim_inner(
     if chosen.is_empty() {
         return Ok(Vec::new());
     }
-    // Only rows still due are leased: on SQLite, where nothing was locked, this is what
-    // keeps a row from being taken twice.
-    macro_rules! lease {
-        () => {
-            diesel::update(
-                deliveries::table
-                    .filter(deliveries::id.eq_any(&chosen))
-                    .filter(deliveries::next_attempt_at.le(now)),
-            )
-            .set((
-                deliveries::leased_until.eq(lease_until),
-                deliveries::next_attempt_at.eq(lease_until),
-            ))
-            .returning(DeliveryRow::as_returning())
-        };
-    }
-    let mut leased: Vec<DeliveryRow> = match conn {
-        DbConnection::Postgres(c) => lease!().get_results(c)?,
-        DbConnection::Sqlite(c) => lease!().get_results(c)?,
-    };
-    leased.sort_by_key(|r| (r.created_at, r.id));
-    Ok(leased)
+    let mut rows: Vec<DeliveryRow> = deliveries::table
+        .inner_join(outgoing_activities::table)
+        .filter(deliveries::id.eq_any(&chosen))
+        .select(row_columns())
+        .load(conn)?;
+    rows.sort_by_key(|r| (r.created_at, r.id));
+    let claimed: Vec<Claimed> = rows
+        .into_iter()
+        .zip(free_slots.iter().copied())
+        .map(|(mut row, slot)| {
+            row.leased_until = Some(lease_until);
+            Claimed { row, slot }
+        })
+        .collect();
+    let taken: Vec<Taken> = claimed
+        .iter()
+        .map(|c| Taken {
+            worker,
+            slot: c.slot,
+            delivery_id: Some(c.row.id),
+            domain: Some(c.row.domain.clone()),
+            leased_until: Some(lease_until),
+        })
+        .collect();
+    delivery_slots::take(conn, &taken)?;
+    Ok(claimed)
 }
 
-/// Rows in flight (leased, lease not run out) per domain.
-///
-/// The domains of the leased rows are read and counted here rather than with `GROUP BY`:
-/// grouping leads SQLite to walk the whole queue in domain order, while this reads only the
-/// few leased rows through the `leased_until` index.
-pub fn in_flight_by_domain(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64)>> {
-    let domains: Vec<String> = deliveries::table
-        .filter(deliveries::leased_until.gt(now))
-        .select(deliveries::domain)
+/// Every queued delivery, oldest first, with its lease if one holds it at `now`. For
+/// inspection (tests, small queues): it reads the whole queue.
+pub fn queued(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<DeliveryRow>> {
+    let leases: HashMap<i64, NaiveDateTime> = delivery_slots::in_flight_leases(conn, now)?
+        .into_iter()
+        .collect();
+    let mut rows: Vec<DeliveryRow> = deliveries::table
+        .inner_join(outgoing_activities::table)
+        .order(deliveries::id.asc())
+        .select(row_columns())
         .load(conn)?;
-    let mut counts: HashMap<String, i64> = HashMap::new();
-    for domain in domains {
-        *counts.entry(domain).or_insert(0) += 1;
+    for row in &mut rows {
+        row.leased_until = leases.get(&row.id).copied();
     }
-    Ok(counts.into_iter().collect())
+    Ok(rows)
 }
 
 /// The domains whose deliveries are parked, as a subquery.
@@ -224,77 +295,102 @@ fn unreachable_domains() -> diesel::dsl::Select<
         .select(instances::domain)
 }
 
-/// Ends every lease at once, making the rows due now. Only for a worker that knows no other
-/// process is delivering from this database (SQLite, under its lock file): leases it finds
-/// were left by a process that died, and need not wait to run out.
-pub fn release_all_leases(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(deliveries::table.filter(deliveries::leased_until.is_not_null()))
-        .set((
-            deliveries::leased_until.eq(None::<NaiveDateTime>),
-            deliveries::next_attempt_at.eq(now),
-        ))
-        .execute(conn)
-}
-
 /// Whether anything signed by `signer` is still waiting to be delivered (or being
-/// delivered). No index serves this: call it only where it is rare (a deleted account).
+/// delivered).
 pub fn any_signed_by(conn: &mut DbConnection, signer: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        deliveries::table.filter(deliveries::signer_ap_id.eq(signer)),
+        deliveries::table
+            .inner_join(outgoing_activities::table)
+            .filter(outgoing_activities::signer_ap_id.eq(signer)),
     ))
     .get_result(conn)
 }
 
-/// The inbox took it (or refused it for good): it leaves the queue.
-pub fn remove(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
-    diesel::delete(deliveries::table.find(id)).execute(conn)
+/// A delivery `worker`'s slot took is settled: the inbox took it, or refused it for good,
+/// or it was given up. The deliveries leave the queue, their slots are freed, and the
+/// activities left with no delivery are removed; all in the caller's transaction.
+pub fn settle_removed(
+    conn: &mut DbConnection,
+    worker: i64,
+    settled: &[(i64, i32)],
+) -> QueryResult<usize> {
+    let ids: Vec<i64> = settled.iter().map(|(id, _)| *id).collect();
+    let slots: Vec<i32> = settled.iter().map(|(_, slot)| *slot).collect();
+    let activities: Vec<i64> = match conn {
+        DbConnection::Postgres(c) => {
+            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+                .returning(deliveries::activity)
+                .get_results(c)?
+        }
+        DbConnection::Sqlite(c) => {
+            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+                .returning(deliveries::activity)
+                .get_results(c)?
+        }
+    };
+    delivery_slots::free(conn, worker, &slots)?;
+    let activities: Vec<i64> = activities
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    drop_finished_activities(conn, Some(&activities))?;
+    Ok(ids.len())
 }
 
-/// Removes delivered rows, many at once.
-pub fn remove_many(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<usize> {
-    diesel::delete(deliveries::table.filter(deliveries::id.eq_any(ids))).execute(conn)
+/// Removes the activities (among `among`, or all of them) that no delivery names any
+/// more. Deliveries removed by other paths (a blocked server's, say) leave theirs for the
+/// periodic sweep, which passes `None`.
+pub fn drop_finished_activities(
+    conn: &mut DbConnection,
+    among: Option<&[i64]>,
+) -> QueryResult<usize> {
+    let unused = diesel::dsl::not(diesel::dsl::exists(
+        deliveries::table.filter(deliveries::activity.eq(outgoing_activities::id)),
+    ));
+    match among {
+        Some([]) => Ok(0),
+        Some(ids) => diesel::delete(
+            outgoing_activities::table
+                .filter(outgoing_activities::id.eq_any(ids))
+                .filter(unused),
+        )
+        .execute(conn),
+        None => diesel::delete(outgoing_activities::table.filter(unused)).execute(conn),
+    }
 }
 
-/// Another failed attempt; try again at `next`. Only while the lease `lease` still holds:
-/// a row whose lease ran out may have been taken by another worker since, whose outcome
-/// must not be overwritten. Returns 0 if the lease was lost.
+/// Another failed attempt of a delivery `worker`'s slot took; try again at `next`. The
+/// slot is freed in the same transaction (the caller's).
 pub fn reschedule(
     conn: &mut DbConnection,
+    worker: i64,
+    slot: i32,
     id: i64,
-    lease: NaiveDateTime,
     attempts: i32,
     next: NaiveDateTime,
     error: &str,
 ) -> QueryResult<usize> {
-    diesel::update(
-        deliveries::table
-            .find(id)
-            .filter(deliveries::leased_until.eq(lease)),
-    )
-    .set((
-        deliveries::attempts.eq(attempts),
-        deliveries::next_attempt_at.eq(next),
-        deliveries::last_error.eq(error),
-        deliveries::leased_until.eq(None::<NaiveDateTime>),
-    ))
-    .execute(conn)
+    let n = diesel::update(deliveries::table.find(id))
+        .set((
+            deliveries::attempts.eq(attempts),
+            deliveries::next_attempt_at.eq(next),
+            deliveries::last_error.eq(error),
+        ))
+        .execute(conn)?;
+    delivery_slots::free(conn, worker, &[slot])?;
+    Ok(n)
 }
 
-/// Makes every row for `domain` that is not in flight due at `now` (an instance came back).
+/// Makes every row for `domain` that is waiting for a later attempt due at `now` (an
+/// instance came back).
 pub fn make_due(conn: &mut DbConnection, domain: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(
         deliveries::table
             .filter(deliveries::domain.eq(domain))
-            .filter(
-                deliveries::leased_until
-                    .is_null()
-                    .or(deliveries::leased_until.le(now)),
-            ),
+            .filter(deliveries::next_attempt_at.gt(now)),
     )
-    .set((
-        deliveries::next_attempt_at.eq(now),
-        deliveries::leased_until.eq(None::<NaiveDateTime>),
-    ))
+    .set(deliveries::next_attempt_at.eq(now))
     .execute(conn)
 }
 
@@ -341,17 +437,18 @@ pub fn pending_for(conn: &mut DbConnection, domains: &[String]) -> QueryResult<V
         .load(conn)
 }
 
-/// When the next delivery that may be attempted falls due (rows of unreachable instances
-/// are parked and do not count), to sleep until then.
-pub fn next_due(conn: &mut DbConnection) -> QueryResult<Option<NaiveDateTime>> {
+/// When the next delivery waiting for a later attempt falls due (rows of unreachable
+/// instances are parked and do not count), to sleep until then. Rows due already but not
+/// taken belong to servers at their cap, or are in flight: a finishing request wakes the
+/// worker for those.
+pub fn next_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
     deliveries::table
+        .filter(deliveries::next_attempt_at.gt(now))
         .filter(deliveries::domain.ne_all(unreachable_domains()))
         .select(diesel::dsl::min(deliveries::next_attempt_at))
         .first(conn)
 }
 
-/// Reclaims the dead row versions leases and deletions leave (PostgreSQL only; outside
-/// any transaction).
 /// Refreshes the planner's statistics of the queue (PostgreSQL; a no-op on SQLite). Reads a
 /// sample of the table, so it stays cheap however long the queue.
 pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
@@ -361,9 +458,12 @@ pub fn analyze(conn: &mut DbConnection) -> QueryResult<()> {
     Ok(())
 }
 
+/// Reclaims the dead row versions deletions and reschedules leave, in the queue and its
+/// slots (PostgreSQL only; outside any transaction).
 pub fn vacuum(conn: &mut DbConnection) -> QueryResult<()> {
     if let DbConnection::Postgres(c) = conn {
-        diesel::sql_query("VACUUM (ANALYZE) deliveries").execute(c)?;
+        diesel::sql_query("VACUUM (ANALYZE) deliveries, delivery_slots, outgoing_activities")
+            .execute(c)?;
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod communities;
 pub mod community_domain_blocks;
 pub mod credentials;
 pub mod deliveries;
+pub mod delivery_slots;
 pub mod domain_effects;
 pub mod domain_policies;
 pub mod follows;

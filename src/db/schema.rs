@@ -119,15 +119,32 @@ diesel::table! {
 diesel::table! {
     deliveries (id) {
         id -> BigInt,
-        activity_id -> Text,
-        signer_ap_id -> Text,
+        activity -> BigInt,
         inbox -> Text,
         domain -> Text,
-        body -> Text,
         attempts -> Integer,
         next_attempt_at -> Timestamp,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outgoing_activities (id) {
+        id -> BigInt,
+        activity_id -> Text,
+        signer_ap_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delivery_slots (worker, slot) {
+        worker -> BigInt,
+        slot -> Integer,
+        delivery_id -> Nullable<BigInt>,
+        domain -> Nullable<Text>,
         leased_until -> Nullable<Timestamp>,
     }
 }
@@ -400,6 +417,7 @@ diesel::joinable!(credentials -> memberships (membership_id));
 diesel::joinable!(spaces -> communities (community_id));
 diesel::joinable!(invites -> communities (community_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(deliveries -> outgoing_activities (activity));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -410,6 +428,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     received_activities,
     follows,
     deliveries,
+    outgoing_activities,
+    delivery_slots,
     instances,
     posts,
     comments,

@@ -453,19 +453,30 @@ async fn queue_delivery_from(s: &TestServer, signer: &str) {
     s.app
         .db
         .run(move |c| {
-            use copse::db::schema::deliveries as d;
+            use copse::db::deliveries::{NewActivity, NewDelivery, insert, insert_activity};
             let now = chrono::Utc::now().naive_utc();
-            diesel::insert_into(d::table)
-                .values((
-                    d::activity_id.eq("http://down.example/activities/delete/1"),
-                    d::signer_ap_id.eq(signer),
-                    d::inbox.eq("http://down.example/inbox"),
-                    d::domain.eq("down.example"),
-                    d::body.eq("{}"),
-                    d::attempts.eq(3),
-                    d::next_attempt_at.eq(now + chrono::TimeDelta::days(1)),
-                    d::created_at.eq(now),
-                ))
+            let activity = insert_activity(
+                c,
+                &NewActivity {
+                    activity_id: "http://down.example/activities/delete/1".into(),
+                    signer_ap_id: signer,
+                    body: "{}".into(),
+                    created_at: now,
+                },
+            )?;
+            insert(
+                c,
+                &[NewDelivery {
+                    activity,
+                    inbox: "http://down.example/inbox".into(),
+                    domain: "down.example".into(),
+                    next_attempt_at: now + chrono::TimeDelta::days(1),
+                    created_at: now,
+                }],
+            )?;
+            use copse::db::schema::deliveries as d;
+            diesel::update(d::table.filter(d::activity.eq(activity)))
+                .set(d::attempts.eq(3))
                 .execute(c)?;
             Ok(())
         })

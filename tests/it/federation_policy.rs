@@ -339,14 +339,22 @@ async fn nothing_is_fetched_from_or_delivered_to_a_blocked_server() {
     s.app
         .db
         .run(move |c| {
-            Ok(copse::db::deliveries::insert(
+            use copse::db::deliveries::{NewActivity, NewDelivery, insert, insert_activity};
+            let stored = insert_activity(
                 c,
-                &[copse::db::deliveries::NewDelivery {
+                &NewActivity {
                     activity_id: activity["id"].as_str().unwrap().to_string(),
                     signer_ap_id: signer,
+                    body: activity.to_string(),
+                    created_at: now,
+                },
+            )?;
+            Ok(insert(
+                c,
+                &[NewDelivery {
+                    activity: stored,
                     inbox: inbox.clone(),
                     domain: url::Url::parse(&inbox).unwrap().authority().to_string(),
-                    body: activity.to_string(),
                     next_attempt_at: now,
                     created_at: now,
                 }],

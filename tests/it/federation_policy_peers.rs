@@ -90,13 +90,14 @@ async fn drained(s: &TestServer) {
             .app
             .db
             .run(|c| {
-                use copse::db::schema::deliveries;
+                use copse::db::schema::{deliveries, outgoing_activities};
                 Ok(deliveries::table
+                    .inner_join(outgoing_activities::table)
                     .select((
                         deliveries::inbox,
                         deliveries::attempts,
                         deliveries::last_error,
-                        deliveries::body,
+                        outgoing_activities::body,
                     ))
                     .load::<(String, i32, Option<String>, String)>(c)?)
             })

@@ -6,10 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use chrono::TimeDelta;
-use copse::db::deliveries::DeliveryRow;
-use copse::db::schema::deliveries;
+use copse::db::deliveries::{self, DeliveryRow};
 use copse::federation::delivery;
-use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -60,12 +58,7 @@ async fn enqueue(server: &TestServer, inbox: &str, n: usize, tag: &str) -> Vec<S
 
 async fn rows(app: &copse::App) -> Vec<DeliveryRow> {
     app.db
-        .run(|c| {
-            Ok(deliveries::table
-                .order(deliveries::id.asc())
-                .select(DeliveryRow::as_select())
-                .load(c)?)
-        })
+        .run(|c| Ok(deliveries::queued(c, copse::time::now())?))
         .await
         .expect("read the queue")
 }

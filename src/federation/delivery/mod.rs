@@ -1,7 +1,7 @@
 //! Outgoing activities: stored first, delivered after.
 //!
-//! An activity is written to the `deliveries` table, one row per destination inbox, in the
-//! same transaction as the change that caused it (a follow, an accept…), so an answered API
+//! An activity is stored once, with a row of the `deliveries` table per destination inbox,
+//! in the same transaction as the change that caused it (a follow, an accept…), so an answered API
 //! call or inbox request never loses its consequences, even if the process dies the next
 //! moment. The [`worker`] then sends each row, signed by the actor named in it, with a cap
 //! on requests in flight per server so that no server, however slow, delays the others;
@@ -12,6 +12,7 @@
 pub mod backoff;
 pub mod instances;
 pub mod settle;
+pub mod slots;
 pub mod status;
 pub mod worker;
 
@@ -22,7 +23,7 @@ use url::Url;
 
 use crate::app::App;
 use crate::db::DbConnection;
-use crate::db::deliveries::{self, NewDelivery};
+use crate::db::deliveries::{self, NewActivity, NewDelivery};
 use crate::error::{Error, Result};
 use crate::federation::protocol::envelope::authority;
 
@@ -55,7 +56,7 @@ pub fn enqueue(
         .collect();
     // Blocked servers are left out here; the worker checks again before sending.
     let blocked = crate::federation::policy::doors::blocked_among(conn, &domains)?;
-    let mut rows: Vec<NewDelivery> = Vec::new();
+    let mut rows: Vec<Destination> = Vec::new();
     for inbox in inboxes {
         if !seen.insert(inbox.as_str()) {
             continue;
@@ -67,19 +68,35 @@ pub fn enqueue(
         if blocked.contains(&authority(&url)) {
             continue;
         }
-        rows.push(NewDelivery {
-            activity_id: activity_id.clone(),
-            signer_ap_id: signer_ap_id.to_string(),
+        rows.push(Destination {
             inbox: inbox.clone(),
             domain: authority(&url),
-            body: body.clone(),
-            next_attempt_at: now,
-            created_at: now,
         });
     }
-    let rows = interleaved(rows);
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let activity = deliveries::insert_activity(
+        conn,
+        &NewActivity {
+            activity_id,
+            signer_ap_id: signer_ap_id.to_string(),
+            body,
+            created_at: now,
+        },
+    )?;
+    let rows: Vec<NewDelivery> = interleaved(rows)
+        .into_iter()
+        .map(|d| NewDelivery {
+            activity,
+            inbox: d.inbox,
+            domain: d.domain,
+            next_attempt_at: now,
+            created_at: now,
+        })
+        .collect();
     // One statement per chunk: PostgreSQL takes at most 65,535 bind parameters in one
-    // statement (seven per row), and a community with many follower servers exceeds that.
+    // statement (five per row), and a community with many follower servers exceeds that.
     let mut queued = 0;
     for chunk in rows.chunks(INSERT_CHUNK) {
         queued += deliveries::insert(conn, chunk)?;
@@ -87,13 +104,19 @@ pub fn enqueue(
     Ok(queued)
 }
 
+/// One inbox an activity is queued for.
+struct Destination {
+    inbox: String,
+    domain: String,
+}
+
 /// `rows` in turns across their servers: the first row of each server, then the second of
 /// each, and so on. Rows are claimed in the order they were queued, skipping servers at
 /// their cap; with a server's inboxes side by side (inbox lists are sorted), a claim for
 /// the one server with a free slot had to pass over the runs of all the others.
-fn interleaved(rows: Vec<NewDelivery>) -> Vec<NewDelivery> {
+fn interleaved(rows: Vec<Destination>) -> Vec<Destination> {
     let total = rows.len();
-    let mut by_domain: Vec<VecDeque<NewDelivery>> = Vec::new();
+    let mut by_domain: Vec<VecDeque<Destination>> = Vec::new();
     let mut slot: HashMap<String, usize> = HashMap::new();
     for row in rows {
         let i = *slot.entry(row.domain.clone()).or_insert_with(|| {
@@ -102,7 +125,7 @@ fn interleaved(rows: Vec<NewDelivery>) -> Vec<NewDelivery> {
         });
         by_domain[i].push_back(row);
     }
-    let mut turns: VecDeque<VecDeque<NewDelivery>> = by_domain.into();
+    let mut turns: VecDeque<VecDeque<Destination>> = by_domain.into();
     let mut out = Vec::with_capacity(total);
     while let Some(mut queue) = turns.pop_front() {
         if let Some(row) = queue.pop_front() {
@@ -124,16 +147,10 @@ pub fn wake(app: &App) {
 mod tests {
     use super::*;
 
-    fn row(inbox: &str, domain: &str) -> NewDelivery {
-        let now = crate::time::now();
-        NewDelivery {
-            activity_id: "https://here.example/activities/1".into(),
-            signer_ap_id: "https://here.example/c/nursing".into(),
+    fn row(inbox: &str, domain: &str) -> Destination {
+        Destination {
             inbox: inbox.into(),
             domain: domain.into(),
-            body: "{}".into(),
-            next_attempt_at: now,
-            created_at: now,
         }
     }
 

@@ -5,10 +5,11 @@
 //! as large as the signature's (a commit each, and on PostgreSQL a disk flush each), so
 //! successes are handed to one task that deletes them together: whatever arrived within
 //! [`GATHER`] of the first, up to [`BATCH`] rows, in one transaction. Until then the row
-//! stays leased, so no worker takes it again; if the process dies first, the lease runs out
-//! and the activity is sent again, which receivers ignore by its id.
+//! stays leased (its slot is kept), so no worker takes it again; if the process dies first,
+//! the lease runs out and the activity is sent again, which receivers ignore by its id.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ use crate::app::App;
 use crate::config::DatabaseUrl;
 use crate::db::deliveries;
 
+use super::slots::Slots;
+
 /// How long the first success of a batch waits for others.
 const GATHER: Duration = Duration::from_millis(2);
 /// The most rows settled in one transaction.
@@ -27,6 +30,7 @@ const BATCH: usize = 256;
 struct Delivered {
     id: i64,
     domain: String,
+    slot: i32,
 }
 
 /// The handle deliveries report their successes to.
@@ -36,27 +40,29 @@ pub struct Settler {
 }
 
 impl Settler {
-    /// Starts the task that settles; it ends once every handle is dropped and the last
-    /// batch is written.
-    pub fn spawn(app: App) -> Settler {
+    /// Starts the task that settles the deliveries of `slots`' worker; it ends once every
+    /// handle is dropped and the last batch is written.
+    pub fn spawn(app: App, slots: Arc<Slots>) -> Settler {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(app, rx));
+        tokio::spawn(run(app, slots, rx));
         Settler { tx }
     }
 
-    /// Reports the row `id` delivered to `domain`. False if the settling task is gone, in
-    /// which case the caller settles the row itself.
-    pub fn delivered(&self, id: i64, domain: &str) -> bool {
+    /// Reports the row `id`, held by `slot`, delivered to `domain`; the slot is given back
+    /// once the row is settled. False if the settling task is gone, in which case the caller
+    /// settles the row (and gives the slot back) itself.
+    pub fn delivered(&self, id: i64, domain: &str, slot: i32) -> bool {
         self.tx
             .send(Delivered {
                 id,
                 domain: domain.to_string(),
+                slot,
             })
             .is_ok()
     }
 }
 
-async fn run(app: App, mut rx: mpsc::UnboundedReceiver<Delivered>) {
+async fn run(app: App, slots: Arc<Slots>, mut rx: mpsc::UnboundedReceiver<Delivered>) {
     while let Some(first) = rx.recv().await {
         let mut batch = vec![first];
         let until = Instant::now() + GATHER;
@@ -66,29 +72,33 @@ async fn run(app: App, mut rx: mpsc::UnboundedReceiver<Delivered>) {
                 _ => break,
             }
         }
-        flush(&app, batch).await;
+        flush(&app, &slots, batch).await;
     }
 }
 
-async fn flush(app: &App, batch: Vec<Delivered>) {
+async fn flush(app: &App, slots: &Slots, batch: Vec<Delivered>) {
     let n = batch.len() as u64;
-    let ids: Vec<i64> = batch.iter().map(|d| d.id).collect();
+    let rows: Vec<(i64, i32)> = batch.iter().map(|d| (d.id, d.slot)).collect();
+    let freed: Vec<i32> = batch.iter().map(|d| d.slot).collect();
     let domains: BTreeSet<String> = batch.into_iter().map(|d| d.domain).collect();
     let now = crate::time::now();
+    let worker = slots.worker;
     let result = app
         .db
         .transaction(move |c| {
             deliveries::relax_commit(c)?;
-            deliveries::remove_many(c, &ids)?;
+            deliveries::settle_removed(c, worker, &rows)?;
             let domains: Vec<String> = domains.into_iter().collect();
             crate::db::instances::record_successes(c, &domains, now)?;
             Ok(())
         })
         .await;
     if let Err(e) = result {
-        // The rows stay leased and are sent again when the lease runs out.
+        // The rows are due again once their slots take other deliveries (or the leases run
+        // out), and are then sent again: receivers ignore the repeat by activity id.
         tracing::warn!(error = %e, rows = n, "cannot settle delivered rows");
     }
+    slots.give_back(freed);
     settled(app, n);
     // The settled rows no longer count against their servers' caps: the worker may take
     // rows it had to pass over.
@@ -97,10 +107,10 @@ async fn flush(app: &App, batch: Vec<Delivered>) {
 
 /// Rows settled by this process, to vacuum the queue every [`VACUUM_EVERY`].
 static SETTLED: AtomicU64 = AtomicU64::new(0);
-/// Each settled row leaves two dead row versions in PostgreSQL (lease, then delete or
+/// Each settled row leaves a dead row version in PostgreSQL (its deletion, or its
 /// reschedule). Autovacuum normally clears them, but it may be off or slow to start, and
 /// a claim that walks past hundreds of thousands of dead versions slows a whole backlog
-/// several-fold; so the worker vacuums the table itself after this many rows.
+/// several-fold; so the worker vacuums the queue itself after this many rows.
 const VACUUM_EVERY: u64 = 20_000;
 
 /// Counts `n` more settled rows, vacuuming the queue when another [`VACUUM_EVERY`] have been.

@@ -1,21 +1,22 @@
 //! The delivery worker: takes due rows from the queue and POSTs them, signed.
 //!
 //! Two limits bound the requests in flight: `federation.delivery_concurrency` in this
-//! process (a semaphore), and `federation.delivery_per_instance` for any one server. The
-//! second is counted in the database, from the leases of every process, and a server at its
+//! process (its [`Slots`]), and `federation.delivery_per_instance` for any one server. The
+//! second is counted in the database, from the slots of every process, and a server at its
 //! cap is left out of the claim query itself; so a slow or dead server holds at most that
 //! many requests, and the rows queued behind its backlog go to other servers meanwhile. A
 //! new row is taken as soon as a request finishes, except during a large fan-out: while
 //! the last claim filled every free slot, a freed slot waits up to [`REFILL_WAIT`] for
 //! others, so one claim (a transaction, and on PostgreSQL a lock) serves several rows.
 //!
-//! A row is leased while in flight (see `db::deliveries`). On PostgreSQL, where several
-//! processes may share the queue, a lease left by a process that died runs out after
-//! [`LEASE`]; each attempt is cut off well before that ([`ATTEMPT_TIMEOUT`]), so a lease
-//! never runs out under a live worker and no row is sent twice at once. On SQLite one
-//! process delivers: the worker holds an exclusive lock on a file beside the database, and
-//! having it, knows that any lease it finds was left by a dead process and ends them all at
-//! start, so a restart after `kill -9` resumes at once.
+//! A row is leased while in flight: the slot that took it holds it (see
+//! `db::delivery_slots`). On PostgreSQL, where several processes may share the queue, a
+//! lease left by a process that died runs out after [`LEASE`]; each attempt is cut off well
+//! before that ([`ATTEMPT_TIMEOUT`]), so a lease never runs out under a live worker and no
+//! row is sent twice at once. On SQLite one process delivers: the worker holds an
+//! exclusive lock on a file beside the database, and having it, knows that any slot it
+//! finds was left by a dead process and forgets them all at start, so a restart after
+//! `kill -9` resumes at once.
 //!
 //! Outcomes: a 2xx removes the row. A 4xx other than 408 and 429 is final (the receiver
 //! understood and refused; sending again cannot help) and removes it too. Anything else is
@@ -32,15 +33,17 @@ use std::time::{Duration, Instant};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, Method};
 use chrono::{NaiveDateTime, TimeDelta, Utc};
-use tokio::sync::{Mutex, Semaphore, watch};
+use tokio::sync::{Mutex, watch};
 use url::Url;
 
 use super::backoff;
 use super::instances::{self, Health};
 use super::settle::Settler;
+use super::slots::Slots;
 use crate::app::App;
 use crate::config::DatabaseUrl;
-use crate::db::deliveries::{self, DeliveryRow};
+use crate::db::deliveries::{self, Claimed, DeliveryRow};
+use crate::db::delivery_slots;
 use crate::error::{ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::ACTIVITY_JSON;
@@ -77,10 +80,9 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
             let Some(lock) = sqlite_lock(path, &mut stop).await else {
                 return;
             };
-            let now = crate::time::now();
             match app
                 .db
-                .run(move |c| Ok(deliveries::release_all_leases(c, now)?))
+                .run(move |c| Ok(delivery_slots::release_all(c)?))
                 .await
             {
                 Ok(0) => {}
@@ -95,9 +97,9 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
         DatabaseUrl::Postgres(_) => None,
     };
     let per_instance = app.config.delivery_per_instance as i64;
-    let slots = Arc::new(Semaphore::new(app.config.delivery_concurrency));
+    let slots = Arc::new(Slots::new(app.config.delivery_concurrency));
     let signers: Arc<Signers> = Arc::default();
-    let settler = Settler::spawn(app.clone());
+    let settler = Settler::spawn(app.clone(), slots.clone());
     let mut next_sweep = Instant::now();
     // Refill in batches of at least a quarter of the slots while a backlog lasts.
     let refill_at = (app.config.delivery_concurrency / 4).max(1);
@@ -110,33 +112,34 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
             sweep(&app).await;
             next_sweep = Instant::now() + SWEEP_EVERY;
         }
-        let mut free = slots.available_permits();
+        let mut free = slots.available();
         if backlog && free > 0 && free < refill_at {
             tokio::time::sleep(REFILL_WAIT).await;
-            free = slots.available_permits();
+            free = slots.available();
         }
         let claimed = if free == 0 {
             Vec::new()
         } else {
-            claim(&app, free, per_instance).await
+            claim(&app, &slots, free, per_instance).await
         };
         let idle = claimed.is_empty();
         backlog = free > 0 && claimed.len() == free;
-        for row in claimed {
-            let Ok(permit) = slots.clone().acquire_owned().await else {
-                return;
-            };
+        for taken in claimed {
             let app = app.clone();
             let signers = signers.clone();
             let settler = settler.clone();
+            let slots = slots.clone();
             tokio::spawn(async move {
-                deliver(&app, &signers, &settler, row).await;
-                drop(permit);
-                // A slot, and a place under the server's cap, are free again.
+                let slot = taken.slot;
+                if deliver(&app, &signers, &settler, &slots, taken).await == Kept::ByUs {
+                    slots.give_back([slot]);
+                }
+                // A slot, and a place under the server's cap, are free again (or will be
+                // once the settler has written its batch, which wakes the worker too).
                 app.deliveries_queued.notify_one();
             });
         }
-        if idle || slots.available_permits() == 0 {
+        if idle || slots.available() == 0 {
             let wait = if idle {
                 until_next_due(&app).await
             } else {
@@ -205,36 +208,47 @@ async fn sqlite_lock(db: &Path, stop: &mut watch::Receiver<bool>) -> Option<Opti
     }
 }
 
-async fn claim(app: &App, limit: usize, per_instance: i64) -> Vec<DeliveryRow> {
+/// Claims up to `limit` deliveries into free slots; the slots that took none go back.
+async fn claim(app: &App, slots: &Slots, limit: usize, per_instance: i64) -> Vec<Claimed> {
     let now = crate::time::now();
     let started = std::time::Instant::now();
+    let free = slots.take(limit);
+    let worker = slots.worker;
+    let offered = free.clone();
     let result = app
         .db
         .run(move |c| {
             Ok(deliveries::claim_due(
                 c,
+                worker,
+                &offered,
                 now,
                 now + LEASE,
-                limit as i64,
                 per_instance,
             )?)
         })
         .await;
     super::settle::claim_took(app, started.elapsed());
-    match result {
+    let claimed = match result {
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the delivery queue");
             Vec::new()
         }
-    }
+    };
+    slots.give_back(
+        free.into_iter()
+            .filter(|s| !claimed.iter().any(|c| c.slot == *s)),
+    );
+    claimed
 }
 
 /// How long to sleep when nothing could be taken: until the next row falls due, at most
 /// [`IDLE_POLL`]. Rows already due but not taken belong to servers at their cap; a finishing
 /// request wakes the worker for those, so it does not poll for them in a tight loop.
 async fn until_next_due(app: &App) -> Duration {
-    let next = app.db.run(|c| Ok(deliveries::next_due(c)?)).await;
+    let now = crate::time::now();
+    let next = app.db.run(move |c| Ok(deliveries::next_due(c, now)?)).await;
     match next {
         Ok(Some(at)) => match (at - crate::time::now()).to_std() {
             Ok(wait) if !wait.is_zero() => wait.clamp(Duration::from_millis(10), IDLE_POLL),
@@ -244,8 +258,22 @@ async fn until_next_due(app: &App) -> Duration {
     }
 }
 
+/// Drops old parked rows, the activities no delivery names any more, and the slots of
+/// processes that died.
 async fn sweep(app: &App) {
-    let cutoff = crate::time::now() - PARKED_KEPT_FOR;
+    let now = crate::time::now();
+    let cutoff = now - PARKED_KEPT_FOR;
+    if let Err(e) = app
+        .db
+        .run(move |c| {
+            deliveries::drop_finished_activities(c, None)?;
+            delivery_slots::forget_idle(c, now)?;
+            Ok(())
+        })
+        .await
+    {
+        tracing::warn!(error = %e, "cannot sweep finished activities and idle slots");
+    }
     match app
         .db
         .run(move |c| Ok(deliveries::drop_parked_before(c, cutoff)?))
@@ -272,10 +300,27 @@ enum Outcome {
     Retry(String, Option<Duration>),
 }
 
-async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryRow) {
+/// Who gives a slot back once its delivery is settled.
+#[derive(Debug, PartialEq, Eq)]
+enum Kept {
+    /// The delivery was settled here: the caller gives the slot back.
+    ByUs,
+    /// The batch settler took the delivery, and gives the slot back once it is written.
+    BySettler,
+}
+
+async fn deliver(
+    app: &App,
+    signers: &Signers,
+    settler: &Settler,
+    slots: &Slots,
+    taken: Claimed,
+) -> Kept {
+    let Claimed { row, slot } = taken;
+    let worker = slots.worker;
     if app.policy.current().await.is_blocked(&row.domain) {
-        drop_blocked(app, row).await;
-        return;
+        drop_blocked(app, worker, slot, row).await;
+        return Kept::ByUs;
     }
     let (outcome, health) =
         match tokio::time::timeout(ATTEMPT_TIMEOUT, attempt(app, signers, &row)).await {
@@ -306,8 +351,8 @@ async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryR
         Outcome::Delivered => {
             app.metrics.delivery("delivered");
             // The common case is settled in batches; the rest one by one, below.
-            if health == Health::Answered && settler.delivered(id, &domain) {
-                return;
+            if health == Health::Answered && settler.delivered(id, &domain, slot) {
+                return Kept::BySettler;
             }
             Settle::Remove
         }
@@ -331,6 +376,12 @@ async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryR
                     "delivery given up after two days"
                 );
                 Settle::Remove
+            } else if lease <= now {
+                // The lease ran out (a stalled process): another worker may have taken the
+                // row since, and its outcome must not be overwritten. The row is due, so it
+                // is attempted again either way.
+                app.metrics.delivery("retry");
+                Settle::LeaseLost
             } else {
                 app.metrics.delivery("retry");
                 let attempts = row.attempts.saturating_add(1);
@@ -351,10 +402,13 @@ async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryR
             deliveries::relax_commit(c)?;
             match settle {
                 Settle::Remove => {
-                    deliveries::remove(c, id)?;
+                    deliveries::settle_removed(c, worker, &[(id, slot)])?;
                 }
                 Settle::Reschedule { attempts, next } => {
-                    deliveries::reschedule(c, id, lease, attempts, next, &why)?;
+                    deliveries::reschedule(c, worker, slot, id, attempts, next, &why)?;
+                }
+                Settle::LeaseLost => {
+                    delivery_slots::free(c, worker, &[slot])?;
                 }
             }
             instances::record(c, &domain, health, &why, now)
@@ -369,11 +423,12 @@ async fn deliver(app: &App, signers: &Signers, settler: &Settler, row: DeliveryR
         Ok(false) => {}
         Err(e) => tracing::warn!(error = %e, "cannot update the delivery queue"),
     }
+    Kept::ByUs
 }
 
 /// A row queued before its domain was blocked: removed unsent, for good (the block may be
 /// lifted later, but what was said while it stood is not sent after the fact).
-async fn drop_blocked(app: &App, row: DeliveryRow) {
+async fn drop_blocked(app: &App, worker: i64, slot: i32, row: DeliveryRow) {
     app.metrics.delivery("blocked");
     tracing::info!(
         inbox = row.inbox,
@@ -383,7 +438,7 @@ async fn drop_blocked(app: &App, row: DeliveryRow) {
     let id = row.id;
     if let Err(e) = app
         .db
-        .transaction(move |c| Ok(deliveries::remove(c, id)?))
+        .transaction(move |c| Ok(deliveries::settle_removed(c, worker, &[(id, slot)])?))
         .await
     {
         tracing::warn!(error = %e, "cannot update the delivery queue");
@@ -395,6 +450,7 @@ async fn drop_blocked(app: &App, row: DeliveryRow) {
 enum Settle {
     Remove,
     Reschedule { attempts: i32, next: NaiveDateTime },
+    LeaseLost,
 }
 
 async fn attempt(app: &App, signers: &Signers, row: &DeliveryRow) -> Result<(Outcome, Health)> {
