@@ -34,3 +34,4 @@ mod reports;
 mod reports_federation;
 mod signatures;
 mod storage;
+mod storage_queue_migration;
