@@ -4,9 +4,10 @@
 //! destination inbox names it. A row is due when `next_attempt_at` has passed and no
 //! worker's slot holds it (see `db::delivery_slots`): taking a row writes a slot, not the
 //! row, so a row is written once when queued and deleted once when settled, and only a
-//! failed attempt rewrites it. An activity leaves with its last delivery.
+//! failed attempt rewrites it. An activity is removed by the worker's next sweep after its
+//! last delivery is settled.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -172,11 +173,14 @@ pub fn claim_due(
         return Ok(Vec::new());
     }
     conn.transaction(|conn| {
-        relax_commit(conn)?;
         if let DbConnection::Postgres(c) = conn {
-            diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-                .bind::<diesel::sql_types::BigInt, _>(CLAIM_LOCK)
-                .execute(c)?;
+            // One round trip for both: see `relax_commit` for the first.
+            diesel::connection::SimpleConnection::batch_execute(
+                c,
+                &format!(
+                    "SET LOCAL synchronous_commit TO OFF; SELECT pg_advisory_xact_lock({CLAIM_LOCK})"
+                ),
+            )?;
         }
         claim_inner(conn, worker, free_slots, now, lease_until, per_instance)
     })
@@ -224,27 +228,25 @@ fn claim_inner(
             chosen.push(id);
         }
     }
-    // On PostgreSQL the chosen rows are locked `FOR UPDATE SKIP LOCKED`: a row another
-    // transaction is settling (one whose slot's lease ran out under a stalled worker, say)
-    // is left alone rather than waited for or taken twice.
-    if let DbConnection::Postgres(c) = conn
-        && !chosen.is_empty()
-    {
-        chosen = deliveries::table
-            .filter(deliveries::id.eq_any(&chosen))
-            .select(deliveries::id)
-            .for_update()
-            .skip_locked()
-            .load(c)?;
-    }
     if chosen.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows: Vec<DeliveryRow> = deliveries::table
-        .inner_join(outgoing_activities::table)
-        .filter(deliveries::id.eq_any(&chosen))
-        .select(row_columns())
-        .load(conn)?;
+    // On PostgreSQL the chosen rows are read `FOR UPDATE SKIP LOCKED`: a row another
+    // transaction is settling (one whose slot's lease ran out under a stalled worker, say)
+    // is left alone rather than waited for or taken twice. (Their activities' rows are
+    // locked too; nothing else locks those while they have deliveries.)
+    macro_rules! chosen_rows {
+        () => {
+            deliveries::table
+                .inner_join(outgoing_activities::table)
+                .filter(deliveries::id.eq_any(&chosen))
+                .select(row_columns())
+        };
+    }
+    let mut rows: Vec<DeliveryRow> = match conn {
+        DbConnection::Postgres(c) => chosen_rows!().for_update().skip_locked().load(c)?,
+        DbConnection::Sqlite(c) => chosen_rows!().load(c)?,
+    };
     rows.sort_by_key(|r| (r.created_at, r.id));
     let claimed: Vec<Claimed> = rows
         .into_iter()
@@ -306,9 +308,11 @@ pub fn any_signed_by(conn: &mut DbConnection, signer: &str) -> QueryResult<bool>
     .get_result(conn)
 }
 
-/// A delivery `worker`'s slot took is settled: the inbox took it, or refused it for good,
-/// or it was given up. The deliveries leave the queue, their slots are freed, and the
-/// activities left with no delivery are removed; all in the caller's transaction.
+/// Deliveries `worker`'s slots took are settled: the inbox took them, or refused them for
+/// good, or they were given up. They leave the queue and their slots are freed, in the
+/// caller's transaction. Their activities stay until the worker's next sweep of finished
+/// ones ([`drop_finished_activities`]): looking for the last delivery of each at every
+/// settlement cost PostgreSQL more than the deletion itself.
 pub fn settle_removed(
     conn: &mut DbConnection,
     worker: i64,
@@ -316,48 +320,20 @@ pub fn settle_removed(
 ) -> QueryResult<usize> {
     let ids: Vec<i64> = settled.iter().map(|(id, _)| *id).collect();
     let slots: Vec<i32> = settled.iter().map(|(_, slot)| *slot).collect();
-    let activities: Vec<i64> = match conn {
-        DbConnection::Postgres(c) => {
-            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&ids)))
-                .returning(deliveries::activity)
-                .get_results(c)?
-        }
-        DbConnection::Sqlite(c) => {
-            diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&ids)))
-                .returning(deliveries::activity)
-                .get_results(c)?
-        }
-    };
+    let n = diesel::delete(deliveries::table.filter(deliveries::id.eq_any(&ids))).execute(conn)?;
     delivery_slots::free(conn, worker, &slots)?;
-    let activities: Vec<i64> = activities
-        .into_iter()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    drop_finished_activities(conn, Some(&activities))?;
-    Ok(ids.len())
+    Ok(n)
 }
 
-/// Removes the activities (among `among`, or all of them) that no delivery names any
-/// more. Deliveries removed by other paths (a blocked server's, say) leave theirs for the
-/// periodic sweep, which passes `None`.
-pub fn drop_finished_activities(
-    conn: &mut DbConnection,
-    among: Option<&[i64]>,
-) -> QueryResult<usize> {
-    let unused = diesel::dsl::not(diesel::dsl::exists(
-        deliveries::table.filter(deliveries::activity.eq(outgoing_activities::id)),
-    ));
-    match among {
-        Some([]) => Ok(0),
-        Some(ids) => diesel::delete(
-            outgoing_activities::table
-                .filter(outgoing_activities::id.eq_any(ids))
-                .filter(unused),
-        )
-        .execute(conn),
-        None => diesel::delete(outgoing_activities::table.filter(unused)).execute(conn),
-    }
+/// Removes the activities that no delivery names any more. One index probe per stored
+/// activity: cheap, as activities are few next to their deliveries.
+pub fn drop_finished_activities(conn: &mut DbConnection) -> QueryResult<usize> {
+    diesel::delete(
+        outgoing_activities::table.filter(diesel::dsl::not(diesel::dsl::exists(
+            deliveries::table.filter(deliveries::activity.eq(outgoing_activities::id)),
+        ))),
+    )
+    .execute(conn)
 }
 
 /// Another failed attempt of a delivery `worker`'s slot took; try again at `next`. The

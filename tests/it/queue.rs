@@ -721,3 +721,70 @@ async fn settling_a_batch_records_each_servers_health_once() {
     let healthy = instance(&server.app, "healthy.example").await.unwrap();
     assert_eq!(healthy.last_success_at, Some(much_later));
 }
+
+#[tokio::test]
+async fn an_activity_is_stored_once_and_removed_once_its_last_delivery_is_settled() {
+    const WAIT: Duration = Duration::from_secs(20);
+    let server = sender(&[]).await;
+    let sink = Sink::start().await;
+    let signer = signer_of(&server);
+    // One activity to three inboxes of the sink (delivered), one to a closed port (kept).
+    let delivered = format!("http://{}/activities/kept-once", server.domain());
+    let pending = format!("http://{}/activities/still-going", server.domain());
+    let inboxes: Vec<String> = (0..3).map(|i| format!("{}/{i}", sink.inbox())).collect();
+    {
+        let (delivered, pending, signer) = (delivered.clone(), pending.clone(), signer.clone());
+        server
+            .app
+            .db
+            .transaction(move |c| {
+                let like = |id: &str| json!({"id": id, "type": "Like", "actor": signer, "object": "http://example.org/o"});
+                delivery::enqueue(c, &like(&delivered), &signer, &inboxes)?;
+                delivery::enqueue(
+                    c,
+                    &like(&pending),
+                    &signer,
+                    &["http://127.0.0.1:1/inbox".to_string()],
+                )?;
+                Ok(())
+            })
+            .await
+            .expect("queued");
+    }
+    let stored = |app: copse::App| async move {
+        app.db
+            .run(|c| {
+                use copse::db::schema::outgoing_activities as a;
+                use diesel::prelude::*;
+                Ok(a::table
+                    .select(a::activity_id)
+                    .order(a::activity_id.asc())
+                    .load::<String>(c)?)
+            })
+            .await
+            .expect("read activities")
+    };
+    // Three deliveries, one stored copy of the activity.
+    let mut both = vec![delivered.clone(), pending.clone()];
+    both.sort();
+    assert_eq!(stored(server.app.clone()).await, both);
+    delivery::wake(&server.app);
+    eventually(WAIT, "the three deliveries", || async {
+        (sink.accepted_ids().len() >= 3).then_some(())
+    })
+    .await;
+    eventually(WAIT, "the delivered rows to be settled", || async {
+        let left = rows(&server.app).await;
+        left.iter().all(|r| r.activity_id == pending).then_some(())
+    })
+    .await;
+    let removed = server
+        .app
+        .db
+        .run(|c| Ok(deliveries::drop_finished_activities(c)?))
+        .await
+        .expect("sweep");
+    assert_eq!(removed, 1);
+    assert_eq!(stored(server.app.clone()).await, vec![pending.clone()]);
+    assert_eq!(sink.accepted_ids(), vec![delivered.clone(); 3]);
+}

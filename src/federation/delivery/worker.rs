@@ -61,8 +61,10 @@ const REFILL_WAIT: Duration = Duration::from_millis(3);
 const IDLE_POLL: Duration = Duration::from_secs(5);
 /// How often a worker that found the SQLite delivery lock taken tries again.
 const LOCK_RETRY: Duration = Duration::from_secs(10);
-/// How often old parked rows are swept.
+/// How often old parked rows, and the slots of processes that died, are swept.
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+/// How often the activities whose deliveries are all settled are removed.
+const TIDY_EVERY: Duration = Duration::from_secs(60);
 /// Rows parked for an unreachable server are kept this long for its return, then dropped.
 pub const PARKED_KEPT_FOR: TimeDelta = TimeDelta::days(30);
 
@@ -101,6 +103,7 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let signers: Arc<Signers> = Arc::default();
     let settler = Settler::spawn(app.clone(), slots.clone());
     let mut next_sweep = Instant::now();
+    let mut next_tidy = Instant::now() + TIDY_EVERY;
     // Refill in batches of at least a quarter of the slots while a backlog lasts.
     let refill_at = (app.config.delivery_concurrency / 4).max(1);
     let mut backlog = false;
@@ -111,6 +114,10 @@ async fn run(app: App, mut stop: watch::Receiver<bool>) {
         if Instant::now() >= next_sweep {
             sweep(&app).await;
             next_sweep = Instant::now() + SWEEP_EVERY;
+        }
+        if Instant::now() >= next_tidy {
+            tidy(&app).await;
+            next_tidy = Instant::now() + TIDY_EVERY;
         }
         let mut free = slots.available();
         if backlog && free > 0 && free < refill_at {
@@ -258,21 +265,27 @@ async fn until_next_due(app: &App) -> Duration {
     }
 }
 
-/// Drops old parked rows, the activities no delivery names any more, and the slots of
-/// processes that died.
+/// Removes the activities no delivery names any more.
+async fn tidy(app: &App) {
+    if let Err(e) = app
+        .db
+        .run(|c| Ok(deliveries::drop_finished_activities(c)?))
+        .await
+    {
+        tracing::warn!(error = %e, "cannot remove delivered activities");
+    }
+}
+
+/// Drops old parked rows and the slots of processes that died.
 async fn sweep(app: &App) {
     let now = crate::time::now();
     let cutoff = now - PARKED_KEPT_FOR;
     if let Err(e) = app
         .db
-        .run(move |c| {
-            deliveries::drop_finished_activities(c, None)?;
-            delivery_slots::forget_idle(c, now)?;
-            Ok(())
-        })
+        .run(move |c| Ok(delivery_slots::forget_idle(c, now)?))
         .await
     {
-        tracing::warn!(error = %e, "cannot sweep finished activities and idle slots");
+        tracing::warn!(error = %e, "cannot forget idle delivery slots");
     }
     match app
         .db
