@@ -155,8 +155,10 @@ pub struct Claimed {
 /// A domain at its cap is excluded in the query itself, so its backlog never hides the rows
 /// of other domains behind it: the head of the queue belongs to whoever can be served.
 ///
-/// On PostgreSQL several processes may claim at once. The claim runs in one transaction
-/// that first takes an advisory lock, so the slots read by one claimer include those the
+/// Runs in the caller's transaction, a writing one (on SQLite, `IMMEDIATE`).
+///
+/// On PostgreSQL several processes may claim at once. The claim's transaction first takes
+/// an advisory lock, so the slots read by one claimer include those the
 /// claimer before it wrote (otherwise two could each fill the same server's cap, or take
 /// the same row). A slot is cleared in the transaction that settles its delivery, so a
 /// claimer sees a delivery either still held or already settled; the chosen rows are also
@@ -172,18 +174,16 @@ pub fn claim_due(
     if free_slots.is_empty() {
         return Ok(Vec::new());
     }
-    conn.transaction(|conn| {
-        if let DbConnection::Postgres(c) = conn {
-            // One round trip for both: see `relax_commit` for the first.
-            diesel::connection::SimpleConnection::batch_execute(
-                c,
-                &format!(
-                    "SET LOCAL synchronous_commit TO OFF; SELECT pg_advisory_xact_lock({CLAIM_LOCK})"
-                ),
-            )?;
-        }
-        claim_inner(conn, worker, free_slots, now, lease_until, per_instance)
-    })
+    if let DbConnection::Postgres(c) = conn {
+        // One round trip for both: see `relax_commit` for the first.
+        diesel::connection::SimpleConnection::batch_execute(
+            c,
+            &format!(
+                "SET LOCAL synchronous_commit TO OFF; SELECT pg_advisory_xact_lock({CLAIM_LOCK})"
+            ),
+        )?;
+    }
+    claim_inner(conn, worker, free_slots, now, lease_until, per_instance)
 }
 
 fn claim_inner(

@@ -224,7 +224,7 @@ async fn claim(app: &App, slots: &Slots, limit: usize, per_instance: i64) -> Vec
     let offered = free.clone();
     let result = app
         .db
-        .run(move |c| {
+        .transaction(move |c| {
             Ok(deliveries::claim_due(
                 c,
                 worker,
