@@ -196,10 +196,10 @@ fn claim_inner(
 ) -> QueryResult<Vec<Claimed>> {
     let limit = free_slots.len() as i64;
     let held = delivery_slots::in_flight(conn, now)?;
-    let held_ids: Vec<i64> = held.iter().map(|(id, _)| *id).collect();
+    let held_ids: Vec<i64> = held.iter().map(|h| h.id).collect();
     let mut in_flight: HashMap<String, i64> = HashMap::new();
-    for (_, domain) in held {
-        *in_flight.entry(domain).or_insert(0) += 1;
+    for h in held {
+        *in_flight.entry(h.domain).or_insert(0) += 1;
     }
     let saturated: Vec<String> = in_flight
         .iter()
@@ -273,8 +273,9 @@ fn claim_inner(
 /// Every queued delivery, oldest first, with its lease if one holds it at `now`. For
 /// inspection (tests, small queues): it reads the whole queue.
 pub fn queued(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<DeliveryRow>> {
-    let leases: HashMap<i64, NaiveDateTime> = delivery_slots::in_flight_leases(conn, now)?
+    let leases: HashMap<i64, NaiveDateTime> = delivery_slots::in_flight(conn, now)?
         .into_iter()
+        .map(|h| (h.id, h.until))
         .collect();
     let mut rows: Vec<DeliveryRow> = deliveries::table
         .inner_join(outgoing_activities::table)

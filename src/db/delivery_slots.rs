@@ -80,30 +80,37 @@ pub fn free(conn: &mut DbConnection, worker: i64, slots: &[i32]) -> QueryResult<
     .execute(conn)
 }
 
-/// The deliveries in flight at `now`, each with its server.
-pub fn in_flight(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<(i64, String)>> {
-    let held: Vec<(Option<i64>, Option<String>)> = delivery_slots::table
-        .filter(delivery_slots::leased_until.gt(now))
-        .select((delivery_slots::delivery_id, delivery_slots::domain))
-        .load(conn)?;
-    Ok(held
-        .into_iter()
-        .filter_map(|(id, domain)| Some((id?, domain?)))
-        .collect())
+/// A delivery in flight.
+#[derive(Debug, Clone)]
+pub struct Held {
+    /// The delivery.
+    pub id: i64,
+    /// Its server.
+    pub domain: String,
+    /// When its lease runs out.
+    pub until: NaiveDateTime,
 }
 
-/// The deliveries in flight at `now`, each with the end of its lease.
-pub fn in_flight_leases(
-    conn: &mut DbConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
-    let held: Vec<(Option<i64>, Option<NaiveDateTime>)> = delivery_slots::table
+/// The deliveries in flight at `now`.
+pub fn in_flight(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<Held>> {
+    type Slot = (Option<i64>, Option<String>, Option<NaiveDateTime>);
+    let held: Vec<Slot> = delivery_slots::table
         .filter(delivery_slots::leased_until.gt(now))
-        .select((delivery_slots::delivery_id, delivery_slots::leased_until))
+        .select((
+            delivery_slots::delivery_id,
+            delivery_slots::domain,
+            delivery_slots::leased_until,
+        ))
         .load(conn)?;
     Ok(held
         .into_iter()
-        .filter_map(|(id, until)| Some((id?, until?)))
+        .filter_map(|(id, domain, until)| {
+            Some(Held {
+                id: id?,
+                domain: domain?,
+                until: until?,
+            })
+        })
         .collect())
 }
 
