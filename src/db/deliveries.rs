@@ -272,16 +272,19 @@ fn claim_inner(
 
 /// Every queued delivery, oldest first, with its lease if one holds it at `now`. For
 /// inspection (tests, small queues): it reads the whole queue.
+///
+/// The rows are read before the slots: a settlement changes a row and frees its slot in one
+/// transaction, so a row read after its settlement is never shown with the lease it had.
 pub fn queued(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Vec<DeliveryRow>> {
-    let leases: HashMap<i64, NaiveDateTime> = delivery_slots::in_flight(conn, now)?
-        .into_iter()
-        .map(|h| (h.id, h.until))
-        .collect();
     let mut rows: Vec<DeliveryRow> = deliveries::table
         .inner_join(outgoing_activities::table)
         .order(deliveries::id.asc())
         .select(row_columns())
         .load(conn)?;
+    let leases: HashMap<i64, NaiveDateTime> = delivery_slots::in_flight(conn, now)?
+        .into_iter()
+        .map(|h| (h.id, h.until))
+        .collect();
     for row in &mut rows {
         row.leased_until = leases.get(&row.id).copied();
     }
