@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::config::Config;
 use crate::db::Database;
 use crate::error::{Error, ErrorCode, Result};
+use crate::events::{Outbox, Recorder};
 use crate::federation::fetch::Fetcher;
 use crate::federation::policy::PolicyCache;
 use crate::metrics::Metrics;
@@ -26,6 +27,8 @@ pub struct App {
     pub limiter: Arc<Limiter>,
     /// The instance's federation policy (blocked, limited, allowed domains), in memory.
     pub policy: Arc<PolicyCache>,
+    /// Where the domain's events go: federation's outbox.
+    pub outbox: Arc<dyn Outbox>,
 }
 
 impl App {
@@ -40,7 +43,13 @@ impl App {
         }
         let metrics = Arc::new(Metrics::default());
         let policy = Arc::new(PolicyCache::open(db.clone(), &config.domain).await?);
+        let deliveries_queued = Arc::new(tokio::sync::Notify::new());
+        let outbox = Arc::new(crate::federation::send::FederationOutbox::new(
+            crate::federation::urls::Urls::new(&config),
+            deliveries_queued.clone(),
+        ));
         Ok(App {
+            outbox,
             fetcher: Fetcher::from_config(&config)?.with_domain_policy(policy.clone()),
             limiter: Arc::new(Limiter::new(config.rate_limits, metrics.clone())),
             policy,
@@ -48,8 +57,31 @@ impl App {
             db,
             metrics,
             started: Instant::now(),
-            deliveries_queued: Arc::new(tokio::sync::Notify::new()),
+            deliveries_queued,
         })
+    }
+
+    /// Runs `f` in one write transaction with a [`Recorder`] for the events of the change;
+    /// once it has committed, the outbox hears of it (the delivery worker wakes). Every
+    /// change that other servers may need to hear of goes through here.
+    pub async fn change<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&mut crate::db::DbConnection, &mut Recorder) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let outbox = self.outbox.clone();
+        let (value, recorded) = self
+            .db
+            .transaction(move |c| {
+                let mut events = Recorder::new(outbox);
+                let value = f(c, &mut events)?;
+                Ok((value, events.recorded()))
+            })
+            .await?;
+        if recorded {
+            self.outbox.committed();
+        }
+        Ok(value)
     }
 }
 

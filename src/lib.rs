@@ -14,6 +14,7 @@ pub mod content;
 pub mod db;
 pub mod discussions;
 pub mod error;
+pub mod events;
 pub mod federation;
 pub mod follows;
 pub mod housekeeping;

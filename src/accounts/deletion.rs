@@ -18,10 +18,9 @@ use crate::app::App;
 use crate::db::footprint::{self, Person};
 use crate::db::users;
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::activities::person;
+use crate::events::Event;
+use crate::federation::actors;
 use crate::federation::urls::Urls;
-use crate::federation::{actors, delivery};
 
 /// Deletes `user`'s account once `password` proves it is them.
 pub async fn delete_account(app: &App, user: &User, password: &str) -> Result<()> {
@@ -40,25 +39,24 @@ pub async fn delete_account(app: &App, user: &User, password: &str) -> Result<()
     actors::person_key_pair(&app.db, user).await?;
     let urls = Urls::new(&app.config);
     let person_id = urls.person(&user.username);
-    let activity = person::delete_activity(&new_activity_id(&urls, "delete"), &person_id);
     let user_id = user.id;
-    app.db
-        .transaction(move |c| {
-            let current = users::find(c, user_id)?;
-            if current.is_none_or(|u| u.status() == AccountStatus::Deleted) {
-                return Err(Error::new(
-                    ErrorCode::NotFound,
-                    "the account is already deleted",
-                ));
-            }
-            // Read before the follows and memberships that name these servers end.
-            let inboxes = footprint::servers_knowing(c, user_id)?;
-            erase_footprint(c, Person::Local(user_id))?;
-            footprint::close_account(c, user_id, crate::time::now())?;
-            delivery::enqueue(c, &activity, &person_id, &inboxes)?;
-            Ok(())
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+    app.change(move |c, events| {
+        let current = users::find(c, user_id)?;
+        if current.is_none_or(|u| u.status() == AccountStatus::Deleted) {
+            return Err(Error::new(
+                ErrorCode::NotFound,
+                "the account is already deleted",
+            ));
+        }
+        // Read before the follows and memberships that name these servers end.
+        let inboxes = footprint::servers_knowing(c, user_id)?;
+        erase_footprint(c, Person::Local(user_id))?;
+        footprint::close_account(c, user_id, crate::time::now())?;
+        let event = Event::AccountDeleted {
+            person: person_id,
+            inboxes,
+        };
+        events.record(c, event)
+    })
+    .await
 }

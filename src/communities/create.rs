@@ -106,18 +106,20 @@ pub async fn create(
 /// A local community by name, with its moderators.
 pub async fn find_local(db: &Database, name: &str) -> Result<CommunityDetails> {
     let name = name.to_string();
-    db.run(move |conn| {
-        let community = communities::find_by_name(conn, &name)?
-            .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no community '{name}'")))?;
-        let moderators = communities::moderator_names(conn, community.id)?;
-        let followers = crate::db::follows::count_community_followers(conn, community.id)?;
-        let members = crate::db::memberships::count_members(conn, community.id)?;
-        Ok(CommunityDetails {
-            community,
-            moderators,
-            followers,
-            members,
-        })
+    db.run(move |conn| details(conn, &name)).await
+}
+
+/// The local community `name` with its moderators and counts.
+pub fn details(conn: &mut crate::db::DbConnection, name: &str) -> Result<CommunityDetails> {
+    let community = communities::find_by_name(conn, name)?
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no community '{name}'")))?;
+    let moderators = communities::moderator_names(conn, community.id)?;
+    let followers = crate::db::follows::count_community_followers(conn, community.id)?;
+    let members = crate::db::memberships::count_members(conn, community.id)?;
+    Ok(CommunityDetails {
+        community,
+        moderators,
+        followers,
+        members,
     })
-    .await
 }

@@ -6,6 +6,8 @@
 
 mod create;
 mod model;
+pub mod venue;
 
-pub use create::{MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, NewCommunity, create, find_local};
+pub use create::{MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, NewCommunity, create, details, find_local};
 pub use model::{Community, CommunityDetails};
+pub use venue::{Reach, Venue};

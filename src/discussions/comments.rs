@@ -5,15 +5,13 @@ use super::posts::{here, venue_of_row, visible};
 use super::views;
 use crate::accounts::User;
 use crate::app::App;
+use crate::communities::Venue;
 use crate::content;
 use crate::db::comments::{self, CommentRow, NewComment};
 use crate::db::memberships::Member;
 use crate::db::{DbConnection, posts};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
-use crate::federation::objects::note::note;
-use crate::federation::publish::{self, Venue};
+use crate::events::{CommentEvent, Event};
 use crate::membership::access;
 
 const MAX_BODY: usize = 20_000;
@@ -43,64 +41,66 @@ pub async fn create(
     let author = here.urls.person(&user.username);
     let user_id = user.id;
     let commenter = user.clone();
-    let view = app
-        .db
-        .transaction(move |c| {
-            let post = visible(c, post_id, Some(&commenter))?;
-            if post.deleted {
-                return Err(Error::new(ErrorCode::NotFound, "no such post"));
-            }
-            if let Some(community_id) = post.community_id {
-                may_comment(c, community_id, &post, &commenter)?;
-            }
-            if post.locked {
-                return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
-            }
-            let parent = match parent_id {
-                Some(id) => Some(
-                    comments::find(c, id)?
-                        .filter(|p| p.post_id == post_id)
-                        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such parent comment"))?,
-                ),
-                None => None,
-            };
-            let venue = venue_of_row(c, &here.urls, &post)?;
-            crate::moderation::bans::check_may_take_part(c, &here.urls, &commenter, &venue)?;
-            let now = crate::time::now();
-            let row = comments::insert(
-                c,
-                &NewComment {
-                    ap_id: new_activity_id(&here.urls, "comment-draft"),
-                    post_id,
-                    parent_id,
-                    author_user_id: Some(user_id),
-                    author_remote_id: None,
-                    body_source: Some(body),
-                    body_html: html,
-                    language: None,
-                    pending: matches!(venue, Venue::Remote(_)),
-                    depth: parent.as_ref().map_or(0, |p| p.depth + 1),
-                    published_at: now,
-                    created_at: now,
-                },
-            )?;
-            let ap_id = format!("{}/comment/{}", here.urls.base(), row.id);
-            comments::set_ap_id(c, row.id, &ap_id)?;
-            let row = CommentRow { ap_id, ..row };
-            if !row.pending {
-                posts::add_comment_count(c, post_id, 1)?;
-            }
-            let in_reply_to = parent
-                .as_ref()
-                .map_or(post.ap_id.clone(), |p| p.ap_id.clone());
-            let object = note(&row, &author, venue.ap_id(), &in_reply_to, &post.ap_id);
-            let create = publish::activity(&here.urls, "Create", &author, object, &venue);
-            publish::publish(c, &here.urls, &venue, &author, &create, None)?;
-            views::comment_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+    app.change(move |c, events| {
+        let post = visible(c, post_id, Some(&commenter))?;
+        if post.deleted {
+            return Err(Error::new(ErrorCode::NotFound, "no such post"));
+        }
+        if let Some(community_id) = post.community_id {
+            may_comment(c, community_id, &post, &commenter)?;
+        }
+        if post.locked {
+            return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
+        }
+        let parent = match parent_id {
+            Some(id) => Some(
+                comments::find(c, id)?
+                    .filter(|p| p.post_id == post_id)
+                    .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such parent comment"))?,
+            ),
+            None => None,
+        };
+        let venue = venue_of_row(c, &here.urls, &post)?;
+        crate::moderation::bans::check_may_take_part(c, &here.urls, &commenter, &venue)?;
+        let now = crate::time::now();
+        let row = comments::insert(
+            c,
+            &NewComment {
+                ap_id: here.urls.new_activity_id("comment-draft"),
+                post_id,
+                parent_id,
+                author_user_id: Some(user_id),
+                author_remote_id: None,
+                body_source: Some(body),
+                body_html: html,
+                language: None,
+                pending: matches!(venue, Venue::Remote(_)),
+                depth: parent.as_ref().map_or(0, |p| p.depth + 1),
+                published_at: now,
+                created_at: now,
+            },
+        )?;
+        let ap_id = format!("{}/comment/{}", here.urls.base(), row.id);
+        comments::set_ap_id(c, row.id, &ap_id)?;
+        let row = CommentRow { ap_id, ..row };
+        if !row.pending {
+            posts::add_comment_count(c, post_id, 1)?;
+        }
+        let in_reply_to = parent
+            .as_ref()
+            .map_or(post.ap_id.clone(), |p| p.ap_id.clone());
+        let view = views::comment_view(c, &here, &row)?;
+        let event = CommentEvent {
+            comment: row,
+            author,
+            venue,
+            in_reply_to,
+            post: post.ap_id,
+        };
+        events.record(c, Event::CommentCreated(event))?;
+        Ok(view)
+    })
+    .await
 }
 
 /// Refuses a comment in a local community whose rules do not let this person take part.
@@ -127,22 +127,23 @@ pub async fn edit(app: &App, user: &User, id: i64, body: &str) -> Result<Comment
     let here = here(app);
     let author = here.urls.person(&user.username);
     let user_id = user.id;
-    let view = app
-        .db
-        .transaction(move |c| {
-            let row = own_comment(c, id, user_id)?;
-            comments::edit(c, id, Some(&body), &html, crate::time::now())?;
-            let row =
-                comments::find(c, row.id)?.ok_or_else(|| Error::internal("comment vanished"))?;
-            let (venue, in_reply_to, post_ap_id) = context(c, &here.urls, &row)?;
-            let object = note(&row, &author, venue.ap_id(), &in_reply_to, &post_ap_id);
-            let update = publish::activity(&here.urls, "Update", &author, object, &venue);
-            publish::publish(c, &here.urls, &venue, &author, &update, None)?;
-            views::comment_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+    app.change(move |c, events| {
+        let row = own_comment(c, id, user_id)?;
+        comments::edit(c, id, Some(&body), &html, crate::time::now())?;
+        let row = comments::find(c, row.id)?.ok_or_else(|| Error::internal("comment vanished"))?;
+        let (venue, in_reply_to, post) = context(c, &here.urls, &row)?;
+        let view = views::comment_view(c, &here, &row)?;
+        let event = CommentEvent {
+            comment: row,
+            author,
+            venue,
+            in_reply_to,
+            post,
+        };
+        events.record(c, Event::CommentEdited(event))?;
+        Ok(view)
+    })
+    .await
 }
 
 /// The author deletes a comment; replies under it stay.
@@ -150,23 +151,20 @@ pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     let here = here(app);
     let author = here.urls.person(&user.username);
     let user_id = user.id;
-    app.db
-        .transaction(move |c| {
-            let row = own_comment(c, id, user_id)?;
-            comments::mark_deleted(c, id)?;
-            let (venue, _, _) = context(c, &here.urls, &row)?;
-            let delete = publish::activity(
-                &here.urls,
-                "Delete",
-                &author,
-                serde_json::Value::String(row.ap_id.clone()),
-                &venue,
-            );
-            publish::publish(c, &here.urls, &venue, &author, &delete, None)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+    app.change(move |c, events| {
+        let row = own_comment(c, id, user_id)?;
+        comments::mark_deleted(c, id)?;
+        let (venue, in_reply_to, post) = context(c, &here.urls, &row)?;
+        let event = CommentEvent {
+            comment: row,
+            author,
+            venue,
+            in_reply_to,
+            post,
+        };
+        events.record(c, Event::CommentDeleted(event))
+    })
+    .await
 }
 
 fn own_comment(c: &mut DbConnection, id: i64, user_id: i64) -> Result<CommentRow> {

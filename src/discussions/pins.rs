@@ -2,87 +2,75 @@
 //! community's `featured` collection lists pinned posts, and the change is published as
 //! `Add` or `Remove` with that collection as target, as Lemmy sends it.
 
-use serde_json::json;
-
 use super::model::PostView;
 use super::posts::here;
 use super::views;
 use crate::accounts::User;
 use crate::app::App;
+use crate::communities::{Reach, Venue};
 use crate::db::{communities, posts};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
-use crate::federation::publish::{self, AS_CONTEXT, Venue};
+use crate::events::Event;
 use crate::moderation::log;
 
 pub async fn set_pinned(app: &App, user: &User, post_id: i64, pinned: bool) -> Result<PostView> {
     let here = here(app);
     let moderator = here.urls.person(&user.username);
     let user_id = user.id;
-    let view = app
-        .db
-        .transaction(move |c| {
-            let post = posts::find(c, post_id)?
-                .filter(|p| !p.deleted && !p.pending)
-                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
-            let community_id = post.community_id.ok_or_else(|| {
-                Error::new(
-                    ErrorCode::Forbidden,
-                    "posts are pinned by the moderators of the community's own server",
-                )
-            })?;
-            if !communities::is_moderator(c, community_id, user_id)? {
-                return Err(Error::new(
-                    ErrorCode::Forbidden,
-                    "only moderators pin posts",
-                ));
-            }
-            if post.pinned != pinned {
-                posts::set_pinned(c, post_id, pinned)?;
-                let community = communities::find(c, community_id)?
-                    .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
-                let venue = Venue::Local {
-                    id: community_id,
-                    ap_id: here.urls.community(&community.name),
-                    reach: crate::federation::restricted::reach_of_post(&post),
-                };
-                let kind = if pinned { "Add" } else { "Remove" };
-                let activity = json!({
-                    "@context": AS_CONTEXT,
-                    "id": new_activity_id(&here.urls, kind),
-                    "type": kind,
-                    "actor": moderator,
-                    "object": post.ap_id,
-                    "target": format!("{}/featured", venue.ap_id()),
-                    "to": [crate::federation::objects::PUBLIC],
-                    "cc": [venue.ap_id()],
-                    "audience": venue.ap_id(),
-                });
-                publish::publish(c, &here.urls, &venue, &moderator, &activity, None)?;
-                let action = if pinned {
-                    log::Action::PinPost
-                } else {
-                    log::Action::UnpinPost
-                };
-                let mut entry = log::LogEntry::new(
-                    log::Moderator {
-                        user_id: Some(user_id),
-                        ap_id: moderator.clone(),
-                    },
-                    action,
-                    log::TargetKind::Post,
-                );
-                entry.community_id = Some(community_id);
-                entry.community_ap_id = Some(venue.ap_id().to_string());
-                entry.target_ap_id = Some(post.ap_id.clone());
-                entry.target_label = Some(post.title.clone());
-                log::record(c, entry)?;
-            }
-            let post = posts::find(c, post_id)?.ok_or_else(|| Error::internal("post vanished"))?;
-            views::post_view(c, &here, &post)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+    app.change(move |c, events| {
+        let post = posts::find(c, post_id)?
+            .filter(|p| !p.deleted && !p.pending)
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
+        let community_id = post.community_id.ok_or_else(|| {
+            Error::new(
+                ErrorCode::Forbidden,
+                "posts are pinned by the moderators of the community's own server",
+            )
+        })?;
+        if !communities::is_moderator(c, community_id, user_id)? {
+            return Err(Error::new(
+                ErrorCode::Forbidden,
+                "only moderators pin posts",
+            ));
+        }
+        if post.pinned != pinned {
+            posts::set_pinned(c, post_id, pinned)?;
+            let community = communities::find(c, community_id)?
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+            let venue = Venue::Local {
+                id: community_id,
+                ap_id: here.urls.community(&community.name),
+                reach: Reach::of_post(&post),
+            };
+            let community_ap_id = venue.ap_id().to_string();
+            let event = Event::PinChanged {
+                moderator: moderator.clone(),
+                post: post.ap_id.clone(),
+                venue,
+                pinned,
+            };
+            events.record(c, event)?;
+            let action = if pinned {
+                log::Action::PinPost
+            } else {
+                log::Action::UnpinPost
+            };
+            let mut entry = log::LogEntry::new(
+                log::Moderator {
+                    user_id: Some(user_id),
+                    ap_id: moderator.clone(),
+                },
+                action,
+                log::TargetKind::Post,
+            );
+            entry.community_id = Some(community_id);
+            entry.community_ap_id = Some(community_ap_id);
+            entry.target_ap_id = Some(post.ap_id.clone());
+            entry.target_label = Some(post.title.clone());
+            log::record(c, entry)?;
+        }
+        let post = posts::find(c, post_id)?.ok_or_else(|| Error::internal("post vanished"))?;
+        views::post_view(c, &here, &post)
+    })
+    .await
 }

@@ -5,17 +5,16 @@ use super::rank::hot_rank;
 use super::views::{self, Here};
 use crate::accounts::User;
 use crate::app::App;
+use crate::communities::{Reach, Venue};
 use crate::content;
 use crate::db::memberships::Member;
 use crate::db::posts::{self, CommunityRef, NewPost, PostEdit, PostRow, Reader, Sort};
 use crate::db::{DbConnection, communities};
 use crate::error::{Error, ErrorCode, Result};
+use crate::events::{Event, PostEvent};
 use crate::federation::local::LocalActor;
-use crate::federation::objects::page::page;
 use crate::federation::policy::FederationPolicy;
-use crate::federation::publish::{self, Reach, Venue};
 use crate::federation::urls::Urls;
-use crate::federation::{activities::ids::new_activity_id, delivery};
 use crate::follows::{self, Target};
 use crate::membership::access;
 
@@ -142,70 +141,70 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
     let user_id = user.id;
     let admin = user.is_admin;
     let poster = user.clone();
-    let view = app
-        .db
-        .transaction(move |c| {
-            let now = crate::time::now();
-            let (community_id, remote_community_id, pending) = match &venue {
-                Venue::Local { id, .. } => (Some(*id), None, false),
-                Venue::Remote(actor) => (None, Some(actor.id), true),
-            };
-            let (space_id, restricted) = match community_id {
-                Some(id) => space_for_post(c, id, user_id, admin, checked.space.as_deref())?,
-                None => {
-                    crate::moderation::bans::check_may_take_part(c, &here.urls, &poster, &venue)?;
-                    (None, false)
-                }
-            };
-            let venue = match venue {
-                Venue::Local { id, ap_id, .. } => Venue::Local {
-                    id,
-                    ap_id,
-                    reach: if restricted {
-                        Reach::Members(space_id)
-                    } else {
-                        Reach::Everyone
-                    },
+    app.change(move |c, events| {
+        let now = crate::time::now();
+        let (community_id, remote_community_id, pending) = match &venue {
+            Venue::Local { id, .. } => (Some(*id), None, false),
+            Venue::Remote(actor) => (None, Some(actor.id), true),
+        };
+        let (space_id, restricted) = match community_id {
+            Some(id) => space_for_post(c, id, user_id, admin, checked.space.as_deref())?,
+            None => {
+                crate::moderation::bans::check_may_take_part(c, &here.urls, &poster, &venue)?;
+                (None, false)
+            }
+        };
+        let venue = match venue {
+            Venue::Local { id, ap_id, .. } => Venue::Local {
+                id,
+                ap_id,
+                reach: if restricted {
+                    Reach::Members(space_id)
+                } else {
+                    Reach::Everyone
                 },
-                remote => remote,
-            };
-            let placeholder = new_activity_id(&here.urls, "post-draft");
-            let row = posts::insert(
-                c,
-                &NewPost {
-                    ap_id: placeholder,
-                    community_id,
-                    remote_community_id,
-                    author_user_id: Some(user_id),
-                    author_remote_id: None,
-                    title: checked.title,
-                    body_source: checked.body_source,
-                    body_html: checked.body_html,
-                    url: checked.url,
-                    language: checked.language,
-                    sensitive: checked.sensitive,
-                    content_warning: checked.content_warning,
-                    pending,
-                    hot_rank: hot_rank(0, now, now),
-                    published_at: now,
-                    created_at: now,
-                    space_id,
-                    restricted,
-                },
-            )?;
-            let ap_id = format!("{}/post/{}", here.urls.base(), row.id);
-            posts::set_ap_id(c, row.id, &ap_id)?;
-            let row = PostRow { ap_id, ..row };
-            let object = page(&row, &author, venue.ap_id());
-            let create = publish::activity(&here.urls, "Create", &author, object.clone(), &venue);
-            // Only a public post is also announced as the bare Page.
-            let page = (!restricted).then_some(&object);
-            publish::publish(c, &here.urls, &venue, &author, &create, page)?;
-            views::post_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+            },
+            remote => remote,
+        };
+        let placeholder = here.urls.new_activity_id("post-draft");
+        let row = posts::insert(
+            c,
+            &NewPost {
+                ap_id: placeholder,
+                community_id,
+                remote_community_id,
+                author_user_id: Some(user_id),
+                author_remote_id: None,
+                title: checked.title,
+                body_source: checked.body_source,
+                body_html: checked.body_html,
+                url: checked.url,
+                language: checked.language,
+                sensitive: checked.sensitive,
+                content_warning: checked.content_warning,
+                pending,
+                hot_rank: hot_rank(0, now, now),
+                published_at: now,
+                created_at: now,
+                space_id,
+                restricted,
+            },
+        )?;
+        let ap_id = format!("{}/post/{}", here.urls.base(), row.id);
+        posts::set_ap_id(c, row.id, &ap_id)?;
+        let row = PostRow { ap_id, ..row };
+        let view = views::post_view(c, &here, &row)?;
+        events.record(
+            c,
+            Event::PostCreated(PostEvent {
+                post: row,
+                author,
+                venue,
+            }),
+        )?;
+        Ok(view)
+    })
+    .await
 }
 
 /// The space a new post in local community `community_id` goes to, checked against the
@@ -345,33 +344,35 @@ pub async fn edit(app: &App, user: &User, id: i64, input: PostInput) -> Result<P
     let author = here.urls.person(&user.username);
     let user_id = user.id;
     let venue = venue_of_post(app, id).await?;
-    let view = app
-        .db
-        .transaction(move |c| {
-            let row = own_post(c, id, user_id)?;
-            posts::edit(
-                c,
-                id,
-                &PostEdit {
-                    title: checked.title,
-                    body_source: checked.body_source,
-                    body_html: checked.body_html,
-                    url: checked.url,
-                    language: checked.language,
-                    sensitive: checked.sensitive,
-                    content_warning: checked.content_warning,
-                    edited_at: Some(crate::time::now()),
-                },
-            )?;
-            let row = posts::find(c, row.id)?.ok_or_else(|| Error::internal("post vanished"))?;
-            let object = page(&row, &author, venue.ap_id());
-            let update = publish::activity(&here.urls, "Update", &author, object, &venue);
-            publish::publish(c, &here.urls, &venue, &author, &update, None)?;
-            views::post_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+    app.change(move |c, events| {
+        let row = own_post(c, id, user_id)?;
+        posts::edit(
+            c,
+            id,
+            &PostEdit {
+                title: checked.title,
+                body_source: checked.body_source,
+                body_html: checked.body_html,
+                url: checked.url,
+                language: checked.language,
+                sensitive: checked.sensitive,
+                content_warning: checked.content_warning,
+                edited_at: Some(crate::time::now()),
+            },
+        )?;
+        let row = posts::find(c, row.id)?.ok_or_else(|| Error::internal("post vanished"))?;
+        let view = views::post_view(c, &here, &row)?;
+        events.record(
+            c,
+            Event::PostEdited(PostEvent {
+                post: row,
+                author,
+                venue,
+            }),
+        )?;
+        Ok(view)
+    })
+    .await
 }
 
 /// The author deletes a post; it becomes a Tombstone and the deletion is published.
@@ -380,22 +381,19 @@ pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     let author = here.urls.person(&user.username);
     let user_id = user.id;
     let venue = venue_of_post(app, id).await?;
-    app.db
-        .transaction(move |c| {
-            let row = own_post(c, id, user_id)?;
-            posts::mark_deleted(c, id)?;
-            let delete = publish::activity(
-                &here.urls,
-                "Delete",
-                &author,
-                serde_json::Value::String(row.ap_id.clone()),
-                &venue,
-            );
-            publish::publish(c, &here.urls, &venue, &author, &delete, None)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+    app.change(move |c, events| {
+        let row = own_post(c, id, user_id)?;
+        posts::mark_deleted(c, id)?;
+        events.record(
+            c,
+            Event::PostDeleted(PostEvent {
+                post: row,
+                author,
+                venue,
+            }),
+        )
+    })
+    .await
 }
 
 fn own_post(c: &mut DbConnection, id: i64, user_id: i64) -> Result<PostRow> {
@@ -430,7 +428,7 @@ pub(crate) fn venue_of_row(c: &mut DbConnection, urls: &Urls, row: &PostRow) -> 
         return Ok(Venue::Local {
             id,
             ap_id: urls.community(&community.name),
-            reach: crate::federation::restricted::reach_of_post(row),
+            reach: crate::communities::Reach::of_post(row),
         });
     }
     if let Some(id) = row.remote_community_id

@@ -1,17 +1,14 @@
 //! Votes: up (+1), down (-1) or withdrawn (0), one per person and post or comment.
 
-use serde_json::{Value, json};
-
 use super::posts::{here, venue_of_row};
 use super::rank::hot_rank;
 use crate::accounts::User;
 use crate::app::App;
+use crate::communities::Venue;
 use crate::db::votes::{self, Voted, Voter};
 use crate::db::{DbConnection, comments, posts};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
-use crate::federation::publish::{self, Venue};
+use crate::events::{Event, VoteChange};
 use crate::federation::urls::Urls;
 
 /// The new score after a vote.
@@ -35,62 +32,43 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
         remote_id: None,
     };
     let reader = Some(user.clone());
-    let tally = app
-        .db
-        .transaction(move |c| {
-            let (object_id, venue) = target_of(c, &here.urls, target)?;
-            if let Some(user) = &reader {
-                crate::moderation::bans::check_may_take_part(c, &here.urls, user, &venue)?;
-                // A restricted post is not there for those outside its audience.
-                let post_id = match target {
-                    Voted::Post(id) => id,
-                    Voted::Comment(id) => comments::find(c, id)?.map_or(0, |r| r.post_id),
-                };
-                super::posts::visible(c, post_id, Some(user))?;
-            }
-            let previous = votes::find(c, &voter.ap_id, target)?;
-            let activity_id =
-                new_activity_id(&here.urls, if value < 0 { "dislike" } else { "like" });
-            votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
-            let tally = recount(c, target)?;
-            let activity = match (value, previous) {
-                (0, None) => None,
-                (0, Some((_, old))) => {
-                    Some(undo_vote(&here.urls, &voter.ap_id, &object_id, old, &venue))
-                }
-                (v, _) => Some(vote_activity(
-                    &activity_id,
-                    &voter.ap_id,
-                    &object_id,
-                    v,
-                    &venue,
-                )),
+    app.change(move |c, events| {
+        let (object_id, venue) = target_of(c, &here.urls, target)?;
+        if let Some(user) = &reader {
+            crate::moderation::bans::check_may_take_part(c, &here.urls, user, &venue)?;
+            // A restricted post is not there for those outside its audience.
+            let post_id = match target {
+                Voted::Post(id) => id,
+                Voted::Comment(id) => comments::find(c, id)?.map_or(0, |r| r.post_id),
             };
-            if let Some(activity) = activity {
-                publish::publish(c, &here.urls, &venue, &voter.ap_id, &activity, None)?;
-            }
-            Ok(tally)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(tally)
-}
-
-/// `Like` (+1) or `Dislike` (-1) of `object`.
-pub fn vote_activity(id: &str, actor: &str, object: &str, value: i32, venue: &Venue) -> Value {
-    json!({
-        "@context": publish::AS_CONTEXT,
-        "id": id,
-        "type": if value < 0 { "Dislike" } else { "Like" },
-        "actor": actor,
-        "object": object,
-        "audience": venue.ap_id(),
+            super::posts::visible(c, post_id, Some(user))?;
+        }
+        let previous = votes::find(c, &voter.ap_id, target)?;
+        let activity_id = here
+            .urls
+            .new_activity_id(if value < 0 { "dislike" } else { "like" });
+        votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
+        let tally = recount(c, target)?;
+        let change = match (value, previous) {
+            (0, None) => None,
+            (0, Some((_, old))) => Some(VoteChange::Withdrawn { value: old }),
+            (v, _) => Some(VoteChange::Cast {
+                value: v,
+                activity: activity_id,
+            }),
+        };
+        if let Some(change) = change {
+            let event = Event::Voted {
+                voter: voter.ap_id.clone(),
+                object: object_id,
+                venue,
+                change,
+            };
+            events.record(c, event)?;
+        }
+        Ok(tally)
     })
-}
-
-fn undo_vote(urls: &Urls, actor: &str, object: &str, old: i32, venue: &Venue) -> Value {
-    let inner = vote_activity(&new_activity_id(urls, "vote"), actor, object, old, venue);
-    publish::activity(urls, "Undo", actor, inner, venue)
+    .await
 }
 
 /// The id of what is voted on and its community.

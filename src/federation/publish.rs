@@ -15,41 +15,9 @@ use super::objects::PUBLIC;
 use super::urls::Urls;
 use crate::db::DbConnection;
 use crate::db::follows;
-use crate::db::remote_actors::CachedActor;
 use crate::error::Result;
 
-/// The community an activity belongs to.
-#[derive(Debug, Clone)]
-pub enum Venue {
-    /// A local community: its row id and actor id.
-    Local {
-        id: i64,
-        ap_id: String,
-        /// Who the content is for: decides the addressing and the servers it goes to.
-        reach: Reach,
-    },
-    Remote(Box<CachedActor>),
-}
-
-/// The audience of content in a local community.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    /// Public: addressed to everyone, sent to every follower server.
-    Everyone,
-    /// Members of the space with this id (all members for a space open to members, those
-    /// with its credential for a credential space), or of the whole private community
-    /// (`None`): addressed to the members collection, sent only to servers hosting them.
-    Members(Option<i64>),
-}
-
-impl Venue {
-    pub fn ap_id(&self) -> &str {
-        match self {
-            Venue::Local { ap_id, .. } => ap_id,
-            Venue::Remote(actor) => &actor.ap_id,
-        }
-    }
-}
+pub use crate::communities::{Reach, Venue};
 
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 

@@ -20,23 +20,15 @@ use crate::db::{DbConnection, comments, memberships, posts, spaces};
 use crate::error::Result;
 use crate::membership::spaces::audience_memberships;
 
-/// The audience of a stored post (and of its comments and votes).
-pub fn reach_of_post(post: &PostRow) -> Reach {
-    match (post.restricted, post.community_id) {
-        (true, Some(_)) => Reach::Members(post.space_id),
-        _ => Reach::Everyone,
-    }
-}
-
 /// The audience of the post or comment with this id, if it is stored here.
 pub fn reach_of_object(c: &mut DbConnection, ap_id: &str) -> Result<Reach> {
     if let Some(post) = posts::find_by_ap_id(c, ap_id)? {
-        return Ok(reach_of_post(&post));
+        return Ok(Reach::of_post(&post));
     }
     if let Some(comment) = comments::find_by_ap_id(c, ap_id)?
         && let Some(post) = posts::find(c, comment.post_id)?
     {
-        return Ok(reach_of_post(&post));
+        return Ok(Reach::of_post(&post));
     }
     Ok(Reach::Everyone)
 }

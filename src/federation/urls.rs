@@ -20,6 +20,22 @@ impl Urls {
         &self.base
     }
 
+    /// A fresh activity id such as `https://cop.example/activities/follow/3q2-7w…`: unique,
+    /// under this server, naming its kind so that a log line says what was sent. The domain
+    /// takes one when it stores the id of what it is about to announce (a vote, a ban).
+    pub fn new_activity_id(&self, kind: &str) -> String {
+        use base64::Engine;
+        use rand::RngCore;
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        format!(
+            "{}/activities/{}/{token}",
+            self.base,
+            kind.to_ascii_lowercase()
+        )
+    }
+
     /// The origin with a trailing slash: the FEP-d556 resource naming the server itself.
     pub fn origin(&self) -> String {
         format!("{}/", self.base)

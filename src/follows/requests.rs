@@ -13,10 +13,7 @@ use crate::accounts::User;
 use crate::app::App;
 use crate::db::follows;
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::follow::{answer_activity, follow_activity};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
-use crate::federation::urls::Urls;
+use crate::events::{Event, FollowAnswer};
 use crate::time::rfc3339;
 
 /// One follow that waits for the signed-in user's answer.
@@ -59,35 +56,31 @@ pub async fn pending(
 /// `user` answers the request `id`: `authorize` true accepts the follower, false rejects.
 /// A request already answered, or someone else's, is `not_found`.
 pub async fn answer(app: &App, user: &User, id: i64, authorize: bool) -> Result<()> {
-    let urls = Urls::new(&app.config);
     let user_id = user.id;
     let now = crate::time::now();
-    let kind = if authorize { "Accept" } else { "Reject" };
-    let answer_id = new_activity_id(&urls, &kind.to_ascii_lowercase());
-    app.db
-        .transaction(move |c| {
-            let row = follows::find(c, id)?
-                .filter(|r| r.target_user_id == Some(user_id) && r.state == "pending")
-                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such follow request"))?;
-            let follower = row
-                .follower_remote_id
-                .map(|remote| crate::db::remote_actors::find(c, remote))
-                .transpose()?
-                .flatten()
-                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such follow request"))?;
-            // The answer embeds the Follow as it was received, so that servers matching
-            // answers by the Follow's id (Mastodon) and by its actors (Lemmy) both settle.
-            let follow = follow_activity(&row.activity_id, &row.follower_ap_id, &row.target_ap_id);
-            let activity = answer_activity(kind, &answer_id, &row.target_ap_id, &follow);
-            if authorize {
-                follows::settle(c, row.id, "accepted", now)?;
-            } else {
-                follows::delete(c, row.id)?;
-            }
-            delivery::enqueue(c, &activity, &row.target_ap_id, &[follower.inbox])?;
-            Ok(())
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+    app.change(move |c, events| {
+        let row = follows::find(c, id)?
+            .filter(|r| r.target_user_id == Some(user_id) && r.state == "pending")
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such follow request"))?;
+        let follower = row
+            .follower_remote_id
+            .map(|remote| crate::db::remote_actors::find(c, remote))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such follow request"))?;
+        if authorize {
+            follows::settle(c, row.id, "accepted", now)?;
+        } else {
+            follows::delete(c, row.id)?;
+        }
+        let answer = FollowAnswer {
+            follow: row.activity_id,
+            follower: row.follower_ap_id,
+            target: row.target_ap_id,
+            inbox: follower.inbox,
+            accepted: authorize,
+        };
+        events.record(c, Event::FollowAnswered(answer))
+    })
+    .await
 }

@@ -8,9 +8,7 @@ use tokio::sync::watch;
 use crate::app::App;
 use crate::db::{follows, remote_actors};
 use crate::error::Result;
-use crate::federation::activities::follow::follow_activity;
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
+use crate::events::Event;
 use crate::federation::urls::Urls;
 
 /// Wait before each re-send, after the first send: a minute, five, half an hour, two
@@ -49,19 +47,21 @@ pub async fn retry_due(app: &App, now: NaiveDateTime) -> Result<usize> {
             continue;
         };
         // A fresh id: a receiver that did process the first one would ignore a repeat.
-        let activity_id = new_activity_id(&urls, "follow");
-        let activity = follow_activity(&activity_id, &row.follower_ap_id, &target.ap_id);
+        let activity_id = urls.new_activity_id("follow");
         let attempts = row.attempts + 1;
         let next = next_retry(now, attempts);
-        let follower = row.follower_ap_id.clone();
-        let inbox = target.inbox.clone();
+        let event = Event::FollowSent {
+            follower: row.follower_ap_id.clone(),
+            target: target.ap_id.clone(),
+            inbox: target.inbox.clone(),
+            activity: activity_id.clone(),
+        };
         let still_pending = app
-            .db
-            .transaction(move |c| {
+            .change(move |c, events| {
                 let updated =
                     follows::record_attempt(c, row.id, &activity_id, attempts, next, now)?;
                 if updated == 1 {
-                    delivery::enqueue(c, &activity, &follower, &[inbox])?;
+                    events.record(c, event)?;
                 }
                 Ok(updated == 1)
             })
@@ -69,9 +69,6 @@ pub async fn retry_due(app: &App, now: NaiveDateTime) -> Result<usize> {
         if still_pending {
             sent += 1;
         }
-    }
-    if sent > 0 {
-        delivery::wake(app);
     }
     Ok(sent)
 }

@@ -7,9 +7,7 @@ use crate::accounts::User;
 use crate::app::App;
 use crate::db::follows::{self, FollowRecord, FollowRow};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::follow::{follow_activity, undo_follow_activity};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
+use crate::events::Event;
 use crate::federation::local::LocalActor;
 use crate::federation::urls::Urls;
 use crate::time::rfc3339;
@@ -27,7 +25,7 @@ pub async fn follow(app: &App, user: &User, target: Target) -> Result<FollowView
         ));
     }
     let now = crate::time::now();
-    let activity_id = new_activity_id(&urls, "follow");
+    let activity_id = urls.new_activity_id("follow");
     let mut record = FollowRecord {
         follower_ap_id: follower.clone(),
         target_ap_id: target_ap_id.clone(),
@@ -57,10 +55,12 @@ pub async fn follow(app: &App, user: &User, target: Target) -> Result<FollowView
             record.state = FollowState::Pending.as_str().into();
             record.attempts = 1;
             record.next_attempt_at = next_retry(now, 1);
-            outgoing = Some((
-                follow_activity(&activity_id, &follower, &remote.ap_id),
-                remote.inbox.clone(),
-            ));
+            outgoing = Some(Event::FollowSent {
+                follower: follower.clone(),
+                target: remote.ap_id.clone(),
+                inbox: remote.inbox.clone(),
+                activity: activity_id.clone(),
+            });
         }
     }
     let existing = {
@@ -75,16 +75,14 @@ pub async fn follow(app: &App, user: &User, target: Target) -> Result<FollowView
         return view(app, &row, target).await;
     }
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let row = follows::upsert(c, &record)?;
-            if let Some((activity, inbox)) = &outgoing {
-                delivery::enqueue(c, activity, &follower, std::slice::from_ref(inbox))?;
+            if let Some(event) = outgoing {
+                events.record(c, event)?;
             }
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     view(app, &row, target).await
 }
 
@@ -98,33 +96,23 @@ pub async fn unfollow(app: &App, user: &User, follow_id: i64) -> Result<()> {
         .filter(|r| r.follower_user_id == Some(user_id))
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such follow"))?;
     let target = stored_target(app, &row).await?;
-    let urls = Urls::new(&app.config);
     let undo = match target {
-        Some(Target::Remote(remote)) => {
-            let follow = follow_activity(&row.activity_id, &row.follower_ap_id, &remote.ap_id);
-            Some((
-                undo_follow_activity(
-                    &new_activity_id(&urls, "undo"),
-                    &row.follower_ap_id,
-                    &follow,
-                ),
-                remote.inbox.clone(),
-            ))
-        }
+        Some(Target::Remote(remote)) => Some(Event::Unfollowed {
+            follower: row.follower_ap_id.clone(),
+            target: remote.ap_id.clone(),
+            inbox: remote.inbox.clone(),
+            activity: row.activity_id.clone(),
+        }),
         _ => None,
     };
-    let follower = row.follower_ap_id.clone();
-    app.db
-        .transaction(move |c| {
-            follows::delete(c, row.id)?;
-            if let Some((activity, inbox)) = &undo {
-                delivery::enqueue(c, activity, &follower, std::slice::from_ref(inbox))?;
-            }
-            Ok(())
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+    app.change(move |c, events| {
+        follows::delete(c, row.id)?;
+        if let Some(event) = undo {
+            events.record(c, event)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// What `user` follows, newest first; `before` is the id of the last follow of the

@@ -17,9 +17,7 @@ use crate::db::memberships::{self, Member, NewMembership, Of};
 use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, received};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::activities::membership::{answer_activity, request_activity};
-use crate::federation::delivery;
+use crate::events::{Event, MembershipAnswer, Recorder};
 use crate::federation::urls::Urls;
 
 /// A request to join that came from another server.
@@ -48,119 +46,112 @@ pub async fn receive_request(
     let limited = app.policy.current().await.is_limited(&actor.domain);
     let community = community.clone();
     let actor = actor.clone();
-    let applied = app
-        .db
-        .transaction(move |c| {
-            if !received::record(c, &request.activity_id, crate::time::now())? {
-                return Ok(false);
-            }
-            let now = crate::time::now();
-            let community_ap_id = urls.community(&community.name);
-            let existing = memberships::find(c, Of::Local(community.id), Member::Remote(actor.id))?;
-            if existing
-                .as_ref()
-                .is_some_and(|m| m.state == MembershipState::Accepted.as_str())
-            {
-                // Already a member: a repeated request is answered again, so the other
-                // side settles too.
-                answer(
-                    c,
-                    &urls,
-                    &community_ap_id,
-                    &actor,
-                    &request.kind,
-                    &request.activity_id,
-                    true,
-                )?;
-                return Ok(true);
-            }
-            let invite = match request.invite.as_deref() {
-                Some(code) => invites::redeem(c, community.id, code, &actor.ap_id, now).ok(),
-                None => None,
-            };
-            let eligible = invite.is_some() || community.join_policy() == JoinPolicy::Open;
-            let admit = eligible && !limited;
-            // A Join of an invite-only community without a valid invite is refused as a
-            // local one would be. A Follow (which cannot carry an invite) waits for the
-            // moderators instead, who may admit people they know.
-            if !eligible && community.join_policy() == JoinPolicy::Invite && request.kind == "Join"
-            {
-                answer(
-                    c,
-                    &urls,
-                    &community_ap_id,
-                    &actor,
-                    &request.kind,
-                    &request.activity_id,
-                    false,
-                )?;
-                return Ok(true);
-            }
-            let questions: Vec<Question> = decode_list(&community.questions)?;
-            let answers = request
-                .answers
-                .as_ref()
-                .map(|a| sanitize_answers(a, &questions))
-                .map(|a| encode_list(&a))
-                .transpose()?;
-            let new = NewMembership {
-                community_id: Some(community.id),
-                remote_community_id: None,
-                user_id: None,
-                remote_actor_id: Some(actor.id),
-                role: Role::Member.as_str().into(),
-                state: if admit {
-                    MembershipState::Accepted
-                } else {
-                    MembershipState::Pending
-                }
-                .as_str()
-                .into(),
-                answers,
-                rules_accepted_at: request.rules_accepted.then_some(now),
-                via: if invite.is_some() {
-                    "invite".into()
-                } else {
-                    request.kind.to_ascii_lowercase()
-                },
-                invite_id: invite,
-                activity_id: Some(request.activity_id.clone()),
-                joined_at: admit.then_some(now),
-                created_at: now,
-                updated_at: now,
-            };
-            let row = store(c, existing, &new)?;
-            record_follow(
+    app.change(move |c, events| {
+        if !received::record(c, &request.activity_id, crate::time::now())? {
+            return Ok(());
+        }
+        let now = crate::time::now();
+        let community_ap_id = urls.community(&community.name);
+        let existing = memberships::find(c, Of::Local(community.id), Member::Remote(actor.id))?;
+        if existing
+            .as_ref()
+            .is_some_and(|m| m.state == MembershipState::Accepted.as_str())
+        {
+            // Already a member: a repeated request is answered again, so the other
+            // side settles too.
+            answer(
                 c,
-                &community,
+                events,
                 &community_ap_id,
                 &actor,
+                &request.kind,
                 &request.activity_id,
-                if admit { "accepted" } else { "pending" },
-                now,
+                true,
             )?;
-            if admit {
-                answer(
-                    c,
-                    &urls,
-                    &community_ap_id,
-                    &actor,
-                    &request.kind,
-                    &request.activity_id,
-                    true,
-                )?;
-                welcome::greet(c, &urls, &community, &row, now)?;
+            return Ok(());
+        }
+        let invite = match request.invite.as_deref() {
+            Some(code) => invites::redeem(c, community.id, code, &actor.ap_id, now).ok(),
+            None => None,
+        };
+        let eligible = invite.is_some() || community.join_policy() == JoinPolicy::Open;
+        let admit = eligible && !limited;
+        // A Join of an invite-only community without a valid invite is refused as a
+        // local one would be. A Follow (which cannot carry an invite) waits for the
+        // moderators instead, who may admit people they know.
+        if !eligible && community.join_policy() == JoinPolicy::Invite && request.kind == "Join" {
+            answer(
+                c,
+                events,
+                &community_ap_id,
+                &actor,
+                &request.kind,
+                &request.activity_id,
+                false,
+            )?;
+            return Ok(());
+        }
+        let questions: Vec<Question> = decode_list(&community.questions)?;
+        let answers = request
+            .answers
+            .as_ref()
+            .map(|a| sanitize_answers(a, &questions))
+            .map(|a| encode_list(&a))
+            .transpose()?;
+        let new = NewMembership {
+            community_id: Some(community.id),
+            remote_community_id: None,
+            user_id: None,
+            remote_actor_id: Some(actor.id),
+            role: Role::Member.as_str().into(),
+            state: if admit {
+                MembershipState::Accepted
             } else {
-                let handle = format!("@{}@{}", actor.username, actor.domain);
-                notify_moderators(c, &community, &community_ap_id, &handle, now)?;
+                MembershipState::Pending
             }
-            Ok(true)
-        })
-        .await?;
-    if applied {
-        delivery::wake(app);
-    }
-    Ok(())
+            .as_str()
+            .into(),
+            answers,
+            rules_accepted_at: request.rules_accepted.then_some(now),
+            via: if invite.is_some() {
+                "invite".into()
+            } else {
+                request.kind.to_ascii_lowercase()
+            },
+            invite_id: invite,
+            activity_id: Some(request.activity_id.clone()),
+            joined_at: admit.then_some(now),
+            created_at: now,
+            updated_at: now,
+        };
+        let row = store(c, existing, &new)?;
+        record_follow(
+            c,
+            &community,
+            &community_ap_id,
+            &actor,
+            &request.activity_id,
+            if admit { "accepted" } else { "pending" },
+            now,
+        )?;
+        if admit {
+            answer(
+                c,
+                events,
+                &community_ap_id,
+                &actor,
+                &request.kind,
+                &request.activity_id,
+                true,
+            )?;
+            welcome::greet(c, events, &urls, &community, &row, now)?;
+        } else {
+            let handle = format!("@{}@{}", actor.username, actor.domain);
+            notify_moderators(c, &community, &community_ap_id, &handle, now)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Keeps at most five answers, each cut to size (the remote side is not trusted to), and
@@ -216,26 +207,25 @@ fn record_follow(
     Ok(())
 }
 
-/// Queues the community's `Accept` or `Reject` of a remote request.
+/// Records the community's answer (accepted or not) to a remote request.
 pub(crate) fn answer(
     c: &mut DbConnection,
-    urls: &Urls,
+    events: &mut Recorder,
     community_ap_id: &str,
     actor: &CachedActor,
     kind: &str,
     activity_id: &str,
     accepted: bool,
 ) -> Result<()> {
-    let request = request_activity(kind, activity_id, &actor.ap_id, community_ap_id);
-    let id = new_activity_id(urls, if accepted { "accept" } else { "reject" });
-    let activity = answer_activity(&id, accepted, community_ap_id, &request);
-    delivery::enqueue(
-        c,
-        &activity,
-        community_ap_id,
-        std::slice::from_ref(&actor.inbox),
-    )?;
-    Ok(())
+    let answer = MembershipAnswer {
+        community: community_ap_id.to_string(),
+        applicant: actor.ap_id.clone(),
+        inbox: actor.inbox.clone(),
+        request_kind: kind.to_string(),
+        request: activity_id.to_string(),
+        accepted,
+    };
+    events.record(c, Event::MembershipAnswered(answer))
 }
 
 /// A remote member leaves a local community: the membership and the follow end.

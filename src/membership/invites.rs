@@ -128,52 +128,42 @@ pub async fn invite(
     }
     let name = name.to_string();
     let user = user.clone();
-    let row = app
-        .db
-        .transaction(move |c| {
-            let community = must_moderate(c, &name, &user)?;
-            let now = crate::time::now();
-            let row = create(c, community.id, user.id, &input, now)?;
-            let community_ap_id = urls.community(&community.name);
-            match &target {
-                Some(crate::follows::Target::Local(
-                    crate::federation::local::LocalActor::Person(p),
-                )) => {
-                    crate::db::notifications::insert(
-                        c,
-                        p.id,
-                        "invite",
-                        Some(&community_ap_id),
-                        &format!(
-                            "@{} invites you to join !{}; invite code {}",
-                            user.username, community.name, row.code
-                        ),
-                        now,
-                    )?;
-                }
-                Some(crate::follows::Target::Remote(actor)) => {
-                    let inviter = urls.person(&user.username);
-                    let activity = crate::federation::activities::membership::invite_activity(
-                        &crate::federation::activities::ids::new_activity_id(&urls, "invite"),
-                        &inviter,
-                        &community_ap_id,
-                        &actor.ap_id,
-                        &row.code,
-                    );
-                    crate::federation::delivery::enqueue(
-                        c,
-                        &activity,
-                        &inviter,
-                        std::slice::from_ref(&actor.inbox),
-                    )?;
-                }
-                _ => {}
+    app.change(move |c, events| {
+        let community = must_moderate(c, &name, &user)?;
+        let now = crate::time::now();
+        let row = create(c, community.id, user.id, &input, now)?;
+        let community_ap_id = urls.community(&community.name);
+        match &target {
+            Some(crate::follows::Target::Local(crate::federation::local::LocalActor::Person(
+                p,
+            ))) => {
+                crate::db::notifications::insert(
+                    c,
+                    p.id,
+                    "invite",
+                    Some(&community_ap_id),
+                    &format!(
+                        "@{} invites you to join !{}; invite code {}",
+                        user.username, community.name, row.code
+                    ),
+                    now,
+                )?;
             }
-            Ok(row)
-        })
-        .await?;
-    crate::federation::delivery::wake(app);
-    Ok(row)
+            Some(crate::follows::Target::Remote(actor)) => {
+                let event = crate::events::Event::Invited {
+                    inviter: urls.person(&user.username),
+                    community: community_ap_id,
+                    invitee: actor.ap_id.clone(),
+                    inbox: actor.inbox.clone(),
+                    code: row.code.clone(),
+                };
+                events.record(c, event)?;
+            }
+            _ => {}
+        }
+        Ok(row)
+    })
+    .await
 }
 
 fn must_moderate(

@@ -11,15 +11,13 @@ use super::welcome;
 use crate::accounts::User;
 use crate::app::App;
 use crate::communities::Community;
+use crate::communities::Venue;
 use crate::db::follows;
 use crate::db::memberships::{self, Member, MembershipRow, NewMembership, Of};
 use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, communities};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::activities::membership::{join_activity, leave_activity};
-use crate::federation::delivery;
-use crate::federation::publish::Venue;
+use crate::events::Event;
 use crate::federation::urls::Urls;
 
 /// What a person gives when joining.
@@ -57,8 +55,7 @@ async fn join_local(
     let username = user.username.clone();
     let domain = app.config.domain.clone();
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let community = communities::find(c, community_id)?
                 .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
             let existing = memberships::find(c, Of::Local(community_id), Member::Local(user_id))?;
@@ -109,7 +106,7 @@ async fn join_local(
             };
             let row = store(c, existing, &new)?;
             if state == MembershipState::Accepted {
-                welcome::greet(c, &urls, &community, &row, now)?;
+                welcome::greet(c, events, &urls, &community, &row, now)?;
             } else {
                 let handle = format!("@{username}@{domain}");
                 let community_ap_id = urls.community(&community.name);
@@ -118,7 +115,6 @@ async fn join_local(
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     view::of_row(app, row).await
 }
 
@@ -190,7 +186,7 @@ async fn join_remote(
 ) -> Result<MembershipView> {
     let urls = Urls::new(&app.config);
     let member = urls.person(&user.username);
-    let activity_id = new_activity_id(&urls, "join");
+    let activity_id = urls.new_activity_id("join");
     let answers: Vec<Answer> = input
         .answers
         .iter()
@@ -200,20 +196,19 @@ async fn join_remote(
             answer: a.trim().chars().take(MAX_ANSWER_CHARS).collect(),
         })
         .collect();
-    let join = join_activity(
-        &activity_id,
-        &member,
-        &community.ap_id,
-        &answers,
-        input.accept_rules,
-        input.invite.as_deref(),
-    );
     let user_id = user.id;
     let remote_id = community.id;
-    let inbox = community.inbox.clone();
+    let join = Event::JoinSent {
+        member,
+        community: community.ap_id.clone(),
+        inbox: community.inbox.clone(),
+        activity: activity_id.clone(),
+        answers: answers.clone(),
+        rules_accepted: input.accept_rules,
+        invite: input.invite.clone(),
+    };
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let existing = memberships::find(c, Of::Remote(remote_id), Member::Local(user_id))?;
             refuse_repeat(existing.as_ref())?;
             let now = crate::time::now();
@@ -234,11 +229,10 @@ async fn join_remote(
                 updated_at: now,
             };
             let row = store(c, existing, &new)?;
-            delivery::enqueue(c, &join, &member, &[inbox])?;
+            events.record(c, join)?;
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     view::of_row(app, row).await
 }
 
@@ -263,40 +257,41 @@ pub async fn leave(app: &App, user: &User, community: &str) -> Result<()> {
     let venue = crate::discussions::venue(app, community).await?;
     let user_id = user.id;
     let member = urls.person(&user.username);
-    app.db
-        .transaction(move |c| {
-            let of = match &venue {
-                Venue::Local { id, .. } => Of::Local(*id),
-                Venue::Remote(actor) => Of::Remote(actor.id),
+    app.change(move |c, events| {
+        let of = match &venue {
+            Venue::Local { id, .. } => Of::Local(*id),
+            Venue::Remote(actor) => Of::Remote(actor.id),
+        };
+        let row = memberships::find(c, of, Member::Local(user_id))?
+            .filter(|m| m.state != MembershipState::Rejected.as_str())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorCode::NotAMember,
+                    "you are not a member of this community",
+                )
+            })?;
+        if row.role == Role::Owner.as_str() {
+            return Err(Error::new(
+                ErrorCode::OwnerCannotLeave,
+                "the owner cannot leave; hand the community to another moderator first",
+            ));
+        }
+        memberships::delete(c, row.id)?;
+        if let Venue::Remote(actor) = &venue {
+            let left = Event::LeftRemote {
+                member: member.clone(),
+                community: actor.ap_id.clone(),
+                inbox: actor.inbox.clone(),
             };
-            let row = memberships::find(c, of, Member::Local(user_id))?
-                .filter(|m| m.state != MembershipState::Rejected.as_str())
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::NotAMember,
-                        "you are not a member of this community",
-                    )
-                })?;
-            if row.role == Role::Owner.as_str() {
-                return Err(Error::new(
-                    ErrorCode::OwnerCannotLeave,
-                    "the owner cannot leave; hand the community to another moderator first",
-                ));
+            events.record(c, left)?;
+            // Leaving also stops the follow a Join started.
+            if let Some(f) = follows::find_pair(c, &member, &actor.ap_id)? {
+                follows::delete(c, f.id)?;
             }
-            memberships::delete(c, row.id)?;
-            if let Venue::Remote(actor) = &venue {
-                let leave = leave_activity(&new_activity_id(&urls, "leave"), &member, &actor.ap_id);
-                delivery::enqueue(c, &leave, &member, std::slice::from_ref(&actor.inbox))?;
-                // Leaving also stops the follow a Join started.
-                if let Some(f) = follows::find_pair(c, &member, &actor.ap_id)? {
-                    follows::delete(c, f.id)?;
-                }
-            }
-            Ok(())
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Tells each moderator of `community` that `applicant` (a handle) applied.

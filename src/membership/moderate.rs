@@ -13,7 +13,7 @@ use crate::communities::Community;
 use crate::db::memberships::{self, Member, MembershipRow};
 use crate::db::{DbConnection, communities, credentials, follows, notifications, remote_actors};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::delivery;
+use crate::events::{Event, Recorder};
 use crate::federation::urls::Urls;
 
 pub const MAX_CREDENTIAL_CHARS: usize = 100;
@@ -102,8 +102,7 @@ pub async fn decide(
     let name = name.to_string();
     let moderator = user.clone();
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let (community, standing) = community_and_standing(c, &name, Some(&moderator))?;
             must_moderate(&standing)?;
             let row = memberships::find_by_id(c, membership_id)?
@@ -131,27 +130,42 @@ pub async fn decide(
             )?;
             let row = memberships::find_by_id(c, row.id)?
                 .ok_or_else(|| Error::internal("membership vanished"))?;
-            tell_applicant(c, &urls, &community, &row, approve, reason.as_deref(), now)?;
+            let decision = Decision {
+                approved: approve,
+                reason: reason.as_deref(),
+                now,
+            };
+            tell_applicant(c, events, &urls, &community, &row, decision)?;
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     view::of_row(app, row).await
+}
+
+/// What the moderators decided about an application.
+struct Decision<'a> {
+    approved: bool,
+    reason: Option<&'a str>,
+    now: chrono::NaiveDateTime,
 }
 
 fn tell_applicant(
     c: &mut DbConnection,
+    events: &mut Recorder,
     urls: &Urls,
     community: &Community,
     row: &MembershipRow,
-    approved: bool,
-    reason: Option<&str>,
-    now: chrono::NaiveDateTime,
+    decision: Decision<'_>,
 ) -> Result<()> {
+    let Decision {
+        approved,
+        reason,
+        now,
+    } = decision;
     let community_ap_id = urls.community(&community.name);
     if let Some(user_id) = row.user_id {
         if approved {
-            welcome::greet(c, urls, community, row, now)?;
+            welcome::greet(c, events, urls, community, row, now)?;
         } else {
             let message = match reason {
                 Some(r) => format!("Your application to !{} was declined: {r}", community.name),
@@ -186,7 +200,7 @@ fn tell_applicant(
     }
     answer(
         c,
-        urls,
+        events,
         &community_ap_id,
         &actor,
         request_kind(row),
@@ -194,7 +208,7 @@ fn tell_applicant(
         approved,
     )?;
     if approved {
-        welcome::greet(c, urls, community, row, now)?;
+        welcome::greet(c, events, urls, community, row, now)?;
     }
     Ok(())
 }
@@ -218,8 +232,7 @@ pub async fn set_role(
     let name = name.to_string();
     let owner = user.clone();
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let (community, standing) = community_and_standing(c, &name, Some(&owner))?;
             if standing.role() != Some(Role::Owner) && !standing.admin {
                 return Err(Error::new(
@@ -246,18 +259,23 @@ pub async fn set_role(
             memberships::set_role(c, row.id, role.as_str(), now)?;
             let row = memberships::find_by_id(c, row.id)?
                 .ok_or_else(|| Error::internal("membership vanished"))?;
-            crate::federation::membership::publish_moderator_change(
-                c,
-                &urls,
-                &community,
-                &urls.person(&owner.username),
-                &row,
-                role.moderates(),
-            )?;
+            let member = match (row.user_id, row.remote_actor_id) {
+                (Some(id), _) => crate::db::users::find(c, id)?.map(|u| urls.person(&u.username)),
+                (_, Some(id)) => remote_actors::find(c, id)?.map(|a| a.ap_id),
+                _ => None,
+            }
+            .ok_or_else(|| Error::internal("a moderator with no actor"))?;
+            let event = Event::ModeratorChanged {
+                community_id: community.id,
+                community: urls.community(&community.name),
+                by: urls.person(&owner.username),
+                member,
+                added: role.moderates(),
+            };
+            events.record(c, event)?;
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     view::of_row(app, row).await
 }
 

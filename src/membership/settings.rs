@@ -157,20 +157,21 @@ pub async fn update(
         updated_at: crate::time::now(),
     };
     let private = visibility == Visibility::Private;
-    app.db
-        .transaction(move |conn| {
-            db_communities::update_settings(conn, community_id, &change)?;
-            // A community turned private (or public again) takes its posts with it.
-            let public_spaces: Vec<i64> = spaces::of_community(conn, community_id)?
-                .into_iter()
-                .filter(|s| s.audience == super::model::Audience::Everyone.as_str())
-                .map(|s| s.id)
-                .collect();
-            posts::restrict_community(conn, community_id, private, &public_spaces)?;
-            Ok(())
-        })
-        .await?;
-    let details = communities::find_local(&app.db, name).await?;
-    crate::federation::membership::announce_group_update(app, &details).await?;
-    Ok(details)
+    let community_name = name.to_string();
+    app.change(move |conn, events| {
+        db_communities::update_settings(conn, community_id, &change)?;
+        // A community turned private (or public again) takes its posts with it.
+        let public_spaces: Vec<i64> = spaces::of_community(conn, community_id)?
+            .into_iter()
+            .filter(|s| s.audience == super::model::Audience::Everyone.as_str())
+            .map(|s| s.id)
+            .collect();
+        posts::restrict_community(conn, community_id, private, &public_spaces)?;
+        let event = crate::events::Event::CommunityUpdated {
+            name: community_name,
+        };
+        events.record(conn, event)
+    })
+    .await?;
+    communities::find_local(&app.db, name).await
 }

@@ -1,14 +1,12 @@
 //! Greeting new members: the moderators' welcome message, and a notification.
 
 use chrono::NaiveDateTime;
-use serde_json::json;
 
 use crate::communities::Community;
 use crate::db::memberships::MembershipRow;
 use crate::db::{DbConnection, notifications, remote_actors};
 use crate::error::Result;
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
+use crate::events::{Event, Recorder};
 use crate::federation::urls::Urls;
 
 /// Members who joined within this many days are shown as newcomers.
@@ -23,6 +21,7 @@ pub fn is_newcomer(joined_at: Option<NaiveDateTime>, now: NaiveDateTime) -> bool
 /// notification for a local person, a direct `Note` from the community for a remote one.
 pub fn greet(
     c: &mut DbConnection,
+    events: &mut Recorder,
     urls: &Urls,
     community: &Community,
     member: &MembershipRow,
@@ -44,30 +43,11 @@ pub fn greet(
     let Some(actor) = remote_actors::find(c, remote_id)? else {
         return Ok(());
     };
-    let note_id = new_activity_id(urls, "welcome");
-    let create = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": new_activity_id(urls, "create"),
-        "type": "Create",
-        "actor": community_ap_id,
-        "to": [actor.ap_id],
-        "object": {
-            "id": note_id,
-            "type": "Note",
-            "attributedTo": community_ap_id,
-            "to": [actor.ap_id],
-            "content": crate::content::render_markdown(text),
-            "mediaType": "text/html",
-            "source": {"content": text, "mediaType": "text/markdown"},
-            "tag": [{"type": "Mention", "href": actor.ap_id}],
-            "published": crate::time::rfc3339_micros(now),
-        },
-    });
-    delivery::enqueue(
-        c,
-        &create,
-        &community_ap_id,
-        std::slice::from_ref(&actor.inbox),
-    )?;
-    Ok(())
+    let event = Event::Welcomed {
+        community: community_ap_id,
+        member: actor.ap_id,
+        inbox: actor.inbox,
+        text: text.to_string(),
+    };
+    events.record(c, event)
 }

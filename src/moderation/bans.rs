@@ -17,15 +17,14 @@ use super::log::{self, Action, LogEntry, Moderator, TargetKind};
 use crate::accounts::User;
 use crate::app::App;
 use crate::communities::Community;
+use crate::communities::{Reach, Venue};
 use crate::db::bans::{self, BanRow, NewBan};
 use crate::db::memberships::{self, Member, Of};
 use crate::db::posts::CommunityRef;
-use crate::db::{DbConnection, comments, communities, follows, posts, remote_actors, sessions};
+use crate::db::{DbConnection, comments, communities, follows, posts, sessions};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::moderation_wire::{self as wire, BanTerms};
-use crate::federation::delivery;
+use crate::events::{BanEnded, BanMade, Event};
 use crate::federation::local::LocalActor;
-use crate::federation::publish::{self, Reach, Venue};
 use crate::federation::urls::Urls;
 use crate::follows::{self as following, Target};
 
@@ -240,8 +239,7 @@ pub async fn ban_in_community(
     }
     let user = user.clone();
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let target = memberships::find(c, Of::Local(community.id), person.member)?;
             let target_role = target
                 .as_ref()
@@ -265,24 +263,22 @@ pub async fn ban_in_community(
             }
             let moderator = urls.person(&user.username);
             let community_ap_id = urls.community(&community.name);
-            let venue = community_venue(&urls, &community);
-            let block = wire::block(
-                &urls,
-                &moderator,
-                &BanTerms {
-                    person: &person.ap_id,
-                    target: &community_ap_id,
-                    reason: reason.as_deref(),
+            let activity = urls.new_activity_id("Block");
+            // Recorded before the person's follow ends, so the follower servers hear of it
+            // while theirs still stands.
+            events.record(
+                c,
+                Event::Banned(BanMade {
+                    moderator: moderator.clone(),
+                    person: person.ap_id.clone(),
+                    person_inbox: person.inbox.clone(),
+                    venue: Some(community_venue(&urls, &community)),
+                    reason: reason.clone(),
                     expires_at,
                     remove_data: input.remove_data,
-                },
-                Some(&venue),
-            );
-            // The follower servers hear it before the person's follow ends, so theirs does too.
-            publish::publish(c, &urls, &venue, &moderator, &block, None)?;
-            if let Some(inbox) = &person.inbox {
-                delivery::enqueue(c, &block, &moderator, std::slice::from_ref(inbox))?;
-            }
+                    activity: activity.clone(),
+                }),
+            )?;
             let row = bans::put(
                 c,
                 &NewBan {
@@ -294,7 +290,7 @@ pub async fn ban_in_community(
                     reason: reason.clone(),
                     expires_at,
                     banned_by: Some(user.id),
-                    activity_id: block.get("id").and_then(|v| v.as_str()).map(String::from),
+                    activity_id: Some(activity),
                     created_at: crate::time::now(),
                 },
             )?;
@@ -322,7 +318,6 @@ pub async fn ban_in_community(
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     Ok(row.into())
 }
 
@@ -379,81 +374,34 @@ async fn lift(
 ) -> Result<()> {
     let urls = Urls::new(&app.config);
     let user = user.clone();
-    app.db
-        .transaction(move |c| {
-            bans::lift(c, &ban.scope, &ban.person_ap_id)?;
-            let moderator = urls.person(&user.username);
-            let community = community.as_ref();
-            let venue = community.map(|k| community_venue(&urls, k));
-            let undo = undo_of(&urls, &moderator, &ban, venue.as_ref(), reason.as_deref());
-            let mut inboxes: Vec<String> = inbox_of(c, &ban)?.into_iter().collect();
-            match &venue {
-                Some(venue) => publish::publish(c, &urls, venue, &moderator, &undo, None)?,
-                None => {
-                    inboxes.extend(follows::all_community_follower_inboxes(c)?);
-                    publish::keep(c, &undo)?;
-                }
-            }
-            if !inboxes.is_empty() {
-                delivery::enqueue(c, &undo, &moderator, &inboxes)?;
-            }
-            let action = match community {
-                Some(_) => Action::UnbanFromCommunity,
-                None => Action::UnbanFromInstance,
-            };
-            let mut e = LogEntry::new(moderator_of(&urls, &user), action, TargetKind::Person);
-            if let Some(community) = community {
-                e.community_id = Some(community.id);
-                e.community_ap_id = Some(ban.scope.clone());
-            }
-            e.target_ap_id = Some(ban.person_ap_id.clone());
-            e.reason = reason;
-            log::record(c, e)?;
-            Ok(())
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(())
-}
-
-/// The `Undo` of the `Block` that made `ban` (rebuilt with its id, as first sent). The
-/// Block carries the reason for lifting the ban, not the ban's own: Lemmy logs the reason
-/// it finds there as the unban's.
-fn undo_of(
-    urls: &Urls,
-    moderator: &str,
-    ban: &BanRow,
-    venue: Option<&Venue>,
-    reason: Option<&str>,
-) -> serde_json::Value {
-    let target = if ban.scope == INSTANCE_SCOPE {
-        urls.instance_actor()
-    } else {
-        ban.scope.clone()
-    };
-    let mut block = wire::block(
-        urls,
-        moderator,
-        &BanTerms {
-            person: &ban.person_ap_id,
-            target: &target,
-            reason,
-            expires_at: ban.expires_at,
-            remove_data: false,
-        },
-        venue,
-    );
-    if let Some(id) = &ban.activity_id {
-        block["id"] = serde_json::json!(id);
-    }
-    wire::undo(urls, moderator, &block)
-}
-
-fn inbox_of(c: &mut DbConnection, ban: &BanRow) -> Result<Option<String>> {
-    Ok(match ban.remote_actor_id {
-        Some(id) => remote_actors::find(c, id)?.map(|a| a.inbox),
-        None => None,
+    app.change(move |c, events| {
+        bans::lift(c, &ban.scope, &ban.person_ap_id)?;
+        let moderator = urls.person(&user.username);
+        let community = community.as_ref();
+        events.record(
+            c,
+            Event::BanLifted(BanEnded {
+                moderator,
+                ban: ban.clone(),
+                venue: community.map(|k| community_venue(&urls, k)),
+                reason: reason.clone(),
+            }),
+        )?;
+        let action = match community {
+            Some(_) => Action::UnbanFromCommunity,
+            None => Action::UnbanFromInstance,
+        };
+        let mut e = LogEntry::new(moderator_of(&urls, &user), action, TargetKind::Person);
+        if let Some(community) = community {
+            e.community_id = Some(community.id);
+            e.community_ap_id = Some(ban.scope.clone());
+        }
+        e.target_ap_id = Some(ban.person_ap_id.clone());
+        e.reason = reason;
+        log::record(c, e)?;
+        Ok(())
     })
+    .await
 }
 
 fn local_id(member: Member) -> Option<i64> {
@@ -529,27 +477,22 @@ pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Resu
     }
     let admin = admin.clone();
     let row = app
-        .db
-        .transaction(move |c| {
+        .change(move |c, events| {
             let moderator = urls.person(&admin.username);
-            let block = wire::block(
-                &urls,
-                &moderator,
-                &BanTerms {
-                    person: &person.ap_id,
-                    target: &urls.instance_actor(),
-                    reason: reason.as_deref(),
+            let activity = urls.new_activity_id("Block");
+            events.record(
+                c,
+                Event::Banned(BanMade {
+                    moderator,
+                    person: person.ap_id.clone(),
+                    person_inbox: person.inbox.clone(),
+                    venue: None,
+                    reason: reason.clone(),
                     expires_at,
                     remove_data: input.remove_data,
-                },
-                None,
-            );
-            let mut inboxes = follows::all_community_follower_inboxes(c)?;
-            if let Some(inbox) = &person.inbox {
-                inboxes.push(inbox.clone());
-            }
-            publish::keep(c, &block)?;
-            delivery::enqueue(c, &block, &moderator, &inboxes)?;
+                    activity: activity.clone(),
+                }),
+            )?;
             let row = bans::put(
                 c,
                 &NewBan {
@@ -561,7 +504,7 @@ pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Resu
                     reason: reason.clone(),
                     expires_at,
                     banned_by: Some(admin.id),
-                    activity_id: block.get("id").and_then(|v| v.as_str()).map(String::from),
+                    activity_id: Some(activity),
                     created_at: crate::time::now(),
                 },
             )?;
@@ -585,7 +528,6 @@ pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Resu
             Ok(row)
         })
         .await?;
-    delivery::wake(app);
     Ok(row.into())
 }
 

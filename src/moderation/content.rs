@@ -6,13 +6,12 @@
 //! community, as Lemmy does: `Delete` with the reason as `summary` (restored by `Undo`),
 //! `Lock` (reopened by `Undo`), announced to the community's followers.
 
-use serde_json::Value;
-
 use super::authority::{Attempt, require_moderator};
 use super::log::{self, Action, LogEntry, Moderator, TargetKind};
 use crate::accounts::User;
 use crate::app::App;
 use crate::communities::Community;
+use crate::communities::Venue;
 use crate::content;
 use crate::db::comments::CommentRow;
 use crate::db::posts::PostRow;
@@ -21,9 +20,7 @@ use crate::discussions::model::{CommentView, PostView};
 use crate::discussions::posts::venue_of_row;
 use crate::discussions::views;
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::moderation_wire as wire;
-use crate::federation::delivery;
-use crate::federation::publish::{self, Venue};
+use crate::events::{Event, Recorder};
 use crate::federation::urls::Urls;
 
 /// Longest reason a moderator may give.
@@ -94,23 +91,6 @@ pub fn comment_label(comment: &CommentRow) -> String {
     label
 }
 
-/// Publishes a moderator's activity, or its `Undo` when `undo`.
-fn publish_action(
-    c: &mut DbConnection,
-    urls: &Urls,
-    venue: &Venue,
-    moderator: &str,
-    activity: Value,
-    undo: bool,
-) -> Result<()> {
-    let activity = if undo {
-        wire::undo(urls, moderator, &activity)
-    } else {
-        activity
-    };
-    publish::publish(c, urls, venue, moderator, &activity, None)
-}
-
 /// What a moderator does to a post: remove (or restore) it, or lock (or reopen) it.
 #[derive(Debug, Clone, Copy)]
 enum PostAction {
@@ -136,30 +116,39 @@ impl PostAction {
         }
     }
 
-    /// Changes the row; returns the activity to publish and whether it is sent as `Undo`.
+    /// Changes the row and records what happened.
     fn apply(
         self,
         c: &mut DbConnection,
-        urls: &Urls,
-        moderator: &str,
+        events: &mut Recorder,
+        moderator: String,
         post: &PostRow,
-        reason: Option<&str>,
-        venue: &Venue,
-    ) -> Result<(Value, bool)> {
-        Ok(match self {
+        reason: Option<String>,
+        venue: Venue,
+    ) -> Result<()> {
+        let event = match self {
             PostAction::Remove(removed) => {
                 posts::set_removed(c, post.id, removed)?;
-                let delete = wire::removal(urls, moderator, &post.ap_id, reason, venue);
-                (delete, !removed)
+                Event::RemovalChanged {
+                    moderator,
+                    object: post.ap_id.clone(),
+                    venue,
+                    reason,
+                    removed,
+                }
             }
             PostAction::Lock(locked) => {
                 posts::set_locked(c, post.id, locked)?;
-                (
-                    wire::lock(urls, moderator, &post.ap_id, reason, venue),
-                    !locked,
-                )
+                Event::LockChanged {
+                    moderator,
+                    post: post.ap_id.clone(),
+                    venue,
+                    reason,
+                    locked,
+                }
             }
-        })
+        };
+        events.record(c, event)
     }
 }
 
@@ -217,27 +206,21 @@ async fn act_on_post(
         })
         .await?;
     let user = user.clone();
-    let view = app
-        .db
-        .transaction(move |c| {
-            if !what.done(&post) {
-                let moderator = urls.person(&user.username);
-                let venue = venue_of_row(c, &urls, &post)?;
-                let (activity, undo) =
-                    what.apply(c, &urls, &moderator, &post, reason.as_deref(), &venue)?;
-                publish_action(c, &urls, &venue, &moderator, activity, undo)?;
-                let mut e = entry(&urls, &user, action, TargetKind::Post, &community);
-                e.target_ap_id = Some(post.ap_id.clone());
-                e.target_label = Some(post.title.clone());
-                e.reason = reason;
-                log::record(c, e)?;
-            }
-            let row = posts::find(c, post.id)?.ok_or_else(|| Error::internal("post vanished"))?;
-            views::post_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+    app.change(move |c, events| {
+        if !what.done(&post) {
+            let moderator = urls.person(&user.username);
+            let venue = venue_of_row(c, &urls, &post)?;
+            what.apply(c, events, moderator, &post, reason.clone(), venue)?;
+            let mut e = entry(&urls, &user, action, TargetKind::Post, &community);
+            e.target_ap_id = Some(post.ap_id.clone());
+            e.target_label = Some(post.title.clone());
+            e.reason = reason;
+            log::record(c, e)?;
+        }
+        let row = posts::find(c, post.id)?.ok_or_else(|| Error::internal("post vanished"))?;
+        views::post_view(c, &here, &row)
+    })
+    .await
 }
 
 /// A moderator removes (`removed`) or restores a comment.
@@ -279,27 +262,28 @@ pub async fn set_comment_removed(
         })
         .await?;
     let user = user.clone();
-    let view = app
-        .db
-        .transaction(move |c| {
-            if comment.removed != removed {
-                comments::set_removed(c, comment.id, removed)?;
-                let moderator = urls.person(&user.username);
-                let venue = venue_of_row(c, &urls, &post)?;
-                let delete =
-                    wire::removal(&urls, &moderator, &comment.ap_id, reason.as_deref(), &venue);
-                publish_action(c, &urls, &venue, &moderator, delete, !removed)?;
-                let mut e = entry(&urls, &user, action, TargetKind::Comment, &community);
-                e.target_ap_id = Some(comment.ap_id.clone());
-                e.target_label = Some(comment_label(&comment));
-                e.reason = reason;
-                log::record(c, e)?;
-            }
-            let row = comments::find(c, comment.id)?
-                .ok_or_else(|| Error::internal("comment vanished"))?;
-            views::comment_view(c, &here, &row)
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(view)
+    app.change(move |c, events| {
+        if comment.removed != removed {
+            comments::set_removed(c, comment.id, removed)?;
+            let moderator = urls.person(&user.username);
+            let venue = venue_of_row(c, &urls, &post)?;
+            let event = Event::RemovalChanged {
+                moderator,
+                object: comment.ap_id.clone(),
+                venue,
+                reason: reason.clone(),
+                removed,
+            };
+            events.record(c, event)?;
+            let mut e = entry(&urls, &user, action, TargetKind::Comment, &community);
+            e.target_ap_id = Some(comment.ap_id.clone());
+            e.target_label = Some(comment_label(&comment));
+            e.reason = reason;
+            log::record(c, e)?;
+        }
+        let row =
+            comments::find(c, comment.id)?.ok_or_else(|| Error::internal("comment vanished"))?;
+        views::comment_view(c, &here, &row)
+    })
+    .await
 }

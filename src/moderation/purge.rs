@@ -10,14 +10,13 @@ use super::content::{check_reason, comment_label};
 use super::log::{self, Action, LogEntry, Moderator, TargetKind};
 use crate::accounts::User;
 use crate::app::App;
+use crate::communities::Venue;
 use crate::db::memberships::Member;
 use crate::db::schema::{comments as comments_t, posts as posts_t};
 use crate::db::{DbConnection, comments, posts};
 use crate::discussions::posts::venue_of_row;
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::activities::moderation_wire as wire;
-use crate::federation::delivery;
-use crate::federation::publish::{self, Venue};
+use crate::events::{Event, Recorder};
 use crate::federation::urls::Urls;
 
 /// What to purge.
@@ -69,25 +68,21 @@ pub async fn purge(app: &App, admin: &User, what: Purge, reason: Option<String>)
             .await?;
     }
     let admin = admin.clone();
-    let purged = app
-        .db
-        .transaction(move |c| {
-            let moderator = Moderator {
-                user_id: Some(admin.id),
-                ap_id: urls.person(&admin.username),
-            };
-            match (what, person) {
-                (Purge::Post(id), _) => purge_post(c, &urls, &moderator, id, reason),
-                (Purge::Comment(id), _) => purge_comment(c, &urls, &moderator, id, reason),
-                (Purge::Person(_), Some((ap_id, member))) => {
-                    purge_person(c, &urls, &moderator, &ap_id, member, reason)
-                }
-                (Purge::Person(_), None) => Err(Error::internal("person not resolved")),
+    app.change(move |c, events| {
+        let moderator = Moderator {
+            user_id: Some(admin.id),
+            ap_id: urls.person(&admin.username),
+        };
+        match (what, person) {
+            (Purge::Post(id), _) => purge_post(c, events, &urls, &moderator, id, reason),
+            (Purge::Comment(id), _) => purge_comment(c, events, &urls, &moderator, id, reason),
+            (Purge::Person(_), Some((ap_id, member))) => {
+                purge_person(c, events, &urls, &moderator, &ap_id, member, reason)
             }
-        })
-        .await?;
-    delivery::wake(app);
-    Ok(purged)
+            (Purge::Person(_), None) => Err(Error::internal("person not resolved")),
+        }
+    })
+    .await
 }
 
 fn action_of(what: &Purge) -> Action {
@@ -109,21 +104,28 @@ fn kind_of(action: Action) -> TargetKind {
 /// Followers of a local community are told the object is gone.
 fn tell_followers(
     c: &mut DbConnection,
-    urls: &Urls,
+    events: &mut Recorder,
     moderator: &Moderator,
     venue: &Venue,
     object: &str,
     reason: Option<&str>,
 ) -> Result<()> {
     if matches!(venue, Venue::Local { .. }) {
-        let delete = wire::removal(urls, &moderator.ap_id, object, reason, venue);
-        publish::publish(c, urls, venue, &moderator.ap_id, &delete, None)?;
+        let event = Event::RemovalChanged {
+            moderator: moderator.ap_id.clone(),
+            object: object.to_string(),
+            venue: venue.clone(),
+            reason: reason.map(str::to_string),
+            removed: true,
+        };
+        events.record(c, event)?;
     }
     Ok(())
 }
 
 fn purge_post(
     c: &mut DbConnection,
+    events: &mut Recorder,
     urls: &Urls,
     moderator: &Moderator,
     id: i64,
@@ -132,7 +134,7 @@ fn purge_post(
     let post =
         posts::find(c, id)?.ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
     let venue = venue_of_row(c, urls, &post)?;
-    tell_followers(c, urls, moderator, &venue, &post.ap_id, reason.as_deref())?;
+    tell_followers(c, events, moderator, &venue, &post.ap_id, reason.as_deref())?;
     let comment_count = comments::of_post(c, id)?.len();
     posts::purge(c, id)?;
     let mut e = LogEntry::new(moderator.clone(), Action::PurgePost, TargetKind::Post);
@@ -150,6 +152,7 @@ fn purge_post(
 
 fn purge_comment(
     c: &mut DbConnection,
+    events: &mut Recorder,
     urls: &Urls,
     moderator: &Moderator,
     id: i64,
@@ -162,7 +165,7 @@ fn purge_comment(
     let venue = venue_of_row(c, urls, &post)?;
     tell_followers(
         c,
-        urls,
+        events,
         moderator,
         &venue,
         &comment.ap_id,
@@ -186,6 +189,7 @@ fn purge_comment(
 
 fn purge_person(
     c: &mut DbConnection,
+    events: &mut Recorder,
     urls: &Urls,
     moderator: &Moderator,
     ap_id: &str,
@@ -220,11 +224,12 @@ fn purge_person(
     for id in comment_ids {
         // A reply may already have gone with an earlier comment of theirs.
         if comments::find(c, id)?.is_some() {
-            purged.comments += purge_comment(c, urls, moderator, id, reason.clone())?.comments;
+            purged.comments +=
+                purge_comment(c, events, urls, moderator, id, reason.clone())?.comments;
         }
     }
     for id in post_ids {
-        let p = purge_post(c, urls, moderator, id, reason.clone())?;
+        let p = purge_post(c, events, urls, moderator, id, reason.clone())?;
         purged.posts += p.posts;
         purged.comments += p.comments;
     }

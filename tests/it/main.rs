@@ -8,6 +8,7 @@ mod support;
 
 mod account_lifecycle;
 mod accounts;
+mod architecture;
 mod cli;
 mod config;
 mod discovery;

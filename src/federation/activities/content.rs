@@ -21,7 +21,7 @@ use crate::db::{DbConnection, communities, received, remote_actors};
 use crate::discussions::rank::hot_rank;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::publish::{self, Reach, Venue};
+use crate::federation::publish::{Reach, Venue};
 use crate::federation::restricted;
 use crate::federation::urls::Urls;
 use crate::membership::access;
@@ -576,32 +576,32 @@ pub(crate) async fn apply<F>(
 where
     F: FnOnce(&mut DbConnection) -> Result<()> + Send + 'static,
 {
-    let urls = Urls::new(&app.config);
-    let announced = app
-        .db
-        .transaction(move |c| {
-            if !received::record(c, &incoming.id, crate::time::now())? {
-                return Ok(false);
-            }
-            change(c)?;
-            if let Venue::Local { id, ap_id, .. } = &venue {
-                let object = incoming
-                    .json
-                    .get("object")
-                    .and_then(|o| id_of(Some(o)))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let reach = restricted::reach_of_object(c, &object)?;
-                publish::announce(c, &urls, *id, ap_id, reach, &incoming.json, page.as_ref())?;
-            }
-            Ok(true)
-        })
-        .await?;
-    if announced {
-        crate::federation::delivery::wake(app);
-    }
-    Ok(())
+    app.change(move |c, events| {
+        if !received::record(c, &incoming.id, crate::time::now())? {
+            return Ok(());
+        }
+        change(c)?;
+        if let Venue::Local { id, ap_id, .. } = &venue {
+            let object = incoming
+                .json
+                .get("object")
+                .and_then(|o| id_of(Some(o)))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let reach = restricted::reach_of_object(c, &object)?;
+            let relayed = crate::events::Event::Relayed {
+                community_id: *id,
+                community: ap_id.clone(),
+                reach,
+                activity: incoming.json,
+                page,
+            };
+            events.record(c, relayed)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub(crate) async fn record_only(app: &App, id: &str) -> Result<()> {

@@ -16,12 +16,9 @@ use crate::db::follows::{self, FollowRecord};
 use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, received};
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::delivery;
 use crate::federation::local::{self, LocalActor};
 use crate::federation::protocol::envelope::{Envelope, id_of};
 use crate::federation::urls::Urls;
-
-use super::ids::new_activity_id;
 
 const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 
@@ -132,47 +129,34 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
         updated_at: now,
     };
     let accept = (!approves_by_hand).then(|| {
-        answer_activity(
-            "Accept",
-            &new_activity_id(&urls, "accept"),
-            &target_ap_id,
-            &env.json,
-        )
+        crate::events::Event::FollowAnswered(crate::events::FollowAnswer {
+            follow: env.id.to_string(),
+            follower: follower.ap_id.clone(),
+            target: target_ap_id.clone(),
+            inbox: follower.inbox.clone(),
+            accepted: true,
+        })
     });
-    let inbox = follower.inbox.clone();
     let handle = format!("@{}@{}", follower.username, follower.domain);
     let activity_id = env.id.to_string();
-    let applied = app
-        .db
-        .transaction(move |c| {
-            if !received::record(c, &activity_id, now)? {
-                return Ok(false);
-            }
-            // A follower that asks again while waiting is not announced twice.
-            let already_waiting = follows::find_pair(c, &record.follower_ap_id, &target_ap_id)?
-                .is_some_and(|r| r.state == "pending");
-            follows::upsert(c, &record)?;
-            if let Some(accept) = &accept {
-                delivery::enqueue(c, accept, &target_ap_id, &[inbox])?;
-            }
-            if let (Some(user_id), true) = (user_id, approves_by_hand && !already_waiting) {
-                let message = format!("{handle} asks to follow you");
-                crate::db::notifications::insert(
-                    c,
-                    user_id,
-                    "follow_request",
-                    None,
-                    &message,
-                    now,
-                )?;
-            }
-            Ok(true)
-        })
-        .await?;
-    if applied {
-        delivery::wake(app);
-    }
-    Ok(())
+    app.change(move |c, events| {
+        if !received::record(c, &activity_id, now)? {
+            return Ok(());
+        }
+        // A follower that asks again while waiting is not announced twice.
+        let already_waiting = follows::find_pair(c, &record.follower_ap_id, &target_ap_id)?
+            .is_some_and(|r| r.state == "pending");
+        follows::upsert(c, &record)?;
+        if let Some(accept) = accept {
+            events.record(c, accept)?;
+        }
+        if let (Some(user_id), true) = (user_id, approves_by_hand && !already_waiting) {
+            let message = format!("{handle} asks to follow you");
+            crate::db::notifications::insert(c, user_id, "follow_request", None, &message, now)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// A remote actor undoes its follow of a local actor.

@@ -11,7 +11,6 @@ use crate::db::posts::PostRow;
 use crate::db::reports::{self, NewReport, Reported};
 use crate::discussions::posts::{here, visible};
 use crate::error::{Error, ErrorCode, ErrorKind, Result};
-use crate::federation::delivery;
 use crate::federation::local::LocalActor;
 use crate::follows::{self, Target};
 
@@ -50,12 +49,11 @@ pub async fn file(app: &App, user: &User, input: ReportInput) -> Result<(ReportV
     let here = here(app);
     let reporter = user.clone();
     let forward = input.forward;
-    let (view, created, forwarded) = app
-        .db
-        .transaction(move |c| {
+    let (view, created) = app
+        .change(move |c, events| {
             let (reported, community_id, object) = locate(c, &here, &reporter, &subject)?;
             if let Some(existing) = reports::open_by_reporter(c, reporter.id, reported)? {
-                return Ok((view::build(c, &here, &reporter, &existing)?, false, false));
+                return Ok((view::build(c, &here, &reporter, &existing)?, false));
             }
             let now = crate::time::now();
             let (post_id, comment_id, person_user_id, person_remote_id) = match reported {
@@ -84,14 +82,13 @@ pub async fn file(app: &App, user: &User, input: ReportInput) -> Result<(ReportV
             let row = reports::find(c, id)?.ok_or_else(|| Error::internal("report vanished"))?;
             let target = describe(c, &here, &row)?;
             route::tell_handlers(c, &here, id, community_id, &target, now)?;
-            let forwarded = forward && forward::queue(c, &here, &row)?;
+            if forward {
+                forward::queue(c, events, &here, &row)?;
+            }
             let row = reports::find(c, id)?.ok_or_else(|| Error::internal("report vanished"))?;
-            Ok((view::build(c, &here, &reporter, &row)?, true, forwarded))
+            Ok((view::build(c, &here, &reporter, &row)?, true))
         })
         .await?;
-    if forwarded {
-        delivery::wake(app);
-    }
     Ok((view, created))
 }
 

@@ -12,14 +12,17 @@ use crate::db::reports::{self, ReportRow};
 use crate::db::{DbConnection, comments, communities, posts, remote_actors};
 use crate::discussions::views::{self, Here};
 use crate::error::Result;
-use crate::federation::activities::flag::flag_activity;
-use crate::federation::activities::ids::new_activity_id;
-use crate::federation::delivery;
+use crate::events::{Event, Recorder};
 use crate::moderation::log::{self, Action, LogEntry, Moderator, TargetKind};
 
 /// Queues the Flag for report `row` if anything it names lives on another server; returns
 /// whether one was queued. Runs in the transaction that filed the report.
-pub(super) fn queue(c: &mut DbConnection, here: &Here, row: &ReportRow) -> Result<bool> {
+pub(super) fn queue(
+    c: &mut DbConnection,
+    events: &mut Recorder,
+    here: &Here,
+    row: &ReportRow,
+) -> Result<bool> {
     let comment = row
         .comment_id
         .map(|id| comments::find(c, id))
@@ -63,7 +66,7 @@ pub(super) fn queue(c: &mut DbConnection, here: &Here, row: &ReportRow) -> Resul
     };
 
     let objects: Vec<String> = person_ap_id.into_iter().chain(content_ap_id).collect();
-    let id = new_activity_id(&here.urls, "flag");
+    let id = here.urls.new_activity_id("flag");
     // Lemmy's communities take a Flag only from a person or a service, never from an
     // application actor such as the instance's: to a community, the instance's reporting
     // actor sends it. To a person's server, the instance actor does, as Mastodon's.
@@ -71,8 +74,15 @@ pub(super) fn queue(c: &mut DbConnection, here: &Here, row: &ReportRow) -> Resul
         Some(_) => here.urls.reports_actor(),
         None => here.urls.instance_actor(),
     };
-    let activity = flag_activity(&id, &instance, &objects, &row.reason, &to);
-    delivery::enqueue(c, &activity, &instance, &[inbox])?;
+    let event = Event::ReportForwarded {
+        flag: id.clone(),
+        sender: instance.clone(),
+        objects,
+        reason: row.reason.clone(),
+        to,
+        inbox,
+    };
+    events.record(c, event)?;
     let now = crate::time::now();
     reports::set_forwarded(c, row.id, &id, now)?;
 

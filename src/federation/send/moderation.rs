@@ -1,0 +1,137 @@
+//! Moderators' actions, as Lemmy sends them: a removal is a `Delete` by the moderator with
+//! the reason as `summary` (restored by its `Undo`), a thread is closed with `Lock`, a ban
+//! is a `Block` whose `target` is the community or the instance; each published through
+//! the community, and a ban also sent to the banned person's server.
+
+use serde_json::json;
+
+use crate::communities::Venue;
+use crate::db::{DbConnection, follows, remote_actors};
+use crate::error::Result;
+use crate::events::{BanEnded, BanMade};
+use crate::federation::activities::moderation_wire::{self as wire, BanTerms};
+use crate::federation::delivery;
+use crate::federation::publish;
+use crate::federation::urls::Urls;
+use crate::moderation::bans::INSTANCE_SCOPE;
+
+/// A removal (`Delete` with a reason) or, when `removed` is false, its `Undo`.
+pub(super) fn removal_changed(
+    c: &mut DbConnection,
+    urls: &Urls,
+    moderator: &str,
+    object: &str,
+    venue: &Venue,
+    reason: Option<&str>,
+    removed: bool,
+) -> Result<()> {
+    let delete = wire::removal(urls, moderator, object, reason, venue);
+    let activity = if removed {
+        delete
+    } else {
+        wire::undo(urls, moderator, &delete)
+    };
+    publish::publish(c, urls, venue, moderator, &activity, None)
+}
+
+/// `Lock` or, when `locked` is false, its `Undo`.
+pub(super) fn lock_changed(
+    c: &mut DbConnection,
+    urls: &Urls,
+    moderator: &str,
+    post: &str,
+    venue: &Venue,
+    reason: Option<&str>,
+    locked: bool,
+) -> Result<()> {
+    let lock = wire::lock(urls, moderator, post, reason, venue);
+    let activity = if locked {
+        lock
+    } else {
+        wire::undo(urls, moderator, &lock)
+    };
+    publish::publish(c, urls, venue, moderator, &activity, None)
+}
+
+/// The `Block`: announced by the community (or, from the instance, sent to every server
+/// that follows a community here), and sent to the banned person's server.
+pub(super) fn banned(c: &mut DbConnection, urls: &Urls, ban: &BanMade) -> Result<()> {
+    let target = match &ban.venue {
+        Some(venue) => venue.ap_id().to_string(),
+        None => urls.instance_actor(),
+    };
+    let mut block = wire::block(
+        urls,
+        &ban.moderator,
+        &BanTerms {
+            person: &ban.person,
+            target: &target,
+            reason: ban.reason.as_deref(),
+            expires_at: ban.expires_at,
+            remove_data: ban.remove_data,
+        },
+        ban.venue.as_ref(),
+    );
+    block["id"] = json!(ban.activity);
+    match &ban.venue {
+        Some(venue) => {
+            // The follower servers hear it before the person's follow ends, so theirs does too.
+            publish::publish(c, urls, venue, &ban.moderator, &block, None)?;
+            if let Some(inbox) = &ban.person_inbox {
+                delivery::enqueue(c, &block, &ban.moderator, std::slice::from_ref(inbox))?;
+            }
+        }
+        None => {
+            let mut inboxes = follows::all_community_follower_inboxes(c)?;
+            inboxes.extend(ban.person_inbox.iter().cloned());
+            publish::keep(c, &block)?;
+            delivery::enqueue(c, &block, &ban.moderator, &inboxes)?;
+        }
+    }
+    Ok(())
+}
+
+/// The `Undo` of the ban's `Block` (rebuilt with its id, as first sent), announced as the
+/// ban was and sent to the person's server. It carries the reason for lifting the ban, not
+/// the ban's own: Lemmy logs the reason it finds there as the unban's.
+pub(super) fn ban_lifted(c: &mut DbConnection, urls: &Urls, lifted: &BanEnded) -> Result<()> {
+    let ban = &lifted.ban;
+    let target = if ban.scope == INSTANCE_SCOPE {
+        urls.instance_actor()
+    } else {
+        ban.scope.clone()
+    };
+    let mut block = wire::block(
+        urls,
+        &lifted.moderator,
+        &BanTerms {
+            person: &ban.person_ap_id,
+            target: &target,
+            reason: lifted.reason.as_deref(),
+            expires_at: ban.expires_at,
+            remove_data: false,
+        },
+        lifted.venue.as_ref(),
+    );
+    if let Some(id) = &ban.activity_id {
+        block["id"] = json!(id);
+    }
+    let undo = wire::undo(urls, &lifted.moderator, &block);
+    let mut inboxes: Vec<String> = match ban.remote_actor_id {
+        Some(id) => remote_actors::find(c, id)?.map(|a| a.inbox),
+        None => None,
+    }
+    .into_iter()
+    .collect();
+    match &lifted.venue {
+        Some(venue) => publish::publish(c, urls, venue, &lifted.moderator, &undo, None)?,
+        None => {
+            inboxes.extend(follows::all_community_follower_inboxes(c)?);
+            publish::keep(c, &undo)?;
+        }
+    }
+    if !inboxes.is_empty() {
+        delivery::enqueue(c, &undo, &lifted.moderator, &inboxes)?;
+    }
+    Ok(())
+}
