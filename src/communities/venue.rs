@@ -1,9 +1,11 @@
 //! Where content lives and who it is for.
 //!
-//! Every post, comment, vote or moderator action belongs to one community: a community of
-//! this server, which decides who reads it, or a community of another server, which is
-//! told and does the rest. The domain knows which; federation decides what that means on
-//! the wire.
+//! Every post, comment, vote or moderator action belongs to one community (its [`Venue`]):
+//! a community of this server, which decides who reads it, or a community of another
+//! server, which is told and does the rest. Who it is for (its [`Reach`]) is a property of
+//! the content, known once the content is: a post's space decides it, and what is said
+//! under a post shares the post's. The domain knows both; federation decides what they
+//! mean on the wire.
 
 use crate::db::posts::PostRow;
 use crate::db::remote_actors::CachedActor;
@@ -15,13 +17,12 @@ pub enum Venue {
     Local {
         id: i64,
         ap_id: String,
-        /// Who the content is for: decides the addressing and the servers it goes to.
-        reach: Reach,
     },
     Remote(Box<CachedActor>),
 }
 
-/// The audience of content in a local community.
+/// The audience of content in a local community (content of a remote community is that
+/// community's affair: [`Reach::Everyone`] as far as this server is concerned).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
     /// Public: addressed to everyone, sent to every follower server.
@@ -47,14 +48,6 @@ impl Venue {
         match self {
             Venue::Local { ap_id, .. } => ap_id,
             Venue::Remote(actor) => &actor.ap_id,
-        }
-    }
-
-    /// Who the content is for (content of a remote community is that community's affair).
-    pub fn reach(&self) -> Reach {
-        match self {
-            Venue::Local { reach, .. } => *reach,
-            Venue::Remote(_) => Reach::Everyone,
         }
     }
 }

@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::comments;
+use super::authors::{self, AuthorNames};
+use super::schema::{comments, remote_actors, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = comments)]
@@ -34,6 +35,9 @@ pub struct CommentRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = comments)]
 pub struct NewComment {
+    /// Taken ahead ([`super::ids`]) for a local comment, whose `ap_id` names it; None for a
+    /// comment from another server.
+    pub id: Option<i64>,
     pub ap_id: String,
     pub post_id: i64,
     pub parent_id: Option<i64>,
@@ -53,12 +57,6 @@ pub fn insert(conn: &mut DbConnection, new: &NewComment) -> QueryResult<CommentR
         .values(new)
         .execute(conn)?;
     find_by_ap_id(conn, &new.ap_id)?.ok_or(diesel::result::Error::NotFound)
-}
-
-pub fn set_ap_id(conn: &mut DbConnection, id: i64, ap_id: &str) -> QueryResult<usize> {
-    diesel::update(comments::table.find(id))
-        .set(comments::ap_id.eq(ap_id))
-        .execute(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CommentRow>> {
@@ -186,6 +184,23 @@ pub fn set_votes(
 }
 
 /// Every visible comment of a post, oldest first (the thread is assembled by the caller).
+/// A post's comments with their authors, in one query, oldest first.
+pub fn of_post_with_authors(
+    conn: &mut DbConnection,
+    post_id: i64,
+) -> QueryResult<Vec<(CommentRow, AuthorNames)>> {
+    comments::table
+        .left_join(users::table.on(users::id.nullable().eq(comments::author_user_id)))
+        .left_join(
+            remote_actors::table.on(remote_actors::id.nullable().eq(comments::author_remote_id)),
+        )
+        .filter(comments::post_id.eq(post_id))
+        .filter(comments::pending.eq(false))
+        .order((comments::published_at.asc(), comments::id.asc()))
+        .select((CommentRow::as_select(), authors::selection()))
+        .load(conn)
+}
+
 pub fn of_post(conn: &mut DbConnection, post_id: i64) -> QueryResult<Vec<CommentRow>> {
     comments::table
         .filter(comments::post_id.eq(post_id))

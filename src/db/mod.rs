@@ -5,6 +5,7 @@
 //! blocking threads through [`Database::run`], so the async server never waits on SQLite's
 //! file locks or libpq. Queries live beside the tables they touch (`users`, `sessions`, …).
 
+pub mod authors;
 pub mod bans;
 pub mod comments;
 pub mod communities;
@@ -16,6 +17,7 @@ pub mod domain_effects;
 pub mod domain_policies;
 pub mod follows;
 pub mod footprint;
+pub mod ids;
 pub mod instance;
 pub mod instance_settings;
 pub mod instances;

@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{follows, post_recipients, posts, remote_actors};
+use super::authors::{self, AuthorNames};
+use super::schema::{follows, post_recipients, posts, remote_actors, users};
 
 /// A post, local or received.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,6 +47,9 @@ pub struct PostRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = posts)]
 pub struct NewPost {
+    /// Taken ahead ([`super::ids`]) for a local post, whose `ap_id` names it; None for a
+    /// post from another server.
+    pub id: Option<i64>,
     pub ap_id: String,
     pub community_id: Option<i64>,
     pub remote_community_id: Option<i64>,
@@ -86,12 +90,6 @@ pub fn insert(conn: &mut DbConnection, new: &NewPost) -> QueryResult<PostRow> {
         .values(new)
         .execute(conn)?;
     find_by_ap_id(conn, &new.ap_id)?.ok_or(diesel::result::Error::NotFound)
-}
-
-pub fn set_ap_id(conn: &mut DbConnection, id: i64, ap_id: &str) -> QueryResult<usize> {
-    diesel::update(posts::table.find(id))
-        .set(posts::ap_id.eq(ap_id))
-        .execute(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PostRow>> {
@@ -238,11 +236,15 @@ pub fn list(
     after: Option<&PostRow>,
     limit: i64,
     reader: &Reader,
-) -> QueryResult<Vec<PostRow>> {
+) -> QueryResult<Vec<(PostRow, AuthorNames)>> {
     let addressed = post_recipients::table
         .filter(post_recipients::user_id.eq(reader.user_id.unwrap_or(-1)))
         .select(post_recipients::post_id);
     let mut q = posts::table
+        .left_join(users::table.on(users::id.nullable().eq(posts::author_user_id)))
+        .left_join(
+            remote_actors::table.on(remote_actors::id.nullable().eq(posts::author_remote_id)),
+        )
         .filter(posts::deleted.eq(false))
         .filter(posts::removed.eq(false))
         .filter(posts::pending.eq(false))
@@ -252,13 +254,11 @@ pub fn list(
                 .or(posts::space_id.eq_any(reader.spaces.clone()))
                 .or(posts::id.eq_any(addressed)),
         )
-        .select(PostRow::as_select())
+        .select((PostRow::as_select(), authors::selection()))
         .limit(limit)
         .into_boxed();
     if !reader.hidden_domains.is_empty() {
-        let hidden = remote_actors::table
-            .filter(remote_actors::domain.eq_any(reader.hidden_domains.clone()))
-            .select(remote_actors::id.nullable());
+        // The author is joined: their domain is read from the same row.
         let followed = follows::table
             .filter(follows::follower_user_id.eq(reader.user_id.unwrap_or(-1)))
             .filter(follows::state.eq("accepted"))
@@ -266,7 +266,11 @@ pub fn list(
         q = q.filter(
             posts::author_remote_id
                 .is_null()
-                .or(diesel::dsl::not(posts::author_remote_id.eq_any(hidden)))
+                .or(diesel::dsl::not(
+                    remote_actors::domain
+                        .nullable()
+                        .eq_any(reader.hidden_domains.clone()),
+                ))
                 .or(posts::author_remote_id.eq_any(followed)),
         );
     }

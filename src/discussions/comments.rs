@@ -1,18 +1,17 @@
 //! Comments: threaded under a post or under another comment.
 
 use super::model::CommentView;
+use super::participant::{self, Participant};
 use super::posts::{here, venue_of_row, visible};
 use super::views;
 use crate::accounts::User;
 use crate::app::App;
-use crate::communities::Venue;
+use crate::communities::{Reach, Venue};
 use crate::content;
 use crate::db::comments::{self, CommentRow, NewComment};
-use crate::db::memberships::Member;
 use crate::db::{DbConnection, posts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::{CommentEvent, Event};
-use crate::membership::access;
 
 const MAX_BODY: usize = 20_000;
 
@@ -46,12 +45,7 @@ pub async fn create(
         if post.deleted {
             return Err(Error::new(ErrorCode::NotFound, "no such post"));
         }
-        if let Some(community_id) = post.community_id {
-            may_comment(c, community_id, &post, &commenter)?;
-        }
-        if post.locked {
-            return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
-        }
+        participant::check_may_comment(c, &post, Participant::Local(&commenter))?;
         let parent = match parent_id {
             Some(id) => Some(
                 comments::find(c, id)?
@@ -63,10 +57,12 @@ pub async fn create(
         let venue = venue_of_row(c, &here.urls, &post)?;
         crate::moderation::bans::check_may_take_part(c, &here.urls, &commenter, &venue)?;
         let now = crate::time::now();
+        let id = crate::db::ids::next(c, crate::db::ids::Table::Comments)?;
         let row = comments::insert(
             c,
             &NewComment {
-                ap_id: here.urls.new_activity_id("comment-draft"),
+                id: Some(id),
+                ap_id: here.urls.comment(id),
                 post_id,
                 parent_id,
                 author_user_id: Some(user_id),
@@ -80,9 +76,6 @@ pub async fn create(
                 created_at: now,
             },
         )?;
-        let ap_id = format!("{}/comment/{}", here.urls.base(), row.id);
-        comments::set_ap_id(c, row.id, &ap_id)?;
-        let row = CommentRow { ap_id, ..row };
         if !row.pending {
             posts::add_comment_count(c, post_id, 1)?;
         }
@@ -94,6 +87,7 @@ pub async fn create(
             comment: row,
             author,
             venue,
+            reach: Reach::of_post(&post),
             in_reply_to,
             post: post.ap_id,
         };
@@ -101,23 +95,6 @@ pub async fn create(
         Ok(view)
     })
     .await
-}
-
-/// Refuses a comment in a local community whose rules do not let this person take part.
-fn may_comment(
-    c: &mut DbConnection,
-    community_id: i64,
-    post: &crate::db::posts::PostRow,
-    user: &User,
-) -> Result<()> {
-    let community = crate::db::communities::find(c, community_id)?
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
-    let standing = access::standing(c, community_id, Some(Member::Local(user.id)), user.is_admin)?;
-    let space = match post.space_id {
-        Some(id) => crate::db::spaces::find(c, id)?,
-        None => None,
-    };
-    access::check_can_comment(&community, space.as_ref(), &standing)
 }
 
 /// The author edits a comment.
@@ -131,12 +108,18 @@ pub async fn edit(app: &App, user: &User, id: i64, body: &str) -> Result<Comment
         let row = own_comment(c, id, user_id)?;
         comments::edit(c, id, Some(&body), &html, crate::time::now())?;
         let row = comments::find(c, row.id)?.ok_or_else(|| Error::internal("comment vanished"))?;
-        let (venue, in_reply_to, post) = context(c, &here.urls, &row)?;
+        let Context {
+            venue,
+            reach,
+            in_reply_to,
+            post,
+        } = context(c, &here.urls, &row)?;
         let view = views::comment_view(c, &here, &row)?;
         let event = CommentEvent {
             comment: row,
             author,
             venue,
+            reach,
             in_reply_to,
             post,
         };
@@ -154,11 +137,17 @@ pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     app.change(move |c, events| {
         let row = own_comment(c, id, user_id)?;
         comments::mark_deleted(c, id)?;
-        let (venue, in_reply_to, post) = context(c, &here.urls, &row)?;
+        let Context {
+            venue,
+            reach,
+            in_reply_to,
+            post,
+        } = context(c, &here.urls, &row)?;
         let event = CommentEvent {
             comment: row,
             author,
             venue,
+            reach,
             in_reply_to,
             post,
         };
@@ -180,12 +169,21 @@ fn own_comment(c: &mut DbConnection, id: i64, user_id: i64) -> Result<CommentRow
     Ok(row)
 }
 
-/// The venue, the id replied to, and the post's id of a comment.
+/// Where a comment is said: its community, its audience (its post's), the id it replies to
+/// and its post's id.
+pub(crate) struct Context {
+    pub venue: Venue,
+    pub reach: Reach,
+    pub in_reply_to: String,
+    pub post: String,
+}
+
+/// The [`Context`] of a stored comment.
 pub(crate) fn context(
     c: &mut DbConnection,
     urls: &crate::federation::urls::Urls,
     row: &CommentRow,
-) -> Result<(Venue, String, String)> {
+) -> Result<Context> {
     let post = posts::find(c, row.post_id)?
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
     let venue = venue_of_row(c, urls, &post)?;
@@ -193,7 +191,12 @@ pub(crate) fn context(
         Some(pid) => comments::find(c, pid)?.map_or(post.ap_id.clone(), |p| p.ap_id),
         None => post.ap_id.clone(),
     };
-    Ok((venue, in_reply_to, post.ap_id))
+    Ok(Context {
+        venue,
+        reach: Reach::of_post(&post),
+        in_reply_to,
+        post: post.ap_id,
+    })
 }
 
 /// A post's comments as a thread: each comment followed by its replies, oldest first.
@@ -203,12 +206,23 @@ pub async fn thread(app: &App, viewer: Option<&User>, post_id: i64) -> Result<Ve
     app.db
         .run(move |c| {
             visible(c, post_id, viewer.as_ref())?;
-            let rows = comments::of_post(c, post_id)?;
-            let ordered = thread_order(&rows);
-            ordered
+            // The comments and their authors in one query.
+            let (rows, mut names): (Vec<CommentRow>, Vec<_>) =
+                comments::of_post_with_authors(c, post_id)?
+                    .into_iter()
+                    .unzip();
+            let index: std::collections::HashMap<i64, usize> =
+                rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+            Ok(thread_order(&rows)
                 .into_iter()
-                .map(|r| views::comment_view(c, &here, r))
-                .collect()
+                .map(|r| {
+                    let names = index
+                        .get(&r.id)
+                        .map(|i| std::mem::take(&mut names[*i]))
+                        .unwrap_or_default();
+                    views::view_of_comment(r, views::joined_author(&here, names))
+                })
+                .collect())
         })
         .await
 }

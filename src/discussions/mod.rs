@@ -7,6 +7,7 @@
 
 pub mod comments;
 pub mod model;
+pub mod participant;
 pub mod pins;
 pub mod posts;
 pub use posts::{PostInput, venue};

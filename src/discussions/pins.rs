@@ -40,13 +40,13 @@ pub async fn set_pinned(app: &App, user: &User, post_id: i64, pinned: bool) -> R
             let venue = Venue::Local {
                 id: community_id,
                 ap_id: here.urls.community(&community.name),
-                reach: Reach::of_post(&post),
             };
             let community_ap_id = venue.ap_id().to_string();
             let event = Event::PinChanged {
                 moderator: moderator.clone(),
                 post: post.ap_id.clone(),
                 venue,
+                reach: Reach::of_post(&post),
                 pinned,
             };
             events.record(c, event)?;

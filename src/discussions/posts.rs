@@ -1,11 +1,12 @@
 //! Posts: writing, editing, deleting and listing them.
 
 use super::model::PostView;
+use super::participant::{self, Participant};
 use super::rank::hot_rank;
 use super::views::{self, Here};
 use crate::accounts::User;
 use crate::app::App;
-use crate::communities::{Reach, Venue};
+use crate::communities::Venue;
 use crate::content;
 use crate::db::memberships::Member;
 use crate::db::posts::{self, CommunityRef, NewPost, PostEdit, PostRow, Reader, Sort};
@@ -114,6 +115,20 @@ pub(crate) fn here(app: &App) -> Here {
 /// Where a community named by the user lives: `nursing` (here), `!name@host` or a URL.
 pub async fn venue(app: &App, community: &str) -> Result<Venue> {
     let urls = Urls::new(&app.config);
+    // A community of this server is looked up by its name, without resolving a handle.
+    if let Some(name) = local_name(community, &app.config.domain) {
+        let name = name.to_string();
+        let found = app
+            .db
+            .run(move |c| Ok(communities::find_by_name(c, &name)?))
+            .await?;
+        if let Some(c) = found {
+            return Ok(Venue::Local {
+                id: c.id,
+                ap_id: urls.community(&c.name),
+            });
+        }
+    }
     let query = if community.contains('@') || community.contains("://") {
         community.to_string()
     } else {
@@ -123,7 +138,6 @@ pub async fn venue(app: &App, community: &str) -> Result<Venue> {
         Target::Local(LocalActor::Community(c)) => Ok(Venue::Local {
             id: c.id,
             ap_id: urls.community(&c.name),
-            reach: Reach::Everyone,
         }),
         Target::Remote(actor) if actor.is_group() => Ok(Venue::Remote(Box::new(actor))),
         _ => Err(Error::new(
@@ -133,13 +147,24 @@ pub async fn venue(app: &App, community: &str) -> Result<Venue> {
     }
 }
 
+/// The name in `nursing`, `!nursing@here` or `nursing@here`, when it names this server.
+fn local_name<'a>(community: &'a str, domain: &str) -> Option<&'a str> {
+    let bare = community.strip_prefix('!').unwrap_or(community);
+    let name = match bare.split_once('@') {
+        Some((name, host)) if host.eq_ignore_ascii_case(domain) => name,
+        Some(_) => return None,
+        None if community.contains("://") => return None,
+        None => bare,
+    };
+    (!name.is_empty()).then_some(name)
+}
+
 /// `user` posts in `venue`.
 pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> Result<PostView> {
     let checked = check(input)?;
     let here = here(app);
     let author = here.urls.person(&user.username);
     let user_id = user.id;
-    let admin = user.is_admin;
     let poster = user.clone();
     app.change(move |c, events| {
         let now = crate::time::now();
@@ -148,29 +173,26 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
             Venue::Remote(actor) => (None, Some(actor.id), true),
         };
         let (space_id, restricted) = match community_id {
-            Some(id) => space_for_post(c, id, user_id, admin, checked.space.as_deref())?,
+            Some(id) => {
+                let (space, restricted) = participant::space_for_post(
+                    c,
+                    id,
+                    Participant::Local(&poster),
+                    checked.space.as_deref(),
+                )?;
+                (Some(space), restricted)
+            }
             None => {
                 crate::moderation::bans::check_may_take_part(c, &here.urls, &poster, &venue)?;
                 (None, false)
             }
         };
-        let venue = match venue {
-            Venue::Local { id, ap_id, .. } => Venue::Local {
-                id,
-                ap_id,
-                reach: if restricted {
-                    Reach::Members(space_id)
-                } else {
-                    Reach::Everyone
-                },
-            },
-            remote => remote,
-        };
-        let placeholder = here.urls.new_activity_id("post-draft");
+        let id = crate::db::ids::next(c, crate::db::ids::Table::Posts)?;
         let row = posts::insert(
             c,
             &NewPost {
-                ap_id: placeholder,
+                id: Some(id),
+                ap_id: here.urls.post(id),
                 community_id,
                 remote_community_id,
                 author_user_id: Some(user_id),
@@ -190,9 +212,6 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
                 restricted,
             },
         )?;
-        let ap_id = format!("{}/post/{}", here.urls.base(), row.id);
-        posts::set_ap_id(c, row.id, &ap_id)?;
-        let row = PostRow { ap_id, ..row };
         let view = views::post_view(c, &here, &row)?;
         events.record(
             c,
@@ -205,29 +224,6 @@ pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> R
         Ok(view)
     })
     .await
-}
-
-/// The space a new post in local community `community_id` goes to, checked against the
-/// community's rules for this author, and whether the post is restricted.
-fn space_for_post(
-    c: &mut DbConnection,
-    community_id: i64,
-    user_id: i64,
-    admin: bool,
-    slug: Option<&str>,
-) -> Result<(Option<i64>, bool)> {
-    let community = communities::find(c, community_id)?
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
-    let space = match slug {
-        Some(slug) => crate::db::spaces::find_by_slug(c, community_id, slug)?,
-        None => crate::db::spaces::default_of(c, community_id)?,
-    };
-    let standing = access::standing(c, community_id, Some(Member::Local(user_id)), admin)?;
-    let space = space
-        .filter(|s| access::can_see_space(&community, s, &standing) || slug.is_none())
-        .ok_or_else(|| Error::new(ErrorCode::SpaceInvalid, "no such space in this community"))?;
-    access::check_can_post(&community, &space, &standing)?;
-    Ok((Some(space.id), !access::space_is_public(&community, &space)))
 }
 
 /// The post with this id, if `viewer` may read it.
@@ -248,57 +244,14 @@ pub(crate) fn visible(c: &mut DbConnection, id: i64, viewer: Option<&User>) -> R
     let row = posts::find(c, id)?
         .filter(|p| !p.pending || p.author_user_id.is_some())
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
-    if row.restricted && !may_read(c, &row, viewer)? {
-        return Err(Error::new(ErrorCode::NotFound, "no such post"));
-    }
-    if row.removed && !moderates_post(c, &row, viewer)? {
+    let seen = match viewer {
+        Some(user) => participant::may_see(c, &row, Participant::Local(user))?,
+        None => !row.restricted && !row.removed,
+    };
+    if !seen {
         return Err(Error::new(ErrorCode::NotFound, "no such post"));
     }
     Ok(row)
-}
-
-/// Whether `viewer` moderates the community of `row` here (admins moderate every one).
-pub(crate) fn moderates_post(
-    c: &mut DbConnection,
-    row: &PostRow,
-    viewer: Option<&User>,
-) -> Result<bool> {
-    let Some(user) = viewer else {
-        return Ok(false);
-    };
-    if user.is_admin {
-        return Ok(true);
-    }
-    match row.community_id {
-        Some(id) => Ok(communities::is_moderator(c, id, user.id)?),
-        None => Ok(false),
-    }
-}
-
-/// Whether `viewer` may read a restricted post.
-pub(crate) fn may_read(c: &mut DbConnection, row: &PostRow, viewer: Option<&User>) -> Result<bool> {
-    let Some(user) = viewer else {
-        return Ok(false);
-    };
-    if row.author_user_id == Some(user.id) {
-        return Ok(true);
-    }
-    if let Some(community_id) = row.community_id {
-        let Some(community) = communities::find(c, community_id)? else {
-            return Ok(false);
-        };
-        let standing =
-            access::standing(c, community_id, Some(Member::Local(user.id)), user.is_admin)?;
-        let space = match row.space_id {
-            Some(id) => crate::db::spaces::find(c, id)?,
-            None => None,
-        };
-        return Ok(match space {
-            Some(space) => access::can_see_space(&community, &space, &standing),
-            None => access::can_see_community(&community, &standing),
-        });
-    }
-    Ok(posts::is_recipient(c, row.id, user.id)?)
 }
 
 /// What restricted posts of `community` the viewer may list.
@@ -428,7 +381,6 @@ pub(crate) fn venue_of_row(c: &mut DbConnection, urls: &Urls, row: &PostRow) -> 
         return Ok(Venue::Local {
             id,
             ap_id: urls.community(&community.name),
-            reach: crate::communities::Reach::of_post(row),
         });
     }
     if let Some(id) = row.remote_community_id
@@ -452,24 +404,63 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<PostView>> {
     let here = here(app);
-    let community = match venue {
-        Venue::Local { id, .. } => CommunityRef::Local(*id),
-        Venue::Remote(actor) => CommunityRef::Remote(actor.id),
-    };
-    let limit = limit.clamp(1, 100);
     let viewer = viewer.cloned();
     let policy = app.policy.current().await;
+    let venue = venue.clone();
     app.db
         .run(move |c| {
-            let cursor = match after {
-                Some(id) => posts::find(c, id)?,
-                None => None,
-            };
-            let reader = reader(c, &community, viewer.as_ref(), &policy)?;
-            let rows = posts::list(c, community, sort, cursor.as_ref(), limit, &reader)?;
-            rows.iter().map(|r| views::post_view(c, &here, r)).collect()
+            let request = PageRequest { sort, after, limit };
+            page(c, &here, &venue, viewer.as_ref(), &policy, request)
         })
         .await
+}
+
+/// Which page of a community's posts.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub sort: Sort,
+    /// The id of the last post of the previous page.
+    pub after: Option<i64>,
+    /// At most 100.
+    pub limit: i64,
+}
+
+/// A page of the posts of `venue` that `viewer` may see. The posts and their authors are
+/// read in one query; the community is named once for the page.
+pub fn page(
+    c: &mut DbConnection,
+    here: &Here,
+    venue: &Venue,
+    viewer: Option<&User>,
+    policy: &FederationPolicy,
+    request: PageRequest,
+) -> Result<Vec<PostView>> {
+    let (community, handle) = match venue {
+        Venue::Local { id, .. } => {
+            let name = communities::find(c, *id)?
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?
+                .name;
+            (CommunityRef::Local(*id), format!("!{name}@{}", here.domain))
+        }
+        Venue::Remote(actor) => (
+            CommunityRef::Remote(actor.id),
+            format!("!{}@{}", actor.username, actor.domain),
+        ),
+    };
+    let cursor = match request.after {
+        Some(id) => posts::find(c, id)?,
+        None => None,
+    };
+    let reader = reader(c, &community, viewer, policy)?;
+    let limit = request.limit.clamp(1, 100);
+    let rows = posts::list(c, community, request.sort, cursor.as_ref(), limit, &reader)?;
+    Ok(rows
+        .into_iter()
+        .map(|(post, names)| {
+            let author = views::joined_author(here, names);
+            views::view_of_post(&post, handle.clone(), author)
+        })
+        .collect())
 }
 
 /// A remote community this server already knows (by handle or URL), without fetching.

@@ -1,6 +1,7 @@
 //! Turning stored rows into API views: authors and communities by handle.
 
 use super::model::{Author, CommentView, PostView};
+use crate::db::authors::AuthorNames;
 use crate::db::comments::CommentRow;
 use crate::db::posts::PostRow;
 use crate::db::{DbConnection, communities, remote_actors, users};
@@ -43,6 +44,29 @@ pub fn author(
     Ok(None)
 }
 
+/// The author named by a joined read.
+pub fn joined_author(here: &Here, names: AuthorNames) -> Option<Author> {
+    if let Some(username) = names.username {
+        return Some(Author {
+            handle: format!("@{username}@{}", here.domain),
+            actor_id: here.urls.person(&username),
+            local: true,
+        });
+    }
+    match (
+        names.remote_username,
+        names.remote_domain,
+        names.remote_ap_id,
+    ) {
+        (Some(username), Some(domain), Some(ap_id)) => Some(Author {
+            handle: format!("@{username}@{domain}"),
+            actor_id: ap_id,
+            local: false,
+        }),
+        _ => None,
+    }
+}
+
 /// The ActivityPub id of an author, for outgoing objects.
 pub fn author_ap_id(
     conn: &mut DbConnection,
@@ -77,11 +101,18 @@ pub fn community_of(
 
 pub fn post_view(conn: &mut DbConnection, here: &Here, post: &PostRow) -> Result<PostView> {
     let (community, _) = community_of(conn, here, post)?;
-    Ok(PostView {
+    let author = author(conn, here, post.author_user_id, post.author_remote_id)?;
+    Ok(view_of_post(post, community, author))
+}
+
+/// The view of a post whose community (`!name@host`) and author are already known, as in
+/// a page read with its authors joined.
+pub fn view_of_post(post: &PostRow, community: String, author: Option<Author>) -> PostView {
+    PostView {
         id: post.id,
         ap_id: post.ap_id.clone(),
         community,
-        author: author(conn, here, post.author_user_id, post.author_remote_id)?,
+        author,
         title: post.title.clone(),
         body: post.body_source.clone(),
         body_html: post.body_html.clone(),
@@ -99,17 +130,23 @@ pub fn post_view(conn: &mut DbConnection, here: &Here, post: &PostRow) -> Result
         comment_count: post.comment_count,
         published_at: rfc3339(post.published_at),
         edited_at: post.edited_at.map(rfc3339),
-    })
+    }
 }
 
 pub fn comment_view(conn: &mut DbConnection, here: &Here, c: &CommentRow) -> Result<CommentView> {
-    Ok(CommentView {
+    let author = author(conn, here, c.author_user_id, c.author_remote_id)?;
+    Ok(view_of_comment(c, author))
+}
+
+/// The view of a comment whose author is already known.
+pub fn view_of_comment(c: &CommentRow, author: Option<Author>) -> CommentView {
+    CommentView {
         id: c.id,
         ap_id: c.ap_id.clone(),
         post_id: c.post_id,
         parent_id: c.parent_id,
         depth: c.depth,
-        author: author(conn, here, c.author_user_id, c.author_remote_id)?,
+        author,
         // A removed comment keeps its place in the thread, not its words.
         body: c.body_source.clone().filter(|_| !c.removed),
         body_html: if c.removed {
@@ -124,5 +161,5 @@ pub fn comment_view(conn: &mut DbConnection, here: &Here, c: &CommentRow) -> Res
         downvotes: c.downvotes,
         published_at: rfc3339(c.published_at),
         edited_at: c.edited_at.map(rfc3339),
-    })
+    }
 }

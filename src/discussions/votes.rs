@@ -1,10 +1,12 @@
 //! Votes: up (+1), down (-1) or withdrawn (0), one per person and post or comment.
 
+use super::participant::{Participant, check_may_vote};
 use super::posts::{here, venue_of_row};
 use super::rank::hot_rank;
 use crate::accounts::User;
 use crate::app::App;
-use crate::communities::Venue;
+use crate::communities::{Reach, Venue};
+use crate::db::posts::PostRow;
 use crate::db::votes::{self, Voted, Voter};
 use crate::db::{DbConnection, comments, posts};
 use crate::error::{Error, ErrorCode, Result};
@@ -31,18 +33,11 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
         user_id: Some(user.id),
         remote_id: None,
     };
-    let reader = Some(user.clone());
+    let user = user.clone();
     app.change(move |c, events| {
-        let (object_id, venue) = target_of(c, &here.urls, target)?;
-        if let Some(user) = &reader {
-            crate::moderation::bans::check_may_take_part(c, &here.urls, user, &venue)?;
-            // A restricted post is not there for those outside its audience.
-            let post_id = match target {
-                Voted::Post(id) => id,
-                Voted::Comment(id) => comments::find(c, id)?.map_or(0, |r| r.post_id),
-            };
-            super::posts::visible(c, post_id, Some(user))?;
-        }
+        let (object_id, post, venue) = target_of(c, &here.urls, target)?;
+        let reach = Reach::of_post(&post);
+        check_may_vote(c, &here.urls, &post, &venue, Participant::Local(&user))?;
         let previous = votes::find(c, &voter.ap_id, target)?;
         let activity_id = here
             .urls
@@ -62,6 +57,7 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
                 voter: voter.ap_id.clone(),
                 object: object_id,
                 venue,
+                reach,
                 change,
             };
             events.record(c, event)?;
@@ -76,7 +72,7 @@ pub(crate) fn target_of(
     c: &mut DbConnection,
     urls: &Urls,
     target: Voted,
-) -> Result<(String, Venue)> {
+) -> Result<(String, PostRow, Venue)> {
     let post_id = match target {
         Voted::Post(id) => id,
         Voted::Comment(id) => {
@@ -91,10 +87,10 @@ pub(crate) fn target_of(
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
     let venue = venue_of_row(c, urls, &post)?;
     let object_id = match target {
-        Voted::Post(_) => post.ap_id,
+        Voted::Post(_) => post.ap_id.clone(),
         Voted::Comment(id) => comments::find(c, id)?.map(|r| r.ap_id).unwrap_or_default(),
     };
-    Ok((object_id, venue))
+    Ok((object_id, post, venue))
 }
 
 /// Counts the votes again and stores the totals (and, for posts, the hot rank).

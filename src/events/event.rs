@@ -28,6 +28,7 @@ pub enum Event {
         /// The post's or comment's id.
         object: String,
         venue: Venue,
+        reach: Reach,
         change: VoteChange,
     },
     /// A moderator pinned (or unpinned) a post of a local community.
@@ -35,6 +36,7 @@ pub enum Event {
         moderator: String,
         post: String,
         venue: Venue,
+        reach: Reach,
         pinned: bool,
     },
     /// A moderator removed (`removed`) or restored a post or comment (`object`, its id).
@@ -43,6 +45,7 @@ pub enum Event {
         moderator: String,
         object: String,
         venue: Venue,
+        reach: Reach,
         reason: Option<String>,
         removed: bool,
     },
@@ -51,6 +54,7 @@ pub enum Event {
         moderator: String,
         post: String,
         venue: Venue,
+        reach: Reach,
         reason: Option<String>,
         locked: bool,
     },
@@ -184,6 +188,8 @@ pub struct BanMade {
     pub person_inbox: Option<String>,
     /// The community; None for a ban from the instance.
     pub venue: Option<Venue>,
+    /// Who hears of it in the community: a private community's bans are its members' business.
+    pub reach: Reach,
     pub reason: Option<String>,
     pub expires_at: Option<NaiveDateTime>,
     pub remove_data: bool,
@@ -198,10 +204,11 @@ pub struct BanEnded {
     pub ban: BanRow,
     /// The community; None for a ban from the instance.
     pub venue: Option<Venue>,
+    pub reach: Reach,
     pub reason: Option<String>,
 }
 
-/// A post and where it is.
+/// A post and where it is; who it is for is the post's ([`Reach::of_post`]).
 #[derive(Debug, Clone)]
 pub struct PostEvent {
     pub post: PostRow,
@@ -217,6 +224,8 @@ pub struct CommentEvent {
     /// The author's actor id.
     pub author: String,
     pub venue: Venue,
+    /// Who it is for: the post's audience.
+    pub reach: Reach,
     /// The id of the post or comment it replies to.
     pub in_reply_to: String,
     /// The id of the post it is under.

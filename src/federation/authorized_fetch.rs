@@ -11,8 +11,8 @@
 //! must be able to read the key that signed it, and it would otherwise need a signature
 //! from copse to do so, which needs the key, and so on.
 
-use axum::http::{HeaderMap, Method};
 use chrono::Utc;
+use http::{HeaderMap, Method};
 
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;

@@ -19,7 +19,7 @@ use crate::error::Result;
 
 pub use crate::communities::{Reach, Venue};
 
-pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+pub use super::protocol::AS_CONTEXT;
 
 /// An activity by `actor` about `object`, addressed to the community's audience.
 pub fn activity(urls: &Urls, kind: &str, actor: &str, object: Value, venue: &Venue) -> Value {
@@ -41,17 +41,18 @@ pub fn publish(
     conn: &mut DbConnection,
     urls: &Urls,
     venue: &Venue,
+    reach: Reach,
     author: &str,
     activity: &Value,
     page: Option<&Value>,
 ) -> Result<()> {
     match venue {
-        Venue::Local { id, ap_id, reach } => {
+        Venue::Local { id, ap_id } => {
             // Members-only activities are not served at their ids: that address is public.
-            if *reach == Reach::Everyone {
+            if reach == Reach::Everyone {
                 keep(conn, activity)?;
             }
-            announce(conn, urls, *id, ap_id, *reach, activity, page)
+            announce(conn, urls, *id, ap_id, reach, activity, page)
         }
         Venue::Remote(community) => {
             keep(conn, activity)?;

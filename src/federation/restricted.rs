@@ -105,10 +105,7 @@ pub fn is_public(values: &[&Value]) -> bool {
     values.iter().any(|v| {
         ["to", "cc"].iter().any(|field| {
             addressees(v.get(*field)).iter().any(|a| {
-                matches!(
-                    a.as_str(),
-                    "https://www.w3.org/ns/activitystreams#Public" | "as:Public" | "Public"
-                )
+                a == crate::federation::protocol::PUBLIC || a == "as:Public" || a == "Public"
             })
         })
     })
@@ -155,9 +152,9 @@ pub fn server_may_read(c: &mut DbConnection, post: &PostRow, domain: &str) -> Re
 /// a server that may read it; anyone else is told there is no such object.
 pub async fn check_fetch(
     app: &crate::app::App,
-    method: &axum::http::Method,
+    method: &http::Method,
     path_and_query: &str,
-    headers: &axum::http::HeaderMap,
+    headers: &http::HeaderMap,
     post: PostRow,
 ) -> Result<()> {
     if !post.restricted {

@@ -41,6 +41,16 @@ impl Urls {
         format!("{}/", self.base)
     }
 
+    /// A local post, by row id.
+    pub fn post(&self, id: i64) -> String {
+        format!("{}/post/{id}", self.base)
+    }
+
+    /// A local comment, by row id.
+    pub fn comment(&self, id: i64) -> String {
+        format!("{}/comment/{id}", self.base)
+    }
+
     pub fn person(&self, name: &str) -> String {
         format!("{}/u/{name}", self.base)
     }

@@ -11,7 +11,7 @@ use super::log::{self, Action, LogEntry, Moderator, TargetKind};
 use crate::accounts::User;
 use crate::app::App;
 use crate::communities::Community;
-use crate::communities::Venue;
+use crate::communities::{Reach, Venue};
 use crate::content;
 use crate::db::comments::CommentRow;
 use crate::db::posts::PostRow;
@@ -133,6 +133,7 @@ impl PostAction {
                     moderator,
                     object: post.ap_id.clone(),
                     venue,
+                    reach: Reach::of_post(post),
                     reason,
                     removed,
                 }
@@ -143,6 +144,7 @@ impl PostAction {
                     moderator,
                     post: post.ap_id.clone(),
                     venue,
+                    reach: Reach::of_post(post),
                     reason,
                     locked,
                 }
@@ -271,6 +273,7 @@ pub async fn set_comment_removed(
                 moderator,
                 object: comment.ap_id.clone(),
                 venue,
+                reach: Reach::of_post(&post),
                 reason: reason.clone(),
                 removed,
             };

@@ -10,7 +10,7 @@ use super::content::{check_reason, comment_label};
 use super::log::{self, Action, LogEntry, Moderator, TargetKind};
 use crate::accounts::User;
 use crate::app::App;
-use crate::communities::Venue;
+use crate::communities::{Reach, Venue};
 use crate::db::memberships::Member;
 use crate::db::schema::{comments as comments_t, posts as posts_t};
 use crate::db::{DbConnection, comments, posts};
@@ -106,7 +106,7 @@ fn tell_followers(
     c: &mut DbConnection,
     events: &mut Recorder,
     moderator: &Moderator,
-    venue: &Venue,
+    (venue, reach): (&Venue, Reach),
     object: &str,
     reason: Option<&str>,
 ) -> Result<()> {
@@ -115,6 +115,7 @@ fn tell_followers(
             moderator: moderator.ap_id.clone(),
             object: object.to_string(),
             venue: venue.clone(),
+            reach,
             reason: reason.map(str::to_string),
             removed: true,
         };
@@ -134,7 +135,14 @@ fn purge_post(
     let post =
         posts::find(c, id)?.ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
     let venue = venue_of_row(c, urls, &post)?;
-    tell_followers(c, events, moderator, &venue, &post.ap_id, reason.as_deref())?;
+    tell_followers(
+        c,
+        events,
+        moderator,
+        (&venue, Reach::of_post(&post)),
+        &post.ap_id,
+        reason.as_deref(),
+    )?;
     let comment_count = comments::of_post(c, id)?.len();
     posts::purge(c, id)?;
     let mut e = LogEntry::new(moderator.clone(), Action::PurgePost, TargetKind::Post);
@@ -167,7 +175,7 @@ fn purge_comment(
         c,
         events,
         moderator,
-        &venue,
+        (&venue, Reach::of_post(&post)),
         &comment.ap_id,
         reason.as_deref(),
     )?;

@@ -21,6 +21,7 @@ mod federation_policy_peers;
 mod fetch;
 mod fixtures;
 mod flows;
+mod golden;
 mod http;
 mod inbox;
 mod membership;

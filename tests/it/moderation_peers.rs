@@ -601,3 +601,69 @@ async fn undo_of_block(peer: &Peer) -> Value {
     )
     .await
 }
+
+#[tokio::test]
+async fn a_remote_vote_on_a_post_its_voter_may_not_see_is_refused_like_a_local_one() {
+    let l = local().await;
+    let community = format!("http://{}/c/nursing", l.s.domain());
+    let (status, body) =
+        l.s.post(
+            "/api/v1/communities/nursing/spaces",
+            Some(&l.mira),
+            json!({"slug": "staff", "title": "Staff room", "audience": "members"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, staff_post) =
+        l.s.post(
+            "/api/v1/posts",
+            Some(&l.mira),
+            json!({"community": "nursing", "title": "Rota", "space": "staff"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{staff_post}");
+    let score = |id: i64| {
+        let s = &l.s;
+        let mira = l.mira.clone();
+        async move {
+            let (_, post) = s.get(&format!("/api/v1/posts/{id}"), Some(&mira)).await;
+            post["score"].as_i64().unwrap()
+        }
+    };
+    let staff_id = staff_post["id"].as_i64().unwrap();
+    let before = score(staff_id).await;
+
+    // bob follows the community but is no member: the staff room's post is not his to see.
+    let like = activity(
+        &l.peer,
+        "Like",
+        "bob",
+        json!(staff_post["ap_id"]),
+        &community,
+    );
+    let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "bob").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"]["code"], "not_found");
+    assert_eq!(
+        score(staff_id).await,
+        before,
+        "the refused vote is not counted"
+    );
+
+    // A local person outside the audience is refused the same way.
+    l.s.create_user("tom", false).await;
+    let tom = l.s.login("tom").await;
+    let (status, body) =
+        l.s.post(
+            &format!("/api/v1/posts/{staff_id}/vote"),
+            Some(&tom),
+            json!({"value": 1}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
+    // The public post takes bob's vote.
+    let like = activity(&l.peer, "Like", "bob", json!(l.mira_post), &community);
+    let (status, body) = l.peer.deliver(&l.s, "/inbox", &like, "bob").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+}

@@ -14,17 +14,16 @@ use super::super::protocol::envelope::{authority, id_of};
 use crate::app::App;
 use crate::content;
 use crate::db::comments::{self, NewComment};
-use crate::db::memberships::Member;
 use crate::db::posts::{self, NewPost, PostEdit};
 use crate::db::remote_actors::CachedActor;
-use crate::db::{DbConnection, communities, received, remote_actors};
+use crate::db::{DbConnection, received, remote_actors};
+use crate::discussions::participant::{self, Participant};
 use crate::discussions::rank::hot_rank;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::publish::{Reach, Venue};
+use crate::federation::publish::Venue;
 use crate::federation::restricted;
 use crate::federation::urls::Urls;
-use crate::membership::access;
 
 /// Where an activity came from: straight to our inbox, or inside a remote community's
 /// `Announce`.
@@ -86,7 +85,6 @@ async fn addressed_venue(app: &App, object: &Value, activity: &Value) -> Result<
             return Ok(Some(Venue::Local {
                 id: c.id,
                 ap_id: urls.community(&c.name),
-                reach: Reach::Everyone,
             }));
         }
         let id = candidate.clone();
@@ -205,11 +203,11 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         let object_ap_id = object_id.to_string();
         let language = language_of(&object);
         let actor_id = incoming.actor.id;
+        let actor = incoming.actor.clone();
         let post_id = parent_comment.as_ref().map_or(0, |p| p.post_id);
-        let local_community = match &venue {
-            Venue::Local { id, .. } => Some(*id),
-            Venue::Remote(_) => None,
-        };
+        let local_community = matches!(venue, Venue::Local { .. });
+        let urls = urls.clone();
+        let venue_for_check = venue.clone();
         return apply(app, incoming, venue, None, move |c| {
             let post_id = if post_id == 0 {
                 posts::find_by_ap_id(c, &parent)?.map_or(0, |p| p.id)
@@ -237,13 +235,18 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                 }
                 None if is_update => {}
                 None => {
-                    if let Some(community_id) = local_community {
-                        may_take_part(c, community_id, actor_id, post_id, false)?;
+                    // The same rules as for a person of this server (a remote community's
+                    // own rules are its server's to keep).
+                    let who = Participant::Remote(&actor);
+                    participant::check_not_banned(c, &urls, who, &venue_for_check)?;
+                    if local_community && let Some(post) = posts::find(c, post_id)? {
+                        participant::check_may_comment(c, &post, who)?;
                     }
                     let now = crate::time::now();
                     comments::insert(
                         c,
                         &NewComment {
+                            id: None,
                             ap_id: object_ap_id,
                             post_id,
                             parent_id: parent_comment.as_ref().map(|p| p.id),
@@ -333,6 +336,7 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
     let activity_for_row = incoming.json.clone();
     let object_ap_id_for_recipients = object_id.to_string();
     let urls_for_row = urls.clone();
+    let actor = incoming.actor.clone();
     // Content for members only is never re-announced as a bare Page.
     let page = page.filter(|_| restricted::is_public(&[&object, &incoming.json]));
     apply(app, incoming, venue, page, move |c| {
@@ -381,7 +385,11 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                 // the default space. From elsewhere: it is restricted unless public, and
                 // shown only to the local people it names.
                 let (space_id, restricted) = match community_id {
-                    Some(id) => may_take_part(c, id, actor_id, 0, true)?,
+                    Some(id) => {
+                        let who = Participant::Remote(&actor);
+                        let (space, restricted) = participant::space_for_post(c, id, who, None)?;
+                        (Some(space), restricted)
+                    }
                     None => (
                         None,
                         !restricted::is_public(&[&object_for_row, &activity_for_row]),
@@ -390,6 +398,7 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                 posts::insert(
                     c,
                     &NewPost {
+                        id: None,
                         ap_id: object_ap_id,
                         community_id,
                         remote_community_id,
@@ -422,37 +431,6 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         Ok(())
     })
     .await
-}
-
-/// Checks that a remote actor may post (`new_post`) or comment on post `post_id` in the
-/// local community `community_id`; for a post, returns its space and whether it is
-/// restricted.
-fn may_take_part(
-    c: &mut DbConnection,
-    community_id: i64,
-    actor_id: i64,
-    post_id: i64,
-    new_post: bool,
-) -> Result<(Option<i64>, bool)> {
-    let community = communities::find(c, community_id)?
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
-    let standing = access::standing(c, community_id, Some(Member::Remote(actor_id)), false)?;
-    if new_post {
-        let space = crate::db::spaces::default_of(c, community_id)?
-            .ok_or_else(|| Error::internal("a community without its default space"))?;
-        access::check_can_post(&community, &space, &standing)?;
-        return Ok((Some(space.id), !access::space_is_public(&community, &space)));
-    }
-    let post = posts::find(c, post_id)?;
-    if post.as_ref().is_some_and(|p| p.locked) {
-        return Err(Error::new(ErrorCode::PostLocked, "this thread is locked"));
-    }
-    let space = match post.and_then(|p| p.space_id) {
-        Some(id) => crate::db::spaces::find(c, id)?,
-        None => None,
-    };
-    access::check_can_comment(&community, space.as_ref(), &standing)?;
-    Ok((None, false))
 }
 
 /// The local people named in the `to` and `cc` of these objects.

@@ -18,7 +18,7 @@ use crate::federation::protocol::activities::{self, Activity, Flag};
 use crate::federation::protocol::envelope::Envelope;
 use crate::moderation::reports::{self, FlagReport, MAX_REASON_CHARS};
 
-const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+use crate::federation::protocol::AS_CONTEXT;
 
 /// A `Flag` of `objects` by the instance actor `actor`, addressed to `to`.
 pub fn flag_activity(id: &str, actor: &str, objects: &[String], reason: &str, to: &str) -> Value {

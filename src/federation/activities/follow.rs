@@ -20,7 +20,7 @@ use crate::federation::local::{self, LocalActor};
 use crate::federation::protocol::envelope::{Envelope, id_of};
 use crate::federation::urls::Urls;
 
-const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+use crate::federation::protocol::AS_CONTEXT;
 
 /// `Follow` of `object` by `actor`.
 pub fn follow_activity(id: &str, actor: &str, object: &str) -> Value {

@@ -19,7 +19,7 @@ use crate::federation::local::{self, LocalActor};
 use crate::federation::protocol::envelope::{Envelope, id_of};
 use crate::membership::{self, Answer, RemoteRequest};
 
-const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+use crate::federation::protocol::AS_CONTEXT;
 
 /// The `@context` of a `Join` carrying an application.
 pub fn join_context() -> Value {

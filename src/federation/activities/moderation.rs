@@ -260,7 +260,6 @@ pub async fn receive_block(
         let venue = Venue::Local {
             id: community.id,
             ap_id: urls.community(&community.name),
-            reach: crate::federation::publish::Reach::Everyone,
         };
         return community_ban(app, incoming, venue, block, person, banned).await;
     }

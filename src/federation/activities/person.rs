@@ -18,8 +18,8 @@ use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
 use crate::federation::protocol::envelope::Envelope;
 
-const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
-const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+use crate::federation::protocol::AS_CONTEXT;
+use crate::federation::protocol::PUBLIC;
 
 /// `Delete` of the person `person` by itself.
 pub fn delete_activity(id: &str, person: &str) -> Value {

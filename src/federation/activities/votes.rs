@@ -6,6 +6,7 @@ use super::content::{Incoming, apply, check_venue, record_only};
 use crate::app::App;
 use crate::db::votes::{self, Voted, Voter};
 use crate::db::{comments, posts};
+use crate::discussions::participant::{Participant, check_may_vote};
 use crate::discussions::votes::recount;
 use crate::error::Result;
 use crate::federation::protocol::envelope::id_of;
@@ -20,18 +21,18 @@ pub async fn receive(app: &App, incoming: Incoming, object_id: String, value: i3
         .run(move |c| {
             if let Some(post) = posts::find_by_ap_id(c, &key)? {
                 let venue = crate::discussions::posts::venue_of_row(c, &urls, &post)?;
-                return Ok(Some((Voted::Post(post.id), venue)));
+                return Ok(Some((Voted::Post(post.id), post, venue)));
             }
             if let Some(comment) = comments::find_by_ap_id(c, &key)?
                 && let Some(post) = posts::find(c, comment.post_id)?
             {
                 let venue = crate::discussions::posts::venue_of_row(c, &urls, &post)?;
-                return Ok(Some((Voted::Comment(comment.id), venue)));
+                return Ok(Some((Voted::Comment(comment.id), post, venue)));
             }
             Ok(None)
         })
         .await?;
-    let Some((target, venue)) = found else {
+    let Some((target, post, venue)) = found else {
         return record_only(app, &incoming.id).await;
     };
     check_venue(&incoming, &venue)?;
@@ -43,9 +44,12 @@ pub async fn receive(app: &App, incoming: Incoming, object_id: String, value: i3
     };
     let activity_id = incoming.id.clone();
     let venue_for_check = venue.clone();
-    let actor_id = incoming.actor.id;
+    let actor = incoming.actor.clone();
+    let urls = Urls::new(&app.config);
     apply(app, incoming, venue, None, move |c| {
-        crate::moderation::bans::check_remote_may_take_part(c, &venue_for_check, actor_id)?;
+        // Checked as a local person's vote is: bans, and whether the voter may see it.
+        let who = Participant::Remote(&actor);
+        check_may_vote(c, &urls, &post, &venue_for_check, who)?;
         votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
         recount(c, target)?;
         Ok(())

@@ -30,9 +30,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, HeaderValue, Method};
 use chrono::{NaiveDateTime, TimeDelta, Utc};
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, Method};
 use tokio::sync::{Mutex, watch};
 use url::Url;
 

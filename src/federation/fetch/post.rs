@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
+use http::{HeaderMap, StatusCode};
 use reqwest::header::RETRY_AFTER;
 use url::Url;
 

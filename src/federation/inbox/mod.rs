@@ -11,8 +11,8 @@
 mod dispatch;
 mod signer;
 
-use axum::http::{HeaderMap, Method};
 use chrono::Utc;
+use http::{HeaderMap, Method};
 
 use crate::app::App;
 use crate::db::received;

@@ -5,8 +5,7 @@
 pub mod note;
 pub mod page;
 
-/// The public collection: addressed content is readable by anyone.
-pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub use super::protocol::PUBLIC;
 
 /// The context (thread) of a post and of every comment under it.
 pub fn context_of(post_ap_id: &str) -> String {

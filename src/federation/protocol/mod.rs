@@ -9,11 +9,17 @@ pub mod envelope;
 pub mod objects;
 pub mod remote_actor;
 
+/// The ActivityStreams context, the `@context` of every activity copse sends.
+pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
+
+/// The public collection: addressed content is readable by anyone.
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
 /// The `@context` of actors copse publishes: ActivityStreams, the security vocabulary for
 /// `publicKey`, and the extension terms Lemmy and Mastodon read.
 pub fn actor_context() -> serde_json::Value {
     serde_json::json!([
-        "https://www.w3.org/ns/activitystreams",
+        AS_CONTEXT,
         "https://w3id.org/security/v1",
         {
             "lemmy": "https://join-lemmy.org/ns#",

@@ -21,7 +21,7 @@ use serde_json::Value;
 pub type Timestamp = DateTime<FixedOffset>;
 
 /// The public collection. Addressing it makes a document visible to anyone.
-pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+pub use super::PUBLIC;
 
 /// Whether an address means "public". JSON-LD compaction lets servers shorten the full IRI,
 /// and some do, so the compact forms count too.

@@ -5,8 +5,8 @@
 //! rather than as a person keeps users' keys out of requests they did not make, and lets
 //! peers exempt a single key from their own checks when they fetch it back.
 
-use axum::http::{HeaderMap, Method};
 use chrono::Utc;
+use http::{HeaderMap, Method};
 use url::Url;
 
 use crate::app::App;

@@ -1,7 +1,7 @@
 //! Turning a handle (`@name@host`, `!name@host`, `name@host`) into an actor id, by asking
 //! the handle's server over WebFinger (RFC 7033).
 
-use axum::http::HeaderMap;
+use http::HeaderMap;
 use serde_json::Value;
 use url::Url;
 

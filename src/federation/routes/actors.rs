@@ -90,7 +90,7 @@ async fn saying_goodbye(app: &App, user: &crate::accounts::User) -> Result<bool>
 fn gone(app: &App, user: &crate::accounts::User) -> Response {
     let id = Urls::new(&app.config).person(&user.username);
     let mut tombstone = crate::federation::objects::page::tombstone(&id, "Person");
-    tombstone["@context"] = serde_json::json!("https://www.w3.org/ns/activitystreams");
+    tombstone["@context"] = serde_json::json!(crate::federation::protocol::AS_CONTEXT);
     tombstone["deleted"] = serde_json::json!(crate::time::rfc3339(user.updated_at));
     (
         StatusCode::GONE,

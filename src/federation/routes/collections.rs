@@ -21,7 +21,7 @@ use crate::federation::urls::Urls;
 
 fn collection(id: String, total: i64, items: Option<Vec<Value>>) -> Response {
     let mut body = json!({
-        "@context": "https://www.w3.org/ns/activitystreams",
+        "@context": crate::federation::protocol::AS_CONTEXT,
         "id": id,
         "type": "OrderedCollection",
         "totalItems": total,

@@ -106,9 +106,14 @@ pub async fn comment(
             let author = views::author_ap_id(c, &here, row.author_user_id, row.author_remote_id)?
                 .unwrap_or_default();
             let (_, community) = views::community_of(c, &here, &post)?;
-            let (_, in_reply_to, post_ap_id) =
-                crate::discussions::comments::context(c, &here.urls, &row)?;
-            Ok(note(&row, &author, &community, &in_reply_to, &post_ap_id))
+            let context = crate::discussions::comments::context(c, &here.urls, &row)?;
+            Ok(note(
+                &row,
+                &author,
+                &community,
+                &context.in_reply_to,
+                &context.post,
+            ))
         })
         .await?;
     Ok(activity_json(object))

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::communities::Venue;
+use crate::communities::{Reach, Venue};
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::events::{CommentEvent, PostEvent, VoteChange};
@@ -18,18 +18,21 @@ pub(super) fn post_created(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> 
     let create = publish::activity(urls, "Create", &e.author, object.clone(), &e.venue);
     // Only a public post is also announced as the bare Page.
     let page = (!e.post.restricted).then_some(&object);
-    publish::publish(c, urls, &e.venue, &e.author, &create, page)
+    let reach = Reach::of_post(&e.post);
+    publish::publish(c, urls, &e.venue, reach, &e.author, &create, page)
 }
 
 pub(super) fn post_edited(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
     let object = page(&e.post, &e.author, e.venue.ap_id());
     let update = publish::activity(urls, "Update", &e.author, object, &e.venue);
-    publish::publish(c, urls, &e.venue, &e.author, &update, None)
+    let reach = Reach::of_post(&e.post);
+    publish::publish(c, urls, &e.venue, reach, &e.author, &update, None)
 }
 
 pub(super) fn post_deleted(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
     let delete = publish::activity(urls, "Delete", &e.author, json!(e.post.ap_id), &e.venue);
-    publish::publish(c, urls, &e.venue, &e.author, &delete, None)
+    let reach = Reach::of_post(&e.post);
+    publish::publish(c, urls, &e.venue, reach, &e.author, &delete, None)
 }
 
 /// `Create` or `Update` of a comment's `Note`.
@@ -47,12 +50,12 @@ pub(super) fn comment_written(
         &e.post,
     );
     let activity = publish::activity(urls, kind, &e.author, object, &e.venue);
-    publish::publish(c, urls, &e.venue, &e.author, &activity, None)
+    publish::publish(c, urls, &e.venue, e.reach, &e.author, &activity, None)
 }
 
 pub(super) fn comment_deleted(c: &mut DbConnection, urls: &Urls, e: &CommentEvent) -> Result<()> {
     let delete = publish::activity(urls, "Delete", &e.author, json!(e.comment.ap_id), &e.venue);
-    publish::publish(c, urls, &e.venue, &e.author, &delete, None)
+    publish::publish(c, urls, &e.venue, e.reach, &e.author, &delete, None)
 }
 
 /// `Like`/`Dislike`, or the `Undo` of the previous one when a vote is withdrawn.
@@ -61,7 +64,7 @@ pub(super) fn voted(
     urls: &Urls,
     voter: &str,
     object: &str,
-    venue: &Venue,
+    (venue, reach): (&Venue, Reach),
     change: &VoteChange,
 ) -> Result<()> {
     let activity = match change {
@@ -73,7 +76,7 @@ pub(super) fn voted(
             publish::activity(urls, "Undo", voter, inner, venue)
         }
     };
-    publish::publish(c, urls, venue, voter, &activity, None)
+    publish::publish(c, urls, venue, reach, voter, &activity, None)
 }
 
 /// `Like` (+1) or `Dislike` (-1) of `object`.
@@ -94,7 +97,7 @@ pub(super) fn pin_changed(
     urls: &Urls,
     moderator: &str,
     post: &str,
-    venue: &Venue,
+    (venue, reach): (&Venue, Reach),
     pinned: bool,
 ) -> Result<()> {
     let kind = if pinned { "Add" } else { "Remove" };
@@ -109,5 +112,5 @@ pub(super) fn pin_changed(
         "cc": [venue.ap_id()],
         "audience": venue.ap_id(),
     });
-    publish::publish(c, urls, venue, moderator, &activity, None)
+    publish::publish(c, urls, venue, reach, moderator, &activity, None)
 }

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::communities::Venue;
+use crate::communities::{Reach, Venue};
 use crate::db::{DbConnection, follows, remote_actors};
 use crate::error::Result;
 use crate::events::{BanEnded, BanMade};
@@ -21,7 +21,7 @@ pub(super) fn removal_changed(
     urls: &Urls,
     moderator: &str,
     object: &str,
-    venue: &Venue,
+    (venue, reach): (&Venue, Reach),
     reason: Option<&str>,
     removed: bool,
 ) -> Result<()> {
@@ -31,7 +31,7 @@ pub(super) fn removal_changed(
     } else {
         wire::undo(urls, moderator, &delete)
     };
-    publish::publish(c, urls, venue, moderator, &activity, None)
+    publish::publish(c, urls, venue, reach, moderator, &activity, None)
 }
 
 /// `Lock` or, when `locked` is false, its `Undo`.
@@ -40,7 +40,7 @@ pub(super) fn lock_changed(
     urls: &Urls,
     moderator: &str,
     post: &str,
-    venue: &Venue,
+    (venue, reach): (&Venue, Reach),
     reason: Option<&str>,
     locked: bool,
 ) -> Result<()> {
@@ -50,7 +50,7 @@ pub(super) fn lock_changed(
     } else {
         wire::undo(urls, moderator, &lock)
     };
-    publish::publish(c, urls, venue, moderator, &activity, None)
+    publish::publish(c, urls, venue, reach, moderator, &activity, None)
 }
 
 /// The `Block`: announced by the community (or, from the instance, sent to every server
@@ -76,7 +76,7 @@ pub(super) fn banned(c: &mut DbConnection, urls: &Urls, ban: &BanMade) -> Result
     match &ban.venue {
         Some(venue) => {
             // The follower servers hear it before the person's follow ends, so theirs does too.
-            publish::publish(c, urls, venue, &ban.moderator, &block, None)?;
+            publish::publish(c, urls, venue, ban.reach, &ban.moderator, &block, None)?;
             if let Some(inbox) = &ban.person_inbox {
                 delivery::enqueue(c, &block, &ban.moderator, std::slice::from_ref(inbox))?;
             }
@@ -124,7 +124,9 @@ pub(super) fn ban_lifted(c: &mut DbConnection, urls: &Urls, lifted: &BanEnded) -
     .into_iter()
     .collect();
     match &lifted.venue {
-        Some(venue) => publish::publish(c, urls, venue, &lifted.moderator, &undo, None)?,
+        Some(venue) => {
+            publish::publish(c, urls, venue, lifted.reach, &lifted.moderator, &undo, None)?
+        }
         None => {
             inboxes.extend(follows::all_community_follower_inboxes(c)?);
             publish::keep(c, &undo)?;

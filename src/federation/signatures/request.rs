@@ -2,7 +2,7 @@
 //! when verifying: if the two sides derived a value differently, honest signatures would
 //! fail, and that is the whole bug class this module exists to prevent.
 
-use axum::http::{HeaderMap, Method};
+use http::{HeaderMap, Method};
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -15,7 +15,7 @@ pub struct RequestParts<'a> {
     /// TLS-terminating proxy sees plain HTTP but must verify against `https`.
     pub scheme: &'a str,
     /// The authority (`host[:port]`) to use when the request has no `Host` header, as under
-    /// HTTP/2, where it travels in the `:authority` pseudo-header (axum puts it in the URI).
+    /// HTTP/2, where it travels in the `:authority` pseudo-header (the server puts it in the URI).
     pub authority: Option<&'a str>,
     /// The path and query, exactly as requested (`/inbox`, `/c/x/outbox?page=2`).
     pub path_and_query: &'a str,

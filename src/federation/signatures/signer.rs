@@ -10,9 +10,9 @@
 //! set. The RFC 9421 component list is what Mastodon requires: `@method` and `@target-uri`,
 //! plus `content-digest` with a body.
 
-use axum::http::header::{CONTENT_TYPE, DATE, HOST};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method};
 use chrono::{DateTime, Utc};
+use http::header::{CONTENT_TYPE, DATE, HOST};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use url::Url;
 
 use super::cavage;

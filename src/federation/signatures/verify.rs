@@ -20,8 +20,8 @@
 
 use std::future::Future;
 
-use axum::http::{HeaderMap, Method};
 use chrono::{DateTime, Utc};
+use http::{HeaderMap, Method};
 
 use super::cavage::{self, CavageSignature};
 use super::digest;

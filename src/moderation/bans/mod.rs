@@ -8,6 +8,13 @@
 //! lifted with `Undo(Block)`; the community's followers hear of it through its `Announce`,
 //! the banned person's server directly.
 
+mod checks;
+
+pub use checks::{
+    INSTANCE_SCOPE, ban_of, banned_error, check_may_log_in, check_may_take_part,
+    check_remote_may_take_part, check_remote_participation, instance_ban_of_user,
+};
+
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::Serialize;
 
@@ -21,15 +28,12 @@ use crate::communities::{Reach, Venue};
 use crate::db::bans::{self, BanRow, NewBan};
 use crate::db::memberships::{self, Member, Of};
 use crate::db::posts::CommunityRef;
-use crate::db::{DbConnection, comments, communities, follows, posts, sessions};
+use crate::db::{comments, communities, follows, posts, sessions};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::{BanEnded, BanMade, Event};
 use crate::federation::local::LocalActor;
 use crate::federation::urls::Urls;
 use crate::follows::{self as following, Target};
-
-/// The scope of a ban from this instance (other scopes are actor ids).
-pub const INSTANCE_SCOPE: &str = "instance";
 
 /// Longest ban that can be given a length, in days (longer: give none, it is permanent).
 pub const MAX_BAN_DAYS: u32 = 36_500;
@@ -70,54 +74,6 @@ impl From<BanRow> for BanView {
             created_at: crate::time::rfc3339(row.created_at),
         }
     }
-}
-
-/// The refusal for someone banned, saying until when.
-pub fn banned_error(ban: &BanRow, what: &str) -> Error {
-    let until = match ban.expires_at {
-        Some(t) => format!(" until {}", crate::time::rfc3339(t)),
-        None => String::new(),
-    };
-    Error::new(
-        ErrorCode::Banned,
-        format!("you are banned from {what}{until}"),
-    )
-}
-
-/// The ban in force of `member` in the local community `community_id` or on the instance.
-pub fn ban_of(
-    c: &mut DbConnection,
-    community_id: Option<i64>,
-    member: Member,
-) -> Result<Option<BanRow>> {
-    Ok(bans::of_member(
-        c,
-        community_id,
-        INSTANCE_SCOPE,
-        member,
-        crate::time::now(),
-    )?)
-}
-
-/// Refuses a local user's taking part in the remote community `community_ap_id` when
-/// that community (as it told us) or this instance banned them.
-pub fn check_remote_participation(
-    c: &mut DbConnection,
-    urls: &Urls,
-    user: &User,
-    community_ap_id: &str,
-) -> Result<()> {
-    let person = urls.person(&user.username);
-    let scopes = [community_ap_id, INSTANCE_SCOPE];
-    if let Some(ban) = bans::in_force(c, &scopes, &person, crate::time::now())? {
-        return Err(banned_error(&ban, "this community"));
-    }
-    Ok(())
-}
-
-/// Whether a local account is banned from this instance (it may not log in).
-pub fn instance_ban_of_user(c: &mut DbConnection, user_id: i64) -> Result<Option<BanRow>> {
-    ban_of(c, None, Member::Local(user_id))
 }
 
 /// Who a ban (or a purge) is about.
@@ -186,12 +142,15 @@ fn community_venue(urls: &Urls, community: &Community) -> Venue {
     Venue::Local {
         id: community.id,
         ap_id: urls.community(&community.name),
-        // A private community's ban is its members' business.
-        reach: if community.is_private() {
-            Reach::Members(None)
-        } else {
-            Reach::Everyone
-        },
+    }
+}
+
+/// Who hears of a ban in `community` (none: the instance's, heard by every follower server).
+fn ban_reach(community: Option<&Community>) -> Reach {
+    // A private community's ban is its members' business.
+    match community {
+        Some(c) if c.is_private() => Reach::Members(None),
+        _ => Reach::Everyone,
     }
 }
 
@@ -273,6 +232,7 @@ pub async fn ban_in_community(
                     person: person.ap_id.clone(),
                     person_inbox: person.inbox.clone(),
                     venue: Some(community_venue(&urls, &community)),
+                    reach: ban_reach(Some(&community)),
                     reason: reason.clone(),
                     expires_at,
                     remove_data: input.remove_data,
@@ -384,6 +344,7 @@ async fn lift(
                 moderator,
                 ban: ban.clone(),
                 venue: community.map(|k| community_venue(&urls, k)),
+                reach: ban_reach(community),
                 reason: reason.clone(),
             }),
         )?;
@@ -487,6 +448,7 @@ pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Resu
                     person: person.ap_id.clone(),
                     person_inbox: person.inbox.clone(),
                     venue: None,
+                    reach: ban_reach(None),
                     reason: reason.clone(),
                     expires_at,
                     remove_data: input.remove_data,
@@ -573,47 +535,4 @@ pub async fn list_instance(app: &App, admin: &User, before: Option<i64>) -> Resu
             Ok(rows.into_iter().map(BanView::from).collect())
         })
         .await
-}
-
-/// Whether the account `user_id` may log in: not when banned from the instance.
-pub fn check_may_log_in(c: &mut DbConnection, user_id: i64) -> Result<()> {
-    if let Some(ban) = instance_ban_of_user(c, user_id)? {
-        let banned = banned_error(&ban, "this server");
-        return Err(Error::new(ErrorCode::AccountSuspended, banned.message()));
-    }
-    Ok(())
-}
-
-/// Refuses a local user's post, comment or vote in `venue` when they are banned there (a
-/// community here, or a remote community that told us) or from this instance.
-pub fn check_may_take_part(
-    c: &mut DbConnection,
-    urls: &Urls,
-    user: &User,
-    venue: &Venue,
-) -> Result<()> {
-    match venue {
-        Venue::Local { id, .. } => match ban_of(c, Some(*id), Member::Local(user.id))? {
-            Some(ban) => Err(banned_error(&ban, "this community")),
-            None => Ok(()),
-        },
-        Venue::Remote(community) => check_remote_participation(c, urls, user, &community.ap_id),
-    }
-}
-
-/// Refuses a remote actor's activity in `venue` when they are banned from that local
-/// community or from this instance.
-pub fn check_remote_may_take_part(
-    c: &mut DbConnection,
-    venue: &Venue,
-    actor_id: i64,
-) -> Result<()> {
-    let community_id = match venue {
-        Venue::Local { id, .. } => Some(*id),
-        Venue::Remote(_) => None,
-    };
-    match ban_of(c, community_id, Member::Remote(actor_id))? {
-        Some(ban) => Err(banned_error(&ban, "this community")),
-        None => Ok(()),
-    }
 }
