@@ -1,9 +1,7 @@
 //! The account records as the rest of copse sees them.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
-use crate::db::schema::{sessions, users};
+pub use crate::db::sessions::Session;
+pub use crate::db::users::User;
 
 /// Where an account stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +17,7 @@ pub enum AccountStatus {
 impl AccountStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            AccountStatus::Active => "active",
+            AccountStatus::Active => crate::db::users::ACTIVE,
             AccountStatus::Pending => "pending",
             AccountStatus::Deleted => "deleted",
         }
@@ -35,38 +33,9 @@ impl AccountStatus {
     }
 }
 
-/// A local account.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = users)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub email: String,
-    #[diesel(column_name = password_hash)]
-    pub(crate) password_hash: String,
-    pub is_admin: bool,
-    #[diesel(column_name = status)]
-    status_text: String,
-    pub registration_reason: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
 impl User {
     /// The account's status; an unknown stored value counts as pending, which cannot log in.
     pub fn status(&self) -> AccountStatus {
         AccountStatus::parse(&self.status_text).unwrap_or(AccountStatus::Pending)
     }
-}
-
-/// A login session. Its token is known only to the client; the row holds a hash.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sessions)]
-pub struct Session {
-    pub id: i64,
-    pub user_id: i64,
-    pub user_agent: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub last_used_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
 }

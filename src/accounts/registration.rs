@@ -156,7 +156,7 @@ pub async fn list_by_status(
 ) -> Result<Vec<User>> {
     require_admin(actor)?;
     let limit = limit.clamp(1, 200);
-    db.run(move |conn| Ok(users::list_by_status(conn, status, after, limit)?))
+    db.run(move |conn| Ok(users::list_by_status(conn, status.as_str(), after, limit)?))
         .await
 }
 
@@ -168,7 +168,7 @@ pub async fn approve(db: &Database, actor: &User, id: i64) -> Result<User> {
         if user.status() != AccountStatus::Pending {
             return Err(not_pending(&user));
         }
-        users::set_status(conn, id, AccountStatus::Active, time::now())?;
+        users::set_status(conn, id, AccountStatus::Active.as_str(), time::now())?;
         fetch(conn, id)
     })
     .await

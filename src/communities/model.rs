@@ -1,40 +1,7 @@
 //! The community record.
 
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
-
-use crate::db::schema::communities;
+pub use crate::db::communities::Community;
 use crate::membership::{JoinPolicy, PostingPolicy, Visibility};
-
-/// A community hosted on this server.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = communities)]
-pub struct Community {
-    pub id: i64,
-    pub name: String,
-    pub title: String,
-    /// Markdown, as written by its moderators.
-    pub summary: Option<String>,
-    pub language: Option<String>,
-    pub discoverable: bool,
-    pub public_key_pem: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// `public`, `unlisted` or `private` (see [`Visibility`]).
-    pub visibility: String,
-    /// `open`, `approval` or `invite` (see [`JoinPolicy`]).
-    pub join_policy: String,
-    /// `followers`, `members` or `moderators` (see [`PostingPolicy`]).
-    pub posting_policy: String,
-    pub verified_posting_only: bool,
-    /// JSON list of the rules, in order.
-    pub rules: String,
-    /// JSON list of [`crate::membership::Question`].
-    pub questions: String,
-    /// Markdown sent to each new member.
-    pub welcome_message: Option<String>,
-    pub member_list_public: bool,
-}
 
 impl Community {
     pub fn visibility(&self) -> Visibility {

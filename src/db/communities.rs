@@ -5,7 +5,36 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{communities, memberships};
-use crate::communities::Community;
+
+/// A community hosted on this server.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = communities)]
+pub struct Community {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    /// Markdown, as written by its moderators.
+    pub summary: Option<String>,
+    pub language: Option<String>,
+    pub discoverable: bool,
+    pub public_key_pem: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    /// `public`, `unlisted` or `private` (see `membership::Visibility`).
+    pub visibility: String,
+    /// `open`, `approval` or `invite` (see `membership::JoinPolicy`).
+    pub join_policy: String,
+    /// `followers`, `members` or `moderators` (see `membership::PostingPolicy`).
+    pub posting_policy: String,
+    pub verified_posting_only: bool,
+    /// JSON list of the rules, in order.
+    pub rules: String,
+    /// JSON list of `membership::Question`.
+    pub questions: String,
+    /// Markdown sent to each new member.
+    pub welcome_message: Option<String>,
+    pub member_list_public: bool,
+}
 
 #[derive(Insertable)]
 #[diesel(table_name = communities)]

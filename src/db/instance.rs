@@ -4,7 +4,14 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::instance_keys;
-use crate::federation::keys::KeyPair;
+
+/// A key pair in PEM: SPKI for the public half (as `publicKeyPem` publishes it) and PKCS#8
+/// for the private half.
+#[derive(Clone)]
+pub struct KeyPair {
+    pub public_pem: String,
+    pub private_pem: String,
+}
 
 pub fn key(conn: &mut DbConnection) -> QueryResult<Option<KeyPair>> {
     let row: Option<(String, String)> = instance_keys::table

@@ -6,7 +6,19 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{sessions, users};
-use crate::accounts::{Session, User};
+use super::users::User;
+
+/// A login session. Its token is known only to the client; the row holds a hash.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct Session {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_agent: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
 
 #[derive(Insertable)]
 #[diesel(table_name = sessions)]

@@ -5,9 +5,28 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::users;
-use crate::accounts::{AccountStatus, User};
 
 /// A user row before it has an id.
+/// A local account (the rules about it live in `accounts`).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    #[diesel(column_name = password_hash)]
+    pub(crate) password_hash: String,
+    pub is_admin: bool,
+    #[diesel(column_name = status)]
+    pub(crate) status_text: String,
+    pub registration_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The stored status of an account that may log in.
+pub const ACTIVE: &str = "active";
+
 #[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
@@ -52,7 +71,7 @@ pub fn set_key_pair(
 /// Counts local people who may log in, for NodeInfo.
 pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
     users::table
-        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .filter(users::status.eq(ACTIVE))
         .count()
         .get_result(conn)
 }
@@ -61,7 +80,7 @@ pub fn count_active(conn: &mut DbConnection) -> QueryResult<i64> {
 pub fn admin_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
     users::table
         .filter(users::is_admin.eq(true))
-        .filter(users::status.eq(AccountStatus::Active.as_str()))
+        .filter(users::status.eq(ACTIVE))
         .select(users::id)
         .load(conn)
 }
@@ -115,12 +134,12 @@ pub fn email_exists(conn: &mut DbConnection, email: &str) -> QueryResult<bool> {
 /// Users with a status, oldest first, after the id `after` (keyset pagination).
 pub fn list_by_status(
     conn: &mut DbConnection,
-    status: AccountStatus,
+    status: &str,
     after: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<User>> {
     users::table
-        .filter(users::status.eq(status.as_str()))
+        .filter(users::status.eq(status))
         .filter(users::id.gt(after.unwrap_or(0)))
         .order(users::id.asc())
         .limit(limit)
@@ -131,11 +150,11 @@ pub fn list_by_status(
 pub fn set_status(
     conn: &mut DbConnection,
     id: i64,
-    status: AccountStatus,
+    status: &str,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
-        .set((users::status.eq(status.as_str()), users::updated_at.eq(now)))
+        .set((users::status.eq(status), users::updated_at.eq(now)))
         .execute(conn)
 }
 

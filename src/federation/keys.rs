@@ -6,13 +6,7 @@ use openssl::rsa::Rsa;
 
 use crate::error::{Error, Result};
 
-/// A key pair in PEM: SPKI for the public half (as `publicKeyPem` publishes it) and PKCS#8
-/// for the private half.
-#[derive(Clone)]
-pub struct KeyPair {
-    pub public_pem: String,
-    pub private_pem: String,
-}
+pub use crate::db::instance::KeyPair;
 
 /// Generates a fresh RSA-2048 pair. Takes tens of milliseconds: call it off the async threads.
 pub fn generate() -> Result<KeyPair> {

@@ -135,3 +135,44 @@ fn the_delivery_worker_is_woken_from_the_outbox_and_the_delivery_layer_only() {
         "these files wake the delivery worker by hand; record an event instead: {wakers:?}"
     );
 }
+
+#[test]
+fn the_database_layer_imports_neither_federation_nor_the_domain() {
+    let mut files = Vec::new();
+    rust_files(&src().join("db"), &mut files);
+    let mut offences = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read a source file");
+        for layer in DOMAIN.iter().chain(&["federation", "api", "web", "server"]) {
+            if text.contains(&format!("crate::{layer}::")) {
+                offences.push(format!("{} names crate::{layer}", file.display()));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "db/ is below every other layer:\n{}",
+        offences.join("\n")
+    );
+}
+
+#[test]
+fn federation_outside_its_routes_speaks_http_not_axum() {
+    let mut files = Vec::new();
+    rust_files(&src().join("federation"), &mut files);
+    let routes = src().join("federation").join("routes");
+    let offenders: Vec<String> = files
+        .into_iter()
+        .filter(|f| !f.starts_with(&routes))
+        .filter(|f| {
+            std::fs::read_to_string(f)
+                .expect("read a source file")
+                .contains("axum::")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "only federation/routes/ is written against the web framework: {offenders:?}"
+    );
+}

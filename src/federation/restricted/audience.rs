@@ -1,0 +1,94 @@
+//! Who members-only content goes to: the servers hosting a member of its audience, each
+//! sent a copy naming its own readers.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::db::{DbConnection, comments, memberships, posts, spaces};
+use crate::error::Result;
+use crate::federation::activities::ids::new_activity_id;
+use crate::federation::delivery;
+use crate::federation::publish::{AS_CONTEXT, Reach};
+use crate::federation::urls::Urls;
+use crate::membership::spaces::audience_memberships;
+
+/// The audience of the post or comment with this id, if it is stored here.
+pub fn reach_of_object(c: &mut DbConnection, ap_id: &str) -> Result<Reach> {
+    if let Some(post) = posts::find_by_ap_id(c, ap_id)? {
+        return Ok(Reach::of_post(&post));
+    }
+    if let Some(comment) = comments::find_by_ap_id(c, ap_id)?
+        && let Some(post) = posts::find(c, comment.post_id)?
+    {
+        return Ok(Reach::of_post(&post));
+    }
+    Ok(Reach::Everyone)
+}
+
+/// The members collection of a community.
+pub fn members_collection(community_ap_id: &str) -> String {
+    format!("{community_ap_id}/members")
+}
+
+/// Queues `activity` for the remote members of the audience of `space` (all members when
+/// `space` is None or open to all members), one copy per destination inbox.
+pub fn announce(
+    c: &mut DbConnection,
+    urls: &Urls,
+    community_id: i64,
+    community_ap_id: &str,
+    space: Option<i64>,
+    activity: &Value,
+) -> Result<()> {
+    // Not kept for fetching at its id: `/activities/…` is public, this is not.
+    let audience = match space {
+        Some(id) => match spaces::find(c, id)? {
+            Some(space) => audience_memberships(c, &space)?,
+            // A space that is gone: only its moderators remain sure readers.
+            None => Some(memberships::moderator_membership_ids(c, community_id)?),
+        },
+        None => None,
+    };
+    // Content private only because the community is: its followers are its members (a
+    // follow needs approval there), and Lemmy 1.0 expects such content addressed to them.
+    let whole_community = audience.is_none();
+    let members = memberships::remote_members(c, community_id, audience.as_deref())?;
+    let mut by_inbox: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (ap_id, inbox, shared) in members {
+        by_inbox
+            .entry(shared.unwrap_or(inbox))
+            .or_default()
+            .push(ap_id);
+    }
+    let members_url = members_collection(community_ap_id);
+    let to = if whole_community {
+        json!([members_url, format!("{community_ap_id}/followers")])
+    } else {
+        json!([members_url])
+    };
+    let announce_id = new_activity_id(urls, "announce");
+    for (inbox, recipients) in by_inbox {
+        let mut inner = activity.clone();
+        if let Some(map) = inner.as_object_mut() {
+            map.remove("@context");
+            map.insert("to".into(), to.clone());
+            map.insert("cc".into(), json!(recipients));
+            if let Some(object) = map.get_mut("object").and_then(Value::as_object_mut) {
+                object.insert("to".into(), to.clone());
+                object.insert("cc".into(), json!(recipients));
+            }
+        }
+        let wrapped = json!({
+            "@context": AS_CONTEXT,
+            "id": announce_id,
+            "type": "Announce",
+            "actor": community_ap_id,
+            "to": to,
+            "cc": recipients,
+            "object": inner,
+        });
+        delivery::enqueue(c, &wrapped, community_ap_id, std::slice::from_ref(&inbox))?;
+    }
+    Ok(())
+}
