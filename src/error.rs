@@ -102,6 +102,7 @@ error_codes! {
     FetchNotJson => "fetch_not_json", Invalid;
     ActivityInvalid => "activity_invalid", Invalid;
     ActivityOriginMismatch => "activity_origin_mismatch", Forbidden;
+    PrivateMessageRefused => "private_message_refused", Invalid;
     SignerNotActor => "signer_not_actor", Forbidden;
     SignerUnknown => "signer_unknown", Unauthenticated;
     RemoteActorInvalid => "remote_actor_invalid", Invalid;

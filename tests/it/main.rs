@@ -30,6 +30,7 @@ mod membership_peers;
 mod moderation;
 mod moderation_federation;
 mod moderation_peers;
+mod private_messages;
 mod queue;
 mod rate_limits;
 mod reports;

@@ -69,6 +69,7 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         ));
     }
     let env = Envelope::parse(request.body)?;
+    refuse_unreadable(&env)?;
     // Per actor, before any signature check or fetch: refusing a flood early is the point.
     // Only counted once the signature proves the actor (below), so forging someone's id
     // cannot spend their budget.
@@ -133,6 +134,28 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
             )
         })??;
     Ok(Received::Applied)
+}
+
+/// The wire model's verdict on the document, before anything else is spent on it: a
+/// private message (copse has none, and must never publish one as a post) or a document
+/// that does not read as its type is refused; vocabulary copse does not act on passes, to
+/// be acknowledged by the dispatcher, as a server must not fail on what it does not know.
+fn refuse_unreadable(env: &Envelope) -> Result<()> {
+    use crate::federation::protocol::classify::{RefusalReason, classify};
+    match classify(&env.json) {
+        Ok(_) => Ok(()),
+        Err(refusal) => match refusal.reason {
+            RefusalReason::UnsupportedType => Ok(()),
+            RefusalReason::PrivateMessage => Err(Error::new(
+                ErrorCode::PrivateMessageRefused,
+                format!("copse has no direct messages ({refusal})"),
+            )),
+            _ => Err(Error::new(
+                ErrorCode::ActivityInvalid,
+                format!("the activity does not read: {refusal}"),
+            )),
+        },
+    }
 }
 
 /// Applies the activity; when another transaction wrote the same row first (two servers
