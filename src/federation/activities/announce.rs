@@ -9,7 +9,6 @@ use serde_json::Value;
 use url::Url;
 
 use super::content::{self, Incoming, Via};
-use super::{moderation, votes};
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;
 use crate::db::{comments, follows, posts};
@@ -47,10 +46,7 @@ pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Resu
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    if matches!(
-        kind.as_str(),
-        "Page" | "Article" | "Note" | "Question" | "Event"
-    ) {
+    if super::table::CONTENT.contains(&kind.as_str()) {
         // Announce(Page), as Lemmy sends for Mastodon: the Create arrives too; processing
         // this one as a Create of the same object is harmless and covers servers that only
         // send this form.
@@ -99,55 +95,17 @@ pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Resu
         actor,
         via: Via::Announced(Box::new(community.clone())),
     };
-    dispatch_inner(app, incoming, &inner).await
-}
-
-async fn dispatch_inner(app: &App, incoming: Incoming, inner: &Envelope) -> Result<()> {
-    let object = inner.object().cloned().unwrap_or(Value::Null);
-    let object_id = id_of(Some(&object))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    match (inner.kind.as_str(), object_id) {
-        ("Create" | "Update", _) if object.is_object() => {
-            let object = verified_object(app, &object, &incoming.actor).await?;
-            content::receive_create_or_update(app, incoming, object).await
-        }
-        ("Delete", Some(id)) => content::receive_delete(app, incoming, id).await,
-        ("Like", Some(id)) => votes::receive(app, incoming, id, 1).await,
-        ("Dislike", Some(id)) => votes::receive(app, incoming, id, -1).await,
-        ("Add" | "Remove", Some(id)) => pin(app, incoming, inner, id).await,
-        ("Lock", Some(id)) => moderation::receive_lock(app, incoming, id, true).await,
-        ("Block", _) => {
-            let block = inner.json.clone();
-            moderation::receive_block(app, incoming, block, true).await
-        }
-        ("Undo", _) => {
-            let undone = id_of(object.get("object"))
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            match (object.get("type").and_then(Value::as_str), undone) {
-                (Some("Like" | "Dislike"), _) => match votes::undone_object(&object) {
-                    Some(id) => votes::receive(app, incoming, id, 0).await,
-                    None => content::record_only(app, &incoming.id).await,
-                },
-                (Some("Lock"), Some(id)) => {
-                    moderation::receive_lock(app, incoming, id, false).await
-                }
-                (Some("Block"), _) => moderation::receive_block(app, incoming, object, false).await,
-                (Some("Delete"), Some(id)) => {
-                    let reason = moderation::reason_of(&object);
-                    moderation::receive_restore(app, incoming, id, reason).await
-                }
-                _ => content::record_only(app, &incoming.id).await,
-            }
-        }
-        _ => content::record_only(app, &incoming.id).await,
-    }
+    super::table::apply(app, incoming, &inner).await
 }
 
 /// A moderator of the remote community pinned (`Add` to `featured`) or unpinned a post.
 /// Believed when the moderator is on the community's own server, which vouches for them.
-async fn pin(app: &App, incoming: Incoming, inner: &Envelope, post_id: String) -> Result<()> {
+pub(super) async fn pin(
+    app: &App,
+    incoming: Incoming,
+    inner: &Envelope,
+    post_id: String,
+) -> Result<()> {
     let Via::Announced(community) = &incoming.via else {
         return content::record_only(app, &incoming.id).await;
     };
@@ -180,7 +138,11 @@ async fn pin(app: &App, incoming: Incoming, inner: &Envelope, post_id: String) -
 
 /// An embedded object is believed as sent only when it lives on the host of who sent it;
 /// otherwise the origin's copy is fetched.
-async fn verified_object(app: &App, object: &Value, sender: &CachedActor) -> Result<Value> {
+pub(super) async fn verified_object(
+    app: &App,
+    object: &Value,
+    sender: &CachedActor,
+) -> Result<Value> {
     let id = id_of(Some(object))
         .and_then(Value::as_str)
         .and_then(|s| Url::parse(s).ok())

@@ -10,4 +10,5 @@ pub mod moderation;
 pub mod moderation_wire;
 pub mod parents;
 pub mod person;
+pub mod table;
 pub mod votes;

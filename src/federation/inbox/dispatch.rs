@@ -1,6 +1,9 @@
-//! Applying a verified activity, by kind. Kinds copse does not act on yet are recorded as
-//! seen and acknowledged, never an error: a server must not fail on vocabulary it does not
-//! know.
+//! Applying a verified activity, by kind. What only arrives straight to an inbox (follows,
+//! joins, answers, invites, reports, an actor's own update or deletion, a community's
+//! Announce) is routed here; everything that can happen in a community goes through the
+//! one table that announced activities use too ([`table`]). Kinds copse does not act on
+//! are recorded as seen and acknowledged, never an error: a server must not fail on
+//! vocabulary it does not know.
 
 use serde_json::Value;
 
@@ -8,12 +11,9 @@ use crate::app::App;
 use crate::db::received;
 use crate::db::remote_actors::CachedActor;
 use crate::error::Result;
-use crate::federation::activities::content::{self, Incoming, Via};
-use crate::federation::activities::{
-    announce, flag, follow, membership, moderation, person, votes,
-};
+use crate::federation::activities::content::{Incoming, Via};
+use crate::federation::activities::{announce, flag, follow, membership, person, table};
 use crate::federation::protocol::envelope::Envelope;
-use crate::federation::protocol::envelope::id_of;
 use crate::federation::remote;
 
 pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()> {
@@ -39,71 +39,10 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
         }
         ("Delete", _) if about_itself => person::receive_delete(app, env, actor).await,
         ("Announce", _) => announce::receive(app, env, actor).await,
-        ("Lock", _) => match env.object_id() {
-            Some(id) => {
-                moderation::receive_lock(app, incoming(env, actor), id.to_string(), true).await
-            }
-            None => record(app, env).await,
-        },
-        ("Block", _) => {
-            moderation::receive_block(app, incoming(env, actor), env.json.clone(), true).await
-        }
-        ("Undo", "Block") => {
-            let block = env.object().cloned().unwrap_or_default();
-            moderation::receive_block(app, incoming(env, actor), block, false).await
-        }
-        ("Undo", "Lock") => match env
-            .object()
-            .and_then(|o| id_of(o.get("object")))
-            .and_then(Value::as_str)
-        {
-            Some(id) => {
-                moderation::receive_lock(app, incoming(env, actor), id.to_string(), false).await
-            }
-            None => record(app, env).await,
-        },
-        ("Undo", "Delete") => match env
-            .object()
-            .and_then(|o| id_of(o.get("object")))
-            .and_then(Value::as_str)
-        {
-            Some(id) => {
-                let reason = env.object().and_then(moderation::reason_of);
-                moderation::receive_restore(app, incoming(env, actor), id.to_string(), reason).await
-            }
-            None => record(app, env).await,
-        },
         ("Flag", _) => flag::receive(app, env, actor).await,
-        ("Create" | "Update", "Page" | "Article" | "Note" | "Question") => {
-            let object = env.object().cloned().unwrap_or_default();
-            content::receive_create_or_update(app, incoming(env, actor), object).await
-        }
-        ("Delete", _) => match env.object_id() {
-            Some(id) => content::receive_delete(app, incoming(env, actor), id.to_string()).await,
-            None => record(app, env).await,
-        },
-        ("Like", _) | ("Dislike", _) => match env.object_id() {
-            Some(id) => {
-                let value = if env.kind == "Like" { 1 } else { -1 };
-                votes::receive(app, incoming(env, actor), id.to_string(), value).await
-            }
-            None => record(app, env).await,
-        },
-        ("Undo", "Like" | "Dislike") => {
-            let undone = env.object().and_then(votes::undone_object);
-            match undone {
-                Some(id) => votes::receive(app, incoming(env, actor), id, 0).await,
-                None => record(app, env).await,
-            }
-        }
-        _ => {
-            tracing::debug!(
-                kind = env.kind,
-                object_kind,
-                "activity acknowledged, not acted on"
-            );
-            record(app, env).await
-        }
+        // Everything else that can happen in a community: the table announced activities
+        // go through too.
+        _ => table::apply(app, incoming(env, actor), env).await,
     }
 }
 
