@@ -83,6 +83,171 @@ const EXPECTED: &[(&str, Expect)] = &[
         "lemmy-0.19-live/beta_sent_activities.json#1",
         U("Create(Note)"),
     ),
+    // Lemmy 1.0.0-beta.1's test assets.
+    (
+        "lemmy-1.0-beta/activities/block/block_user.json",
+        U("Block"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/block/undo_block_user.json",
+        U("Undo(Block)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/add_featured_post.json",
+        U("Add"),
+    ),
+    ("lemmy-1.0-beta/activities/community/add_mod.json", U("Add")),
+    (
+        "lemmy-1.0-beta/activities/community/announce_create_page.json",
+        U("Announce(Create(Page))"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/lock_note.json",
+        U("Lock"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/lock_page.json",
+        U("Lock"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/remove_featured_post.json",
+        U("Remove"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/remove_mod.json",
+        U("Remove"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/report_page.json",
+        U("Flag"),
+    ),
+    // Lemmy 1.0 resolves a report with Resolve(Flag), and warns a user with Warn.
+    (
+        "lemmy-1.0-beta/activities/community/resolve_report_page.json",
+        R("unsupported_type"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/undo_lock_note.json",
+        U("Undo(Lock)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/undo_lock_page.json",
+        U("Undo(Lock)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/update_community.json",
+        U("Update(Group)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/community/warn.json",
+        R("unsupported_type"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/create_or_update/create_comment.json",
+        U("Create(Note)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/create_or_update/create_page.json",
+        U("Create(Page)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/create_or_update/create_private_message.json",
+        R("private_message"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/create_or_update/create_private_message_0.19.json",
+        R("private_message"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/create_or_update/update_page.json",
+        U("Update(Page)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/deletion/delete_page.json",
+        U("Delete"),
+    ),
+    // As for Lemmy 0.19: the Delete names only an id.
+    (
+        "lemmy-1.0-beta/activities/deletion/delete_private_message.json",
+        U("Delete"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/deletion/delete_user.json",
+        U("Delete"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/deletion/remove_note.json",
+        U("Delete"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/deletion/undo_delete_page.json",
+        U("Undo(Delete)"),
+    ),
+    // As for Lemmy 0.19: the Delete names only an id.
+    (
+        "lemmy-1.0-beta/activities/deletion/undo_delete_private_message.json",
+        U("Undo(Delete)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/deletion/undo_remove_note.json",
+        U("Undo(Delete)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/following/accept.json",
+        U("Accept(Follow)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/following/follow.json",
+        U("Follow"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/following/undo_follow.json",
+        U("Undo(Follow)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/voting/dislike_page.json",
+        U("Dislike"),
+    ),
+    ("lemmy-1.0-beta/activities/voting/like_note.json", U("Like")),
+    (
+        "lemmy-1.0-beta/activities/voting/undo_dislike_page.json",
+        U("Undo(Like)"),
+    ),
+    (
+        "lemmy-1.0-beta/activities/voting/undo_like_note.json",
+        U("Undo(Like)"),
+    ),
+    (
+        "lemmy-1.0-beta/collections/group_featured_posts.json",
+        U("OrderedCollection"),
+    ),
+    (
+        "lemmy-1.0-beta/collections/group_followers.json",
+        U("Collection"),
+    ),
+    (
+        "lemmy-1.0-beta/collections/group_moderators.json",
+        U("OrderedCollection"),
+    ),
+    (
+        "lemmy-1.0-beta/collections/group_outbox.json",
+        U("OrderedCollection"),
+    ),
+    (
+        "lemmy-1.0-beta/collections/person_outbox.json",
+        U("OrderedCollection"),
+    ),
+    ("lemmy-1.0-beta/objects/comment.json", U("Note")),
+    ("lemmy-1.0-beta/objects/group.json", U("Group")),
+    ("lemmy-1.0-beta/objects/instance.json", U("Application")),
+    ("lemmy-1.0-beta/objects/page.json", U("Page")),
+    ("lemmy-1.0-beta/objects/page_image_and_link.json", U("Page")),
+    ("lemmy-1.0-beta/objects/person.json", U("Person")),
+    (
+        "lemmy-1.0-beta/objects/private_message.json",
+        R("private_message"),
+    ),
+    ("lemmy-1.0-beta/objects/tombstone.json", U("Tombstone")),
     // Lemmy's own test assets.
     ("lemmy/activities/block/block_user.json", U("Block")),
     (
@@ -241,7 +406,7 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Every document under `tests/fixtures/`, keyed as in [`EXPECTED`].
-fn documents() -> BTreeMap<String, Value> {
+pub(crate) fn documents() -> BTreeMap<String, Value> {
     let root = Path::new(FIXTURES);
     let mut files = Vec::new();
     json_files(root, &mut files);

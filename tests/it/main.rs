@@ -24,6 +24,7 @@ mod flows;
 mod golden;
 mod http;
 mod inbox;
+mod live_inbox;
 mod membership;
 mod membership_federation;
 mod membership_peers;
