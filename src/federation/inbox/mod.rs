@@ -137,13 +137,19 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
 }
 
 /// The wire model's verdict on the document, before anything else is spent on it: a
-/// private message (copse has none, and must never publish one as a post) or a document
-/// that does not read as its type is refused; vocabulary copse does not act on passes, to
+/// private message (copse has none, and must never publish one as a post), a document
+/// that does not read as its type, or one that is not an activity is refused; vocabulary copse does not act on passes, to
 /// be acknowledged by the dispatcher, as a server must not fail on what it does not know.
 fn refuse_unreadable(env: &Envelope) -> Result<()> {
-    use crate::federation::protocol::classify::{RefusalReason, classify};
+    use crate::federation::protocol::classify::{RefusalReason, Understood, classify};
     match classify(&env.json) {
-        Ok(_) => Ok(()),
+        Ok(Understood::Activity { .. }) => Ok(()),
+        // An object, an actor or a collection posted to an inbox is not an activity, whatever
+        // other properties it carries.
+        Ok(other) => Err(Error::new(
+            ErrorCode::ActivityInvalid,
+            format!("an inbox takes activities, not a {other}"),
+        )),
         Err(refusal) => match refusal.reason {
             RefusalReason::UnsupportedType => Ok(()),
             RefusalReason::PrivateMessage => Err(Error::new(
