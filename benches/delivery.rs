@@ -27,6 +27,10 @@
 // A benchmark may panic on a broken precondition; src may not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{PgBench, cores, cpu_model};
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -54,7 +58,7 @@ use copse::federation::publish;
 use copse::federation::signatures::{IncomingRequest, RequestSigner, Scheme, VerifyingKey, parse};
 use copse::federation::urls::Urls;
 use copse::server::Server;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use serde_json::{Value, json};
 use tokio::runtime::Handle;
 use tokio::sync::{Notify, watch};
@@ -276,7 +280,8 @@ impl Store {
                 _pg: None,
             },
             Backend::Postgres(admin) => {
-                let pg = PgBench::create(admin, tag);
+                let name = format!("copse_bench_delivery_{}_{tag}", std::process::id());
+                let pg = PgBench::create(admin, &name);
                 Store {
                     url: pg.url.clone(),
                     dir,
@@ -1583,64 +1588,6 @@ fn parse_openssl_speed(output: &str) -> Option<(f64, f64)> {
     }
     let at = |name: &str| header.iter().position(|h| *h == name).map(|i| values[i]);
     Some((at("sign/s")?, at("verify/s")?))
-}
-
-/// Databases of their own on the PostgreSQL server, dropped when done.
-struct PgBench {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgBench {
-    fn create(admin: &str, tag: &str) -> PgBench {
-        let name = format!("copse_bench_delivery_{}_{tag}", std::process::id());
-        let mut conn = PgConnection::establish(admin)
-            .unwrap_or_else(|e| panic!("COPSE_BENCH_POSTGRES_URL is unreachable: {e}"));
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .expect("drop stale benchmark database");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create benchmark database");
-        let mut url = Url::parse(admin).expect("COPSE_BENCH_POSTGRES_URL is a URL");
-        url.set_path(&format!("/{name}"));
-        PgBench {
-            admin: admin.to_string(),
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for PgBench {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
 }
 
 fn load_average() -> String {

@@ -18,6 +18,10 @@
 // A benchmark may panic on a broken precondition; src may not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{PgBench, cores, cpu_model};
+
 use std::hint::black_box;
 use std::process::Command;
 use std::sync::Arc;
@@ -37,7 +41,6 @@ use copse::federation::keys::{self, KeyPair};
 use copse::federation::signatures::{
     Algorithm, IncomingRequest, RequestSigner, Scheme, SigningKey, VerifyingKey, parse,
 };
-use diesel::{Connection, PgConnection, RunQueryDsl};
 use url::Url;
 
 /// Seconds each signature loop runs at least.
@@ -441,7 +444,7 @@ fn ingest(n: usize) {
         .filter(|s| !s.is_empty())
     {
         Some(admin) => {
-            let db = PgBench::create(&admin);
+            let db = PgBench::create(&admin, &format!("copse_bench_{}", std::process::id()));
             let data_dir = tempfile::tempdir().expect("temp dir");
             runtime.block_on(run_backend(
                 "PostgreSQL",
@@ -692,62 +695,4 @@ fn parallel_map<T: Send>(count: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> 
             .flat_map(|h| h.join().expect("worker thread"))
             .collect()
     })
-}
-
-/// A database of its own on the PostgreSQL server, dropped when done.
-struct PgBench {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgBench {
-    fn create(admin: &str) -> PgBench {
-        let name = format!("copse_bench_{}", std::process::id());
-        let mut conn = PgConnection::establish(admin)
-            .unwrap_or_else(|e| panic!("COPSE_BENCH_POSTGRES_URL is unreachable: {e}"));
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .expect("drop stale benchmark database");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create benchmark database");
-        let mut url = Url::parse(admin).expect("COPSE_BENCH_POSTGRES_URL is a URL");
-        url.set_path(&format!("/{name}"));
-        PgBench {
-            admin: admin.to_string(),
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for PgBench {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
 }

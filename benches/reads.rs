@@ -19,6 +19,10 @@
 // A benchmark may panic on a broken precondition; src may not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
+use support::{PgBench, cores, cpu_model};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -33,8 +37,7 @@ use copse::discussions::posts::{PageRequest, page};
 use copse::discussions::views::{self, Here};
 use copse::federation::urls::Urls;
 use diesel::connection::InstrumentationEvent;
-use diesel::{Connection, PgConnection, RunQueryDsl};
-use url::Url;
+use diesel::{Connection, RunQueryDsl};
 
 const DOMAIN: &str = "127.0.0.1:1";
 const POSTS: usize = 300;
@@ -55,18 +58,17 @@ fn main() {
         .build()
         .expect("runtime");
     let sqlite_dir = tempfile::tempdir().expect("temp dir");
-    let sqlite_url = sqlite_dir
-        .path()
-        .join("bench.sqlite")
-        .to_string_lossy()
-        .to_string();
+    let sqlite_url = format!(
+        "sqlite://{}",
+        sqlite_dir.path().join("bench.sqlite").display()
+    );
     runtime.block_on(run_backend("SQLite", &sqlite_url, sqlite_dir.path()));
     match std::env::var("COPSE_BENCH_POSTGRES_URL")
         .ok()
         .filter(|s| !s.is_empty())
     {
         Some(admin) => {
-            let db = PgBench::create(&admin);
+            let db = PgBench::create(&admin, &format!("copse_bench_reads_{}", std::process::id()));
             let data_dir = tempfile::tempdir().expect("temp dir");
             runtime.block_on(run_backend("PostgreSQL", &db.url, data_dir.path()));
         }
@@ -132,7 +134,7 @@ async fn run_backend(backend: &str, database_url: &str, data_dir: &std::path::Pa
     };
 
     let statements = Arc::new(AtomicUsize::new(0));
-    let mut conn = DbConnection::establish(database_url).expect("a connection of its own");
+    let mut conn = copse::db::connect(&config.database_url).expect("a connection of its own");
     let counter = statements.clone();
     conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
         if matches!(event, InstrumentationEvent::StartQuery { .. }) {
@@ -278,62 +280,4 @@ fn seed(c: &mut DbConnection, community_id: i64) {
         )
         .expect("a post");
     }
-}
-
-/// A database of its own on the PostgreSQL server, dropped when done.
-struct PgBench {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl PgBench {
-    fn create(admin: &str) -> PgBench {
-        let name = format!("copse_bench_reads_{}", std::process::id());
-        let mut conn = PgConnection::establish(admin)
-            .unwrap_or_else(|e| panic!("COPSE_BENCH_POSTGRES_URL is unreachable: {e}"));
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .expect("drop stale benchmark database");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .expect("create benchmark database");
-        let mut url = Url::parse(admin).expect("COPSE_BENCH_POSTGRES_URL is a URL");
-        url.set_path(&format!("/{name}"));
-        PgBench {
-            admin: admin.to_string(),
-            name,
-            url: url.to_string(),
-        }
-    }
-}
-
-impl Drop for PgBench {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut conn);
-        }
-    }
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|m| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into())
 }

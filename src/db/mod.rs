@@ -48,6 +48,12 @@ use crate::error::{Error, ErrorCode, Result};
 
 pub use migrate::MigrationReport;
 
+/// One connection of its own, outside the pool, set up as the pool's are: for tools and
+/// benchmarks that watch a connection's statements.
+pub fn connect(url: &DatabaseUrl) -> Result<DbConnection> {
+    pool::establish(url)
+}
+
 /// A connection to either backend. Queries against it compile for both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConnection {

@@ -59,7 +59,7 @@ pub(super) fn build(url: &DatabaseUrl, size: usize) -> Result<Pool> {
         .map_err(|e| Error::internal(format!("cannot build the database pool: {e}")))
 }
 
-fn establish(url: &DatabaseUrl) -> Result<DbConnection> {
+pub(super) fn establish(url: &DatabaseUrl) -> Result<DbConnection> {
     match url {
         DatabaseUrl::Postgres(raw) => PgConnection::establish(raw)
             .map(DbConnection::Postgres)

@@ -206,8 +206,6 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         let actor = incoming.actor.clone();
         let post_id = parent_comment.as_ref().map_or(0, |p| p.post_id);
         let local_community = matches!(venue, Venue::Local { .. });
-        let urls = urls.clone();
-        let venue_for_check = venue.clone();
         return apply(app, incoming, venue, None, move |c| {
             let post_id = if post_id == 0 {
                 posts::find_by_ap_id(c, &parent)?.map_or(0, |p| p.id)
@@ -235,12 +233,11 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                 }
                 None if is_update => {}
                 None => {
-                    // The same rules as for a person of this server (a remote community's
-                    // own rules are its server's to keep).
-                    let who = Participant::Remote(&actor);
-                    participant::check_not_banned(c, &urls, who, &venue_for_check)?;
+                    // The same rules as for a person of this server, bans included (a
+                    // remote community's own rules are its server's to keep, and bans
+                    // from this instance were refused at the inbox).
                     if local_community && let Some(post) = posts::find(c, post_id)? {
-                        participant::check_may_comment(c, &post, who)?;
+                        participant::check_may_comment(c, &post, Participant::Remote(&actor))?;
                     }
                     let now = crate::time::now();
                     comments::insert(
