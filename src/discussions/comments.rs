@@ -229,19 +229,97 @@ pub async fn thread(app: &App, viewer: Option<&User>, post_id: i64) -> Result<Ve
 
 /// Depth-first order: every comment right after its parent, siblings oldest first.
 pub fn thread_order(rows: &[CommentRow]) -> Vec<&CommentRow> {
-    fn visit<'a>(parent: Option<i64>, rows: &'a [CommentRow], out: &mut Vec<&'a CommentRow>) {
-        for row in rows.iter().filter(|r| r.parent_id == parent) {
-            out.push(row);
-            visit(Some(row.id), rows, out);
-        }
+    use std::collections::{HashMap, HashSet};
+    // Each comment's replies, in the order given (oldest first): one pass, not one per
+    // comment, so a long thread stays linear.
+    let mut replies: HashMap<Option<i64>, Vec<&CommentRow>> = HashMap::new();
+    for row in rows {
+        replies.entry(row.parent_id).or_default().push(row);
     }
     let mut out = Vec::with_capacity(rows.len());
-    visit(None, rows, &mut out);
+    let mut placed = HashSet::with_capacity(rows.len());
+    // Depth-first without recursion: a deep thread cannot exhaust the stack.
+    let mut stack: Vec<&CommentRow> = replies
+        .get(&None)
+        .into_iter()
+        .flatten()
+        .rev()
+        .copied()
+        .collect();
+    while let Some(row) = stack.pop() {
+        if !placed.insert(row.id) {
+            continue;
+        }
+        out.push(row);
+        if let Some(children) = replies.get(&Some(row.id)) {
+            stack.extend(children.iter().rev().copied());
+        }
+    }
     // Replies whose parent is missing (not received yet) still show, at the end.
     for row in rows {
-        if !out.iter().any(|r| r.id == row.id) {
+        if !placed.contains(&row.id) {
             out.push(row);
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(id: i64, parent_id: Option<i64>) -> CommentRow {
+        let at = chrono::DateTime::from_timestamp(id, 0)
+            .map_or_else(crate::time::now, |t| t.naive_utc());
+        CommentRow {
+            id,
+            ap_id: format!("https://cop.example/comment/{id}"),
+            post_id: 1,
+            parent_id,
+            author_user_id: None,
+            author_remote_id: None,
+            body_source: None,
+            body_html: String::new(),
+            language: None,
+            deleted: false,
+            pending: false,
+            upvotes: 0,
+            downvotes: 0,
+            score: 0,
+            depth: 0,
+            published_at: at,
+            edited_at: None,
+            created_at: at,
+            removed: false,
+        }
+    }
+
+    fn ids(rows: &[CommentRow]) -> Vec<i64> {
+        thread_order(rows).iter().map(|r| r.id).collect()
+    }
+
+    #[test]
+    fn replies_follow_their_parent_oldest_first_and_orphans_come_last() {
+        let rows = [
+            comment(1, None),
+            comment(2, None),
+            comment(3, Some(1)),
+            comment(4, Some(9)), // its parent has not arrived
+            comment(5, Some(3)),
+            comment(6, Some(1)),
+            comment(7, Some(4)),
+        ];
+        assert_eq!(ids(&rows), [1, 3, 5, 6, 2, 4, 7]);
+        assert!(ids(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_very_deep_thread_is_ordered_without_exhausting_the_stack() {
+        let rows: Vec<CommentRow> = (1..=100_000)
+            .map(|id| comment(id, (id > 1).then_some(id - 1)))
+            .collect();
+        let order = ids(&rows);
+        assert_eq!(order.len(), rows.len());
+        assert!(order.windows(2).all(|w| w[0] + 1 == w[1]));
+    }
 }

@@ -257,25 +257,23 @@ pub(crate) fn visible(c: &mut DbConnection, id: i64, viewer: Option<&User>) -> R
 /// What restricted posts of `community` the viewer may list.
 fn reader(
     c: &mut DbConnection,
-    community: &CommunityRef,
+    local: Option<&crate::communities::Community>,
     viewer: Option<&User>,
     policy: &FederationPolicy,
 ) -> Result<Reader> {
     let mut member = false;
-    let spaces = match community {
-        CommunityRef::Local(id) => {
-            let community = communities::find(c, *id)?
-                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+    let spaces = match local {
+        Some(community) => {
             let standing = access::standing(
                 c,
-                *id,
+                community.id,
                 viewer.map(|u| Member::Local(u.id)),
                 viewer.is_some_and(|u| u.is_admin),
             )?;
             member = standing.is_member();
-            access::visible_spaces(c, &community, &standing)?
+            access::visible_spaces(c, community, &standing)?
         }
-        CommunityRef::Remote(_) => Vec::new(),
+        None => Vec::new(),
     };
     // Limited servers' posts stay out of listings, except for the community's members.
     let hidden_domains = if member {
@@ -435,23 +433,24 @@ pub fn page(
     policy: &FederationPolicy,
     request: PageRequest,
 ) -> Result<Vec<PostView>> {
-    let (community, handle) = match venue {
+    let (community, handle, local) = match venue {
         Venue::Local { id, .. } => {
-            let name = communities::find(c, *id)?
-                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?
-                .name;
-            (CommunityRef::Local(*id), format!("!{name}@{}", here.domain))
+            let local = communities::find(c, *id)?
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+            let handle = format!("!{}@{}", local.name, here.domain);
+            (CommunityRef::Local(*id), handle, Some(local))
         }
         Venue::Remote(actor) => (
             CommunityRef::Remote(actor.id),
             format!("!{}@{}", actor.username, actor.domain),
+            None,
         ),
     };
     let cursor = match request.after {
         Some(id) => posts::find(c, id)?,
         None => None,
     };
-    let reader = reader(c, &community, viewer, policy)?;
+    let reader = reader(c, local.as_ref(), viewer, policy)?;
     let limit = request.limit.clamp(1, 100);
     let rows = posts::list(c, community, request.sort, cursor.as_ref(), limit, &reader)?;
     Ok(rows
