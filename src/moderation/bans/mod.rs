@@ -28,9 +28,9 @@ use crate::communities::{Reach, Venue};
 use crate::db::bans::{self, BanRow, NewBan};
 use crate::db::memberships::{self, Member, Of};
 use crate::db::posts::CommunityRef;
-use crate::db::{comments, communities, follows, posts, sessions};
+use crate::db::{DbConnection, comments, communities, follows, posts, sessions};
 use crate::error::{Error, ErrorCode, Result};
-use crate::events::{BanEnded, BanMade, Event};
+use crate::events::{BanEnded, BanMade, Event, Recorder};
 use crate::federation::local::LocalActor;
 use crate::federation::urls::Urls;
 use crate::follows::{self as following, Target};
@@ -220,40 +220,15 @@ pub async fn ban_in_community(
                 }
                 _ => {}
             }
-            let moderator = urls.person(&user.username);
             let community_ap_id = urls.community(&community.name);
-            let activity = urls.new_activity_id("Block");
             // Recorded before the person's follow ends, so the follower servers hear of it
             // while theirs still stands.
-            events.record(
-                c,
-                Event::Banned(BanMade {
-                    moderator: moderator.clone(),
-                    person: person.ap_id.clone(),
-                    person_inbox: person.inbox.clone(),
-                    venue: Some(community_venue(&urls, &community)),
-                    reach: ban_reach(Some(&community)),
-                    reason: reason.clone(),
-                    expires_at,
-                    remove_data: input.remove_data,
-                    activity: activity.clone(),
-                }),
-            )?;
-            let row = bans::put(
-                c,
-                &NewBan {
-                    scope: community_ap_id.clone(),
-                    community_id: Some(community.id),
-                    person_ap_id: person.ap_id.clone(),
-                    user_id: local_id(person.member),
-                    remote_actor_id: remote_id(person.member),
-                    reason: reason.clone(),
-                    expires_at,
-                    banned_by: Some(user.id),
-                    activity_id: Some(activity),
-                    created_at: crate::time::now(),
-                },
-            )?;
+            let terms = Terms {
+                reason: reason.clone(),
+                expires_at,
+                remove_data: input.remove_data,
+            };
+            let row = put(c, events, &urls, &user, &person, Some(&community), terms)?;
             if let Some(m) = target {
                 memberships::delete(c, m.id)?;
             }
@@ -365,6 +340,57 @@ async fn lift(
     .await
 }
 
+/// What a ban says of its length and of what the person wrote.
+struct Terms {
+    reason: Option<String>,
+    expires_at: Option<NaiveDateTime>,
+    remove_data: bool,
+}
+
+/// Records that `by` banned `person` from `community` (None: from the instance) and writes
+/// the ban, under the id of the activity that announces it.
+fn put(
+    c: &mut DbConnection,
+    events: &mut Recorder,
+    urls: &Urls,
+    by: &User,
+    person: &Person,
+    community: Option<&Community>,
+    terms: Terms,
+) -> Result<BanRow> {
+    let activity = urls.new_activity_id("Block");
+    events.record(
+        c,
+        Event::Banned(BanMade {
+            moderator: urls.person(&by.username),
+            person: person.ap_id.clone(),
+            person_inbox: person.inbox.clone(),
+            venue: community.map(|k| community_venue(urls, k)),
+            reach: ban_reach(community),
+            reason: terms.reason.clone(),
+            expires_at: terms.expires_at,
+            remove_data: terms.remove_data,
+            activity: activity.clone(),
+        }),
+    )?;
+    Ok(bans::put(
+        c,
+        &NewBan {
+            scope: community
+                .map_or_else(|| INSTANCE_SCOPE.to_string(), |k| urls.community(&k.name)),
+            community_id: community.map(|k| k.id),
+            person_ap_id: person.ap_id.clone(),
+            user_id: local_id(person.member),
+            remote_actor_id: remote_id(person.member),
+            reason: terms.reason,
+            expires_at: terms.expires_at,
+            banned_by: Some(by.id),
+            activity_id: Some(activity),
+            created_at: crate::time::now(),
+        },
+    )?)
+}
+
 fn local_id(member: Member) -> Option<i64> {
     match member {
         Member::Local(id) => Some(id),
@@ -439,37 +465,12 @@ pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Resu
     let admin = admin.clone();
     let row = app
         .change(move |c, events| {
-            let moderator = urls.person(&admin.username);
-            let activity = urls.new_activity_id("Block");
-            events.record(
-                c,
-                Event::Banned(BanMade {
-                    moderator,
-                    person: person.ap_id.clone(),
-                    person_inbox: person.inbox.clone(),
-                    venue: None,
-                    reach: ban_reach(None),
-                    reason: reason.clone(),
-                    expires_at,
-                    remove_data: input.remove_data,
-                    activity: activity.clone(),
-                }),
-            )?;
-            let row = bans::put(
-                c,
-                &NewBan {
-                    scope: INSTANCE_SCOPE.to_string(),
-                    community_id: None,
-                    person_ap_id: person.ap_id.clone(),
-                    user_id: local_id(person.member),
-                    remote_actor_id: remote_id(person.member),
-                    reason: reason.clone(),
-                    expires_at,
-                    banned_by: Some(admin.id),
-                    activity_id: Some(activity),
-                    created_at: crate::time::now(),
-                },
-            )?;
+            let terms = Terms {
+                reason: reason.clone(),
+                expires_at,
+                remove_data: input.remove_data,
+            };
+            let row = put(c, events, &urls, &admin, &person, None, terms)?;
             if let Member::Local(id) = person.member {
                 sessions::delete_all_for_user(c, id)?;
             }
