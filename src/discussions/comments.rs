@@ -1,14 +1,15 @@
 //! Comments: threaded under a post or under another comment.
 
 use super::model::CommentView;
-use super::participant::{self, Participant};
+use super::participant::Participant;
 use super::posts::{here, venue_of_row, visible};
 use super::views;
+use super::write::{self, CommentDraft, Origin};
 use crate::accounts::User;
 use crate::app::App;
 use crate::communities::{Reach, Venue};
 use crate::content;
-use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::comments::{self, CommentRow};
 use crate::db::{DbConnection, posts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::{CommentEvent, Event};
@@ -35,17 +36,16 @@ pub async fn create(
     body: &str,
 ) -> Result<CommentView> {
     let body = check(body)?;
-    let html = content::render_markdown(&body);
+    let draft = CommentDraft {
+        body_html: content::render_markdown(&body),
+        body_source: Some(body),
+        language: None,
+    };
     let here = here(app);
     let author = here.urls.person(&user.username);
-    let user_id = user.id;
     let commenter = user.clone();
     app.change(move |c, events| {
         let post = visible(c, post_id, Some(&commenter))?;
-        if post.deleted {
-            return Err(Error::new(ErrorCode::NotFound, "no such post"));
-        }
-        participant::check_may_comment(c, &post, Participant::Local(&commenter))?;
         let parent = match parent_id {
             Some(id) => Some(
                 comments::find(c, id)?
@@ -54,31 +54,17 @@ pub async fn create(
             ),
             None => None,
         };
-        let venue = venue_of_row(c, &here.urls, &post)?;
-        crate::moderation::bans::check_may_take_part(c, &here.urls, &commenter, &venue)?;
-        let now = crate::time::now();
-        let id = crate::db::ids::next(c, crate::db::ids::Table::Comments)?;
-        let row = comments::insert(
+        let who = Participant::Local(&commenter);
+        let row = write::new_comment(
             c,
-            &NewComment {
-                id: Some(id),
-                ap_id: here.urls.comment(id),
-                post_id,
-                parent_id,
-                author_user_id: Some(user_id),
-                author_remote_id: None,
-                body_source: Some(body),
-                body_html: html,
-                language: None,
-                pending: matches!(venue, Venue::Remote(_)),
-                depth: parent.as_ref().map_or(0, |p| p.depth + 1),
-                published_at: now,
-                created_at: now,
-            },
+            &here.urls,
+            &post,
+            parent.as_ref(),
+            who,
+            draft,
+            Origin::Here,
         )?;
-        if !row.pending {
-            posts::add_comment_count(c, post_id, 1)?;
-        }
+        let venue = venue_of_row(c, &here.urls, &post)?;
         let in_reply_to = parent
             .as_ref()
             .map_or(post.ap_id.clone(), |p| p.ap_id.clone());
@@ -100,14 +86,17 @@ pub async fn create(
 /// The author edits a comment.
 pub async fn edit(app: &App, user: &User, id: i64, body: &str) -> Result<CommentView> {
     let body = check(body)?;
-    let html = content::render_markdown(&body);
+    let draft = CommentDraft {
+        body_html: content::render_markdown(&body),
+        body_source: Some(body),
+        language: None,
+    };
     let here = here(app);
     let author = here.urls.person(&user.username);
-    let user_id = user.id;
+    let user = user.clone();
     app.change(move |c, events| {
-        let row = own_comment(c, id, user_id)?;
-        comments::edit(c, id, Some(&body), &html, crate::time::now())?;
-        let row = comments::find(c, row.id)?.ok_or_else(|| Error::internal("comment vanished"))?;
+        let row = live_comment(c, id)?;
+        let row = write::edit_comment(c, &row, Participant::Local(&user), draft)?;
         let Context {
             venue,
             reach,
@@ -133,10 +122,10 @@ pub async fn edit(app: &App, user: &User, id: i64, body: &str) -> Result<Comment
 pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     let here = here(app);
     let author = here.urls.person(&user.username);
-    let user_id = user.id;
+    let user = user.clone();
     app.change(move |c, events| {
-        let row = own_comment(c, id, user_id)?;
-        comments::mark_deleted(c, id)?;
+        let row = live_comment(c, id)?;
+        write::delete_comment(c, &row, Participant::Local(&user))?;
         let Context {
             venue,
             reach,
@@ -156,17 +145,11 @@ pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     .await
 }
 
-fn own_comment(c: &mut DbConnection, id: i64, user_id: i64) -> Result<CommentRow> {
-    let row = comments::find(c, id)?
+/// A comment that is not deleted.
+fn live_comment(c: &mut DbConnection, id: i64) -> Result<CommentRow> {
+    comments::find(c, id)?
         .filter(|r| !r.deleted)
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))?;
-    if row.author_user_id != Some(user_id) {
-        return Err(Error::new(
-            ErrorCode::Forbidden,
-            "only the author may change a comment",
-        ));
-    }
-    Ok(row)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))
 }
 
 /// Where a comment is said: its community, its audience (its post's), the id it replies to

@@ -14,5 +14,6 @@ pub use posts::{PostInput, venue};
 pub mod rank;
 pub mod views;
 pub mod votes;
+pub mod write;
 
 pub use model::{Author, CommentView, PostView};

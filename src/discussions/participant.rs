@@ -7,6 +7,7 @@
 
 use crate::accounts::User;
 use crate::communities::Venue;
+use crate::db::comments::CommentRow;
 use crate::db::memberships::Member;
 use crate::db::posts::PostRow;
 use crate::db::remote_actors::CachedActor;
@@ -34,10 +35,19 @@ impl Participant<'_> {
         matches!(self, Participant::Local(user) if user.is_admin)
     }
 
-    fn wrote(&self, post: &PostRow) -> bool {
+    /// Whether they wrote `post`.
+    pub fn wrote(&self, post: &PostRow) -> bool {
         match self {
             Participant::Local(user) => post.author_user_id == Some(user.id),
             Participant::Remote(actor) => post.author_remote_id == Some(actor.id),
+        }
+    }
+
+    /// Whether they wrote `comment`.
+    pub fn wrote_comment(&self, comment: &CommentRow) -> bool {
+        match self {
+            Participant::Local(user) => comment.author_user_id == Some(user.id),
+            Participant::Remote(actor) => comment.author_remote_id == Some(actor.id),
         }
     }
 }

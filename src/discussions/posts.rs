@@ -2,14 +2,14 @@
 
 use super::model::PostView;
 use super::participant::{self, Participant};
-use super::rank::hot_rank;
 use super::views::{self, Here};
+use super::write::{self, Origin, PostDraft};
 use crate::accounts::User;
 use crate::app::App;
 use crate::communities::Venue;
 use crate::content;
 use crate::db::memberships::Member;
-use crate::db::posts::{self, CommunityRef, NewPost, PostEdit, PostRow, Reader, Sort};
+use crate::db::posts::{self, CommunityRef, PostRow, Reader, Sort};
 use crate::db::{DbConnection, communities};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::{Event, PostEvent};
@@ -37,19 +37,8 @@ pub struct PostInput {
     pub space: Option<String>,
 }
 
-/// A checked input, with its HTML rendered.
-struct Checked {
-    title: String,
-    body_source: Option<String>,
-    body_html: Option<String>,
-    url: Option<String>,
-    language: Option<String>,
-    sensitive: bool,
-    content_warning: Option<String>,
-    space: Option<String>,
-}
-
-fn check(input: PostInput) -> Result<Checked> {
+/// A member's input, checked and rendered, and the space it names.
+fn check(input: PostInput) -> Result<(PostDraft, Option<String>)> {
     let title = input.title.trim().to_string();
     if title.is_empty() || title.chars().count() > MAX_TITLE {
         return Err(Error::new(
@@ -86,7 +75,7 @@ fn check(input: PostInput) -> Result<Checked> {
         .content_warning
         .map(|c| c.trim().chars().take(MAX_CW).collect::<String>())
         .filter(|c| !c.is_empty());
-    Ok(Checked {
+    let draft = PostDraft {
         title,
         body_html: body.as_deref().map(content::render_markdown),
         body_source: body,
@@ -94,8 +83,8 @@ fn check(input: PostInput) -> Result<Checked> {
         language,
         sensitive: input.sensitive || content_warning.is_some(),
         content_warning,
-        space: input.space.filter(|s| !s.trim().is_empty()),
-    })
+    };
+    Ok((draft, input.space.filter(|s| !s.trim().is_empty())))
 }
 
 fn url_invalid() -> Error {
@@ -161,56 +150,20 @@ fn local_name<'a>(community: &'a str, domain: &str) -> Option<&'a str> {
 
 /// `user` posts in `venue`.
 pub async fn create(app: &App, user: &User, venue: Venue, input: PostInput) -> Result<PostView> {
-    let checked = check(input)?;
+    let (draft, space) = check(input)?;
     let here = here(app);
     let author = here.urls.person(&user.username);
-    let user_id = user.id;
     let poster = user.clone();
     app.change(move |c, events| {
-        let now = crate::time::now();
-        let (community_id, remote_community_id, pending) = match &venue {
-            Venue::Local { id, .. } => (Some(*id), None, false),
-            Venue::Remote(actor) => (None, Some(actor.id), true),
-        };
-        let (space_id, restricted) = match community_id {
-            Some(id) => {
-                let (space, restricted) = participant::space_for_post(
-                    c,
-                    id,
-                    Participant::Local(&poster),
-                    checked.space.as_deref(),
-                )?;
-                (Some(space), restricted)
-            }
-            None => {
-                crate::moderation::bans::check_may_take_part(c, &here.urls, &poster, &venue)?;
-                (None, false)
-            }
-        };
-        let id = crate::db::ids::next(c, crate::db::ids::Table::Posts)?;
-        let row = posts::insert(
+        let who = Participant::Local(&poster);
+        let row = write::new_post(
             c,
-            &NewPost {
-                id: Some(id),
-                ap_id: here.urls.post(id),
-                community_id,
-                remote_community_id,
-                author_user_id: Some(user_id),
-                author_remote_id: None,
-                title: checked.title,
-                body_source: checked.body_source,
-                body_html: checked.body_html,
-                url: checked.url,
-                language: checked.language,
-                sensitive: checked.sensitive,
-                content_warning: checked.content_warning,
-                pending,
-                hot_rank: hot_rank(0, now, now),
-                published_at: now,
-                created_at: now,
-                space_id,
-                restricted,
-            },
+            &here.urls,
+            &venue,
+            who,
+            draft,
+            space.as_deref(),
+            Origin::Here,
         )?;
         let view = views::post_view(c, &here, &row)?;
         events.record(
@@ -290,28 +243,14 @@ fn reader(
 
 /// The author edits a post; the change is published as `Update`.
 pub async fn edit(app: &App, user: &User, id: i64, input: PostInput) -> Result<PostView> {
-    let checked = check(input)?;
+    let (draft, _) = check(input)?;
     let here = here(app);
     let author = here.urls.person(&user.username);
-    let user_id = user.id;
-    let venue = venue_of_post(app, id).await?;
+    let user = user.clone();
     app.change(move |c, events| {
-        let row = own_post(c, id, user_id)?;
-        posts::edit(
-            c,
-            id,
-            &PostEdit {
-                title: checked.title,
-                body_source: checked.body_source,
-                body_html: checked.body_html,
-                url: checked.url,
-                language: checked.language,
-                sensitive: checked.sensitive,
-                content_warning: checked.content_warning,
-                edited_at: Some(crate::time::now()),
-            },
-        )?;
-        let row = posts::find(c, row.id)?.ok_or_else(|| Error::internal("post vanished"))?;
+        let row = live_post(c, id)?;
+        let venue = venue_of_row(c, &here.urls, &row)?;
+        let row = write::edit_post(c, &row, Participant::Local(&user), draft)?;
         let view = views::post_view(c, &here, &row)?;
         events.record(
             c,
@@ -330,11 +269,11 @@ pub async fn edit(app: &App, user: &User, id: i64, input: PostInput) -> Result<P
 pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     let here = here(app);
     let author = here.urls.person(&user.username);
-    let user_id = user.id;
-    let venue = venue_of_post(app, id).await?;
+    let user = user.clone();
     app.change(move |c, events| {
-        let row = own_post(c, id, user_id)?;
-        posts::mark_deleted(c, id)?;
+        let row = live_post(c, id)?;
+        let venue = venue_of_row(c, &here.urls, &row)?;
+        write::delete_post(c, &row, Participant::Local(&user))?;
         events.record(
             c,
             Event::PostDeleted(PostEvent {
@@ -347,29 +286,11 @@ pub async fn delete(app: &App, user: &User, id: i64) -> Result<()> {
     .await
 }
 
-fn own_post(c: &mut DbConnection, id: i64, user_id: i64) -> Result<PostRow> {
-    let row = posts::find(c, id)?
+/// A post that is not deleted.
+fn live_post(c: &mut DbConnection, id: i64) -> Result<PostRow> {
+    posts::find(c, id)?
         .filter(|p| !p.deleted)
-        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
-    if row.author_user_id != Some(user_id) {
-        return Err(Error::new(
-            ErrorCode::Forbidden,
-            "only the author may change a post",
-        ));
-    }
-    Ok(row)
-}
-
-/// The community a stored post belongs to, as a publishing venue.
-pub async fn venue_of_post(app: &App, id: i64) -> Result<Venue> {
-    let urls = Urls::new(&app.config);
-    app.db
-        .run(move |c| {
-            let row = posts::find(c, id)?
-                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))?;
-            venue_of_row(c, &urls, &row)
-        })
-        .await
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such post"))
 }
 
 pub(crate) fn venue_of_row(c: &mut DbConnection, urls: &Urls, row: &PostRow) -> Result<Venue> {

@@ -28,25 +28,25 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
         return Err(Error::new(ErrorCode::VoteInvalid, "a vote is 1, -1 or 0"));
     }
     let here = here(app);
-    let voter = Voter {
-        ap_id: here.urls.person(&user.username),
-        user_id: Some(user.id),
-        remote_id: None,
-    };
     let user = user.clone();
     app.change(move |c, events| {
         let (object_id, post, venue) = target_of(c, &here.urls, target)?;
-        let reach = Reach::of_post(&post);
-        check_may_vote(c, &here.urls, &post, &venue, Participant::Local(&user))?;
-        let previous = votes::find(c, &voter.ap_id, target)?;
         let activity_id = here
             .urls
             .new_activity_id(if value < 0 { "dislike" } else { "like" });
-        votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
-        let tally = recount(c, target)?;
-        let change = match (value, previous) {
+        let who = Participant::Local(&user);
+        let cast = cast(
+            c,
+            &here.urls,
+            (&post, &venue),
+            target,
+            who,
+            value,
+            &activity_id,
+        )?;
+        let change = match (value, cast.previous) {
             (0, None) => None,
-            (0, Some((_, old))) => Some(VoteChange::Withdrawn { value: old }),
+            (0, Some(old)) => Some(VoteChange::Withdrawn { value: old }),
             (v, _) => Some(VoteChange::Cast {
                 value: v,
                 activity: activity_id,
@@ -54,17 +54,61 @@ pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<T
         };
         if let Some(change) = change {
             let event = Event::Voted {
-                voter: voter.ap_id.clone(),
+                voter: cast.voter,
                 object: object_id,
+                reach: Reach::of_post(&post),
                 venue,
-                reach,
                 change,
             };
             events.record(c, event)?;
         }
-        Ok(tally)
+        Ok(cast.tally)
     })
     .await
+}
+
+/// A vote stored.
+pub(crate) struct Cast {
+    pub tally: Tally,
+    /// The voter's ActivityPub id.
+    pub voter: String,
+    /// The vote it replaced, if any.
+    pub previous: Option<i32>,
+}
+
+/// `who` votes `value` (+1, -1, or 0 to withdraw) on `target`, under `post` in `venue`, by
+/// the activity `activity_id`: checked as anyone's vote is (bans, and whether they may see
+/// it), stored, and the totals counted again. Local and remote votes both come here.
+pub(crate) fn cast(
+    c: &mut DbConnection,
+    urls: &Urls,
+    (post, venue): (&PostRow, &Venue),
+    target: Voted,
+    who: Participant<'_>,
+    value: i32,
+    activity_id: &str,
+) -> Result<Cast> {
+    check_may_vote(c, urls, post, venue, who)?;
+    let voter = match who {
+        Participant::Local(user) => Voter {
+            ap_id: urls.person(&user.username),
+            user_id: Some(user.id),
+            remote_id: None,
+        },
+        Participant::Remote(actor) => Voter {
+            ap_id: actor.ap_id.clone(),
+            user_id: None,
+            remote_id: Some(actor.id),
+        },
+    };
+    let previous = votes::set(c, &voter, target, value, activity_id, crate::time::now())?;
+    let previous = (previous != 0).then_some(previous);
+    let tally = recount(c, target)?;
+    Ok(Cast {
+        tally,
+        voter: voter.ap_id,
+        previous,
+    })
 }
 
 /// The id of what is voted on and its community.

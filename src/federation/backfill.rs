@@ -105,12 +105,7 @@ async fn import(app: &App, community: &CachedActor, page: Value) -> Result<()> {
         return Ok(());
     }
     let actor = remote::actor(app, &author).await?;
-    let incoming = Incoming {
-        id: format!("{id}#backfill"),
-        kind: "Create".into(),
-        json: page.clone(),
-        actor,
-        via: Via::Announced(Box::new(community.clone())),
-    };
+    let via = Via::Announced(Box::new(community.clone()));
+    let incoming = Incoming::object(format!("{id}#backfill"), &page, actor, via);
     content::receive_create_or_update(app, incoming, page).await
 }

@@ -176,3 +176,38 @@ fn federation_outside_its_routes_speaks_http_not_axum() {
         "only federation/routes/ is written against the web framework: {offenders:?}"
     );
 }
+
+#[test]
+fn posts_comments_and_votes_are_written_by_the_domain_whatever_their_origin() {
+    // The statements that create content, and who may call them: one place each, used by
+    // the API and the inbox alike (src/discussions/write.rs, src/discussions/votes.rs).
+    let writers = [
+        ("posts::insert(", "discussions/write.rs"),
+        ("comments::insert(", "discussions/write.rs"),
+        ("votes::set(", "discussions/votes.rs"),
+    ];
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut offences = Vec::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(src())
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.starts_with("db/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read a source file");
+        for (call, owner) in writers {
+            if text.contains(call) && rel != owner {
+                offences.push(format!("{rel} calls {call} (only {owner} may)"));
+            }
+        }
+    }
+    assert!(
+        offences.is_empty(),
+        "content is created by one domain path for local and remote authors:\n{}",
+        offences.join("\n")
+    );
+}

@@ -425,6 +425,24 @@ async fn lemmy_votes_move_the_scores_and_an_undo_withdraws_the_vote() {
 }
 
 #[tokio::test]
+async fn a_remote_post_dated_in_the_future_is_dated_when_it_arrived() {
+    // A date in the future would keep a post atop "new" for as long as its author likes.
+    let (s, peer, _) = world().await;
+    let mut create = lemmy(&s, &peer, "create_or_update/create_page.json");
+    create["object"]["published"] = json!("2999-01-01T00:00:00Z");
+    deliver(&s, &peer, &create, "lemmy_alpha").await;
+    let post = listed(&s, &on_peer(&peer, "post/1"))
+        .await
+        .expect("the post is listed");
+    let published = chrono::DateTime::parse_from_rfc3339(post["published_at"].as_str().unwrap())
+        .expect("an RFC 3339 date");
+    assert!(
+        published.with_timezone(&chrono::Utc) <= chrono::Utc::now(),
+        "{post}"
+    );
+}
+
+#[tokio::test]
 async fn a_lemmy_update_edits_the_post_and_a_delete_removes_it_from_the_listing() {
     let (s, peer, _) = world().await;
     bob_follows_nursing(&s, &peer).await;

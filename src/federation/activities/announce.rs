@@ -14,6 +14,7 @@ use crate::db::remote_actors::CachedActor;
 use crate::db::{comments, follows, posts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local;
+use crate::federation::protocol::activities::ActivityKind;
 use crate::federation::protocol::envelope::{Envelope, authority, id_of};
 use crate::federation::remote::{self, signed_fetch};
 
@@ -60,13 +61,8 @@ pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Resu
         let object = verified_object(app, &object, community).await?;
         let author = author_of(&object)?;
         let actor = remote::actor(app, &author).await?;
-        let incoming = Incoming {
-            id: env.id.to_string(),
-            kind: "Create".into(),
-            json: object.clone(),
-            actor,
-            via: Via::Announced(Box::new(community.clone())),
-        };
+        let via = Via::Announced(Box::new(community.clone()));
+        let incoming = Incoming::object(env.id.to_string(), &object, actor, via);
         return content::receive_create_or_update(app, incoming, object).await;
     }
 
@@ -87,15 +83,12 @@ pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Resu
         Envelope::from_json(fetch_from_origin(app, inner.id.as_str()).await?)?
     };
     let actor = remote::actor(app, &inner.actor).await?;
-    let incoming = Incoming {
-        // The inner activity's id: the same vote or post announced twice is applied once.
-        id: inner.id.to_string(),
-        kind: inner.kind.clone(),
-        json: inner.json.clone(),
-        actor,
-        via: Via::Announced(Box::new(community.clone())),
-    };
-    super::table::apply(app, incoming, &inner).await
+    // The inner activity's id: the same vote or post announced twice is applied once.
+    let via = Via::Announced(Box::new(community.clone()));
+    match Incoming::of(&inner, actor, via) {
+        Some(incoming) => super::table::apply(app, incoming, &inner).await,
+        None => content::record_only(app, inner.id.as_str()).await,
+    }
 }
 
 /// A moderator of the remote community pinned (`Add` to `featured`) or unpinned a post.
@@ -103,22 +96,17 @@ pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Resu
 pub(super) async fn pin(
     app: &App,
     incoming: Incoming,
-    inner: &Envelope,
+    target: &str,
     post_id: String,
 ) -> Result<()> {
     let Via::Announced(community) = &incoming.via else {
         return content::record_only(app, &incoming.id).await;
     };
-    let target = inner
-        .json
-        .get("target")
-        .and_then(|t| id_of(Some(t)))
-        .and_then(Value::as_str);
     let featured = community.ap_id.clone().trim_end_matches('/').to_string() + "/featured";
-    if target != Some(featured.as_str()) || incoming.actor.domain != community.domain {
+    if target != featured || incoming.actor.domain != community.domain {
         return content::record_only(app, &incoming.id).await;
     }
-    let pinned = inner.kind == "Add";
+    let pinned = incoming.kind == ActivityKind::Add;
     let community_id = community.id;
     let id = incoming.id.clone();
     app.db

@@ -7,22 +7,23 @@
 //! The object's author must be the activity's actor, and its id on the author's host.
 //! HTML is sanitized before it is stored.
 
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::super::protocol::envelope::{authority, id_of};
+use super::super::protocol::envelope::{Envelope, authority};
 use crate::app::App;
 use crate::content;
-use crate::db::comments::{self, NewComment};
-use crate::db::posts::{self, NewPost, PostEdit};
 use crate::db::remote_actors::CachedActor;
-use crate::db::{DbConnection, received, remote_actors};
-use crate::discussions::participant::{self, Participant};
-use crate::discussions::rank::hot_rank;
+use crate::db::{DbConnection, comments, posts, received, remote_actors};
+use crate::discussions::participant::Participant;
+use crate::discussions::write::{self, CommentDraft, Origin, PostDraft, Received};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
+use crate::federation::protocol::activities::{ActivityKind, Delete};
+use crate::federation::protocol::objects::{ObjectFields, Tag};
 use crate::federation::publish::Venue;
-use crate::federation::restricted;
+use crate::federation::restricted::{self, Addressing};
 use crate::federation::urls::Urls;
 
 /// Where an activity came from: straight to our inbox, or inside a remote community's
@@ -38,7 +39,9 @@ pub enum Via {
 pub struct Incoming {
     /// The activity's id (recorded as processed).
     pub id: String,
-    pub kind: String,
+    pub kind: ActivityKind,
+    /// The id of the activity's object, as the wire model reads it.
+    pub object: Option<String>,
     /// The whole activity as received (re-announced as is to a local community's followers).
     pub json: Value,
     /// Its actor, verified.
@@ -46,48 +49,67 @@ pub struct Incoming {
     pub via: Via,
 }
 
-fn strings(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|v| id_of(Some(v)).and_then(Value::as_str).map(str::to_string))
-            .collect(),
-        Some(Value::Object(_)) => id_of(value)
-            .and_then(Value::as_str)
-            .map(|s| vec![s.to_string()])
-            .unwrap_or_default(),
-        _ => Vec::new(),
+impl Incoming {
+    /// The activity `env` by `actor`, arrived through `via`; `None` for a type copse does
+    /// not know, which is acknowledged and not acted on.
+    pub fn of(env: &Envelope, actor: CachedActor, via: Via) -> Option<Incoming> {
+        Some(Incoming {
+            id: env.id.to_string(),
+            kind: ActivityKind::from_type(&env.kind)?,
+            object: env.object_id().map(|u| u.to_string()),
+            json: env.json.clone(),
+            actor,
+            via,
+        })
+    }
+
+    /// A content object that arrived without its `Create` (announced bare, fetched, or
+    /// backfilled), under the id `id`.
+    pub fn object(id: String, object: &Value, actor: CachedActor, via: Via) -> Incoming {
+        Incoming {
+            id,
+            kind: ActivityKind::Create,
+            object: None,
+            json: object.clone(),
+            actor,
+            via,
+        }
     }
 }
 
-/// The local community or remote group an object is addressed to.
-async fn addressed_venue(app: &App, object: &Value, activity: &Value) -> Result<Option<Venue>> {
-    let mut candidates = strings(object.get("audience"));
-    for field in ["to", "cc"] {
-        candidates.extend(strings(object.get(field)));
-        candidates.extend(strings(activity.get(field)));
-    }
-    candidates.extend(strings(activity.get("audience")));
-    // Mastodon addresses a group through a mention.
-    if let Some(tags) = object.get("tag").and_then(Value::as_array) {
-        for tag in tags {
-            if tag.get("type").and_then(Value::as_str) == Some("Mention")
-                && let Some(href) = tag.get("href").and_then(Value::as_str)
-            {
-                candidates.push(href.to_string());
-            }
-        }
-    }
+/// A post or comment as it arrives: its type and the fields content objects share.
+#[derive(Debug, Deserialize)]
+struct ContentObject {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(flatten)]
+    fields: ObjectFields,
+}
+
+/// The local community or remote group an object is addressed to: named in its `audience`,
+/// `to` or `cc` (or the activity's), or mentioned, as Mastodon addresses a group.
+async fn addressed_venue(
+    app: &App,
+    object: &ObjectFields,
+    activity: &Addressing,
+) -> Result<Option<Venue>> {
+    let mut candidates: Vec<&str> = object.audience.iter().map(String::as_str).collect();
+    candidates.extend(object.to.iter().chain(&object.cc).map(String::as_str));
+    candidates.extend(activity.named());
+    candidates.extend(activity.audience.as_deref());
+    candidates.extend(object.tag.iter().filter_map(|tag| match tag {
+        Tag::Mention(m) => Some(m.href.as_str()),
+        _ => None,
+    }));
     let urls = Urls::new(&app.config);
     for candidate in candidates {
-        if let Some(LocalActor::Community(c)) = local::find(app, &candidate).await? {
+        if let Some(LocalActor::Community(c)) = local::find(app, candidate).await? {
             return Ok(Some(Venue::Local {
                 id: c.id,
                 ap_id: urls.community(&c.name),
             }));
         }
-        let id = candidate.clone();
+        let id = candidate.to_string();
         if let Some(actor) = app
             .db
             .run(move |c| Ok(remote_actors::find_by_ap_id(c, &id)?))
@@ -102,22 +124,10 @@ async fn addressed_venue(app: &App, object: &Value, activity: &Value) -> Result<
 
 /// `Create` or `Update` of a post or comment.
 pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Value) -> Result<()> {
-    let object_id = id_of(Some(&object))
-        .and_then(Value::as_str)
-        .and_then(|s| Url::parse(s).ok())
-        .ok_or_else(|| invalid("the object has no id"))?;
-    let author = id_of(object.get("attributedTo"))
-        .or_else(|| {
-            object
-                .get("attributedTo")
-                .and_then(|a| a.as_array())
-                .and_then(|a| a.first())
-        })
-        .and_then(|v| id_of(Some(v)))
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    if author != incoming.actor.ap_id {
+    let ContentObject { kind, fields: o } = ContentObject::deserialize(&object)
+        .map_err(|e| invalid(&format!("the object cannot be read: {e}")))?;
+    let object_id = Url::parse(&o.id).map_err(|_| invalid("the object's id is not a URL"))?;
+    if o.author() != Some(incoming.actor.ap_id.as_str()) {
         return Err(Error::new(
             ErrorCode::SignerNotActor,
             "the object's attributedTo is not the activity's actor",
@@ -129,20 +139,13 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
             "the object is not on its author's host",
         ));
     }
-    let kind = object
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let in_reply_to = id_of(object.get("inReplyTo"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let html = content::sanitize(
-        object
-            .get("content")
-            .and_then(Value::as_str)
-            .unwrap_or_default(),
-    );
+    // Mastodon may send the body only per language.
+    let body = o
+        .content
+        .as_deref()
+        .or_else(|| o.content_map.values().next().map(String::as_str))
+        .unwrap_or_default();
+    let html = content::sanitize(body);
     // Media from a server whose media the admins reject is left out as it arrives.
     let rejects_media = app
         .policy
@@ -154,197 +157,94 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
     } else {
         html
     };
-    let source = object
-        .get("source")
-        .and_then(|s| s.get("content"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let published = object
-        .get("published")
-        .and_then(Value::as_str)
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|d| d.naive_utc())
-        .unwrap_or_else(crate::time::now);
-    let urls = Urls::new(&app.config);
-    let is_update = incoming.kind == "Update";
+    let activity = Addressing::of(&incoming.json);
+    let received = Received {
+        ap_id: o.id.clone(),
+        published: o
+            .published
+            .map(|d| d.naive_utc())
+            .unwrap_or_else(crate::time::now),
+        public: o.is_public() || activity.is_public(),
+        addressees: Vec::new(),
+    };
+    let language = o
+        .language_code()
+        .map(|l| l.chars().take(16).collect::<String>());
+    let source = o.source.as_ref().map(|s| s.content.clone());
+    let is_update = incoming.kind == ActivityKind::Update;
 
     // A reply to something we hold is a comment, whatever its type.
-    if let Some(parent) = in_reply_to {
-        let mut found = find_parent(app, &parent).await?;
-        // Announces can overtake each other: a reply may arrive before what it answers.
-        // In a followed community, the missing parent is fetched from its origin first.
-        if found.is_none()
-            && let Via::Announced(community) = &incoming.via
-            && super::parents::fetch(app, &parent, community).await
-        {
-            found = find_parent(app, &parent).await?;
-        }
-        let Some((post, parent_comment)) = found else {
-            if matches!(incoming.via, Via::Announced(_)) {
-                // A followed community's thread whose start could not be had right now:
-                // not recorded, so the community's retry brings the reply again.
-                return Err(Error::new(
-                    ErrorCode::FetchFailed,
-                    format!("the reply's parent {parent} could not be fetched yet"),
-                ));
-            }
-            tracing::debug!(parent, "a reply to something not held here; ignored");
-            return record_only(app, &incoming.id).await;
+    if let Some(parent) = o.in_reply_to.clone() {
+        let draft = CommentDraft {
+            body_source: source,
+            body_html: html,
+            language,
         };
-        let venue = app
-            .db
-            .run({
-                let urls = urls.clone();
-                move |c| crate::discussions::posts::venue_of_row(c, &urls, &post)
-            })
-            .await?;
-        check_venue(&incoming, &venue)?;
-        crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
-        let object_ap_id = object_id.to_string();
-        let language = language_of(&object);
-        let actor_id = incoming.actor.id;
-        let actor = incoming.actor.clone();
-        let post_id = parent_comment.as_ref().map_or(0, |p| p.post_id);
-        let local_community = matches!(venue, Venue::Local { .. });
-        return apply(app, incoming, venue, None, move |c| {
-            let post_id = if post_id == 0 {
-                posts::find_by_ap_id(c, &parent)?.map_or(0, |p| p.id)
-            } else {
-                post_id
-            };
-            match comments::find_by_ap_id(c, &object_ap_id)? {
-                Some(existing) => {
-                    if existing.author_remote_id != Some(actor_id) {
-                        return Err(forbidden());
-                    }
-                    if existing.pending {
-                        comments::confirm(c, existing.id)?;
-                        posts::add_comment_count(c, existing.post_id, 1)?;
-                    }
-                    if is_update {
-                        comments::edit(
-                            c,
-                            existing.id,
-                            source.as_deref(),
-                            &html,
-                            crate::time::now(),
-                        )?;
-                    }
-                }
-                None if is_update => {}
-                None => {
-                    // The same rules as for a person of this server, bans included (a
-                    // remote community's own rules are its server's to keep, and bans
-                    // from this instance were refused at the inbox).
-                    if local_community && let Some(post) = posts::find(c, post_id)? {
-                        participant::check_may_comment(c, &post, Participant::Remote(&actor))?;
-                    }
-                    let now = crate::time::now();
-                    comments::insert(
-                        c,
-                        &NewComment {
-                            id: None,
-                            ap_id: object_ap_id,
-                            post_id,
-                            parent_id: parent_comment.as_ref().map(|p| p.id),
-                            author_user_id: None,
-                            author_remote_id: Some(actor_id),
-                            body_source: source,
-                            body_html: html,
-                            language,
-                            pending: false,
-                            depth: parent_comment.as_ref().map_or(0, |p| p.depth + 1),
-                            published_at: published,
-                            created_at: now,
-                        },
-                    )?;
-                    posts::add_comment_count(c, post_id, 1)?;
-                }
-            }
-            Ok(())
-        })
-        .await;
+        return receive_comment(app, incoming, parent, draft, received, is_update).await;
     }
 
     // Otherwise a post: a Page or Article, or a Note that mentions a community.
-    let Some(venue) = addressed_venue(app, &object, &incoming.json).await? else {
+    let Some(venue) = addressed_venue(app, &o, &activity).await? else {
         tracing::debug!(id = %object_id, "an object addressed to no community here; ignored");
         return record_only(app, &incoming.id).await;
     };
     check_venue(&incoming, &venue)?;
     crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
-    let (title, body_html) = match kind.as_str() {
-        "Note" => title_from_note(&html, venue.ap_id()),
-        _ => (
-            object
-                .get("name")
-                .and_then(Value::as_str)
-                .map(|t| {
-                    content::plain_text(t)
-                        .trim()
-                        .chars()
-                        .take(200)
-                        .collect::<String>()
-                })
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| invalid("a post needs a name"))?,
-            html,
-        ),
+    let is_note = kind == "Note";
+    let (title, body_html) = if is_note {
+        title_from_note(&html, venue.ap_id())
+    } else {
+        let title = o
+            .name
+            .as_deref()
+            .map(short_text)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| invalid("a post needs a name"))?;
+        (title, html)
     };
-    let url = object
-        .get("attachment")
-        .and_then(Value::as_array)
-        .and_then(|a| {
-            a.iter()
-                .find(|x| x.get("type").and_then(Value::as_str) == Some("Link"))
-        })
-        .filter(|l| {
+    // Lemmy's link post: the first attachment of type Link.
+    let url = o
+        .attachment
+        .iter()
+        .find(|a| a.kind.as_deref() == Some("Link"))
+        .filter(|a| {
             !rejects_media
-                || !l.get("href").and_then(Value::as_str).is_some_and(|href| {
-                    content::is_media_link(href, l.get("mediaType").and_then(Value::as_str))
-                })
+                || !a
+                    .url
+                    .as_deref()
+                    .is_some_and(|href| content::is_media_link(href, a.media_type.as_deref()))
         })
-        .and_then(|l| l.get("href"))
-        .and_then(Value::as_str)
-        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .map(str::to_string);
-    let sensitive = object
-        .get("sensitive")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let cw = object
-        .get("summary")
-        .and_then(Value::as_str)
-        .map(|s| {
-            content::plain_text(s)
-                .trim()
-                .chars()
-                .take(200)
-                .collect::<String>()
-        })
-        .filter(|s| !s.is_empty() && kind != "Note");
-    let language = language_of(&object);
-    let object_ap_id = object_id.to_string();
-    let actor_id = incoming.actor.id;
-    // A new post is also announced as the bare Page for Mastodon-like servers; an edit is not.
-    let page = (kind != "Note" && !is_update).then(|| object.clone());
-    let venue_for_row = venue.clone();
-    let object_for_row = object.clone();
-    let activity_for_row = incoming.json.clone();
-    let object_ap_id_for_recipients = object_id.to_string();
-    let urls_for_row = urls.clone();
+        .and_then(|a| a.url.clone())
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+    let draft = PostDraft {
+        title,
+        body_source: source,
+        body_html: Some(body_html),
+        url,
+        language,
+        sensitive: o.sensitive.unwrap_or(false),
+        content_warning: o
+            .summary
+            .as_deref()
+            .map(short_text)
+            .filter(|s| !s.is_empty() && !is_note),
+    };
+    // A new public post is also announced as the bare Page for Mastodon-like servers; an
+    // edit is not, nor is content for members only.
+    let page = (!is_note && !is_update && received.public).then(|| object.clone());
+    let urls = Urls::new(&app.config);
     let actor = incoming.actor.clone();
-    // Content for members only is never re-announced as a bare Page.
-    let page = page.filter(|_| restricted::is_public(&[&object, &incoming.json]));
-    apply(app, incoming, venue, page, move |c| {
-        match posts::find_by_ap_id(c, &object_ap_id)? {
+    let mut received = received;
+    apply(app, incoming, venue.clone(), page, move |c| {
+        let who = Participant::Remote(&actor);
+        match posts::find_by_ap_id(c, &received.ap_id)? {
             Some(existing) => {
-                if existing.author_remote_id != Some(actor_id) {
+                if !who.wrote(&existing) {
                     return Err(forbidden());
                 }
                 // An edit is announced by the community the post is in, whatever the
                 // Update claims: it may not be re-addressed to another community.
-                let same_community = match &venue_for_row {
+                let same_community = match &venue {
                     Venue::Local { id, .. } => existing.community_id == Some(*id),
                     Venue::Remote(a) => existing.remote_community_id == Some(a.id),
                 };
@@ -355,74 +255,26 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
                     ));
                 }
                 if is_update {
-                    posts::edit(
-                        c,
-                        existing.id,
-                        &PostEdit {
-                            title,
-                            body_source: source,
-                            body_html: Some(body_html),
-                            url,
-                            language,
-                            sensitive,
-                            content_warning: cw,
-                            edited_at: Some(crate::time::now()),
-                        },
-                    )?;
+                    write::edit_post(c, &existing, who, draft)?;
                 }
             }
             None if is_update => {}
             None => {
-                let now = crate::time::now();
-                let (community_id, remote_community_id) = match &venue_for_row {
-                    Venue::Local { id, .. } => (Some(*id), None),
-                    Venue::Remote(a) => (None, Some(a.id)),
-                };
-                // In a community here: the community's rules decide, and the post goes to
-                // the default space. From elsewhere: it is restricted unless public, and
-                // shown only to the local people it names.
-                let (space_id, restricted) = match community_id {
-                    Some(id) => {
-                        let who = Participant::Remote(&actor);
-                        let (space, restricted) = participant::space_for_post(c, id, who, None)?;
-                        (Some(space), restricted)
-                    }
-                    None => (
-                        None,
-                        !restricted::is_public(&[&object_for_row, &activity_for_row]),
-                    ),
-                };
-                posts::insert(
-                    c,
-                    &NewPost {
-                        id: None,
-                        ap_id: object_ap_id,
-                        community_id,
-                        remote_community_id,
-                        author_user_id: None,
-                        author_remote_id: Some(actor_id),
-                        title,
-                        body_source: source,
-                        body_html: Some(body_html),
-                        url,
-                        language,
-                        sensitive,
-                        content_warning: cw,
-                        pending: false,
-                        hot_rank: hot_rank(0, published, now),
-                        published_at: published,
-                        created_at: now,
-                        space_id,
-                        restricted,
-                    },
-                )?;
-                if restricted && community_id.is_none() {
-                    let stored = posts::find_by_ap_id(c, &object_ap_id_for_recipients)?
-                        .ok_or_else(|| Error::internal("post vanished"))?;
-                    let readers =
-                        local_addressees(c, &urls_for_row, &[&object_for_row, &activity_for_row])?;
-                    posts::add_recipients(c, stored.id, &readers)?;
+                if !received.public && matches!(venue, Venue::Remote(_)) {
+                    let names = activity
+                        .named()
+                        .chain(o.to.iter().chain(&o.cc).map(String::as_str));
+                    received.addressees = local_addressees(c, &urls, names)?;
                 }
+                write::new_post(
+                    c,
+                    &urls,
+                    &venue,
+                    who,
+                    draft,
+                    None,
+                    Origin::Received(received),
+                )?;
             }
         }
         Ok(())
@@ -430,24 +282,94 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
     .await
 }
 
-/// The local people named in the `to` and `cc` of these objects.
-fn local_addressees(c: &mut DbConnection, urls: &Urls, values: &[&Value]) -> Result<Vec<i64>> {
-    let prefix = format!("{}/u/", urls.base());
-    let mut ids = Vec::new();
-    for v in values {
-        for field in ["to", "cc"] {
-            for a in restricted::addressees(v.get(field)) {
-                if let Some(name) = a.strip_prefix(&prefix)
-                    && let Some(user) = crate::db::users::find_by_username(c, name)?
-                {
-                    ids.push(user.id);
+/// A reply to `parent`: a comment, if what it answers is held here.
+async fn receive_comment(
+    app: &App,
+    incoming: Incoming,
+    parent: String,
+    draft: CommentDraft,
+    received: Received,
+    is_update: bool,
+) -> Result<()> {
+    let mut found = find_parent(app, &parent).await?;
+    // Announces can overtake each other: a reply may arrive before what it answers.
+    // In a followed community, the missing parent is fetched from its origin first.
+    if found.is_none()
+        && let Via::Announced(community) = &incoming.via
+        && super::parents::fetch(app, &parent, community).await
+    {
+        found = find_parent(app, &parent).await?;
+    }
+    let Some((post, parent_comment)) = found else {
+        if matches!(incoming.via, Via::Announced(_)) {
+            // A followed community's thread whose start could not be had right now:
+            // not recorded, so the community's retry brings the reply again.
+            return Err(Error::new(
+                ErrorCode::FetchFailed,
+                format!("the reply's parent {parent} could not be fetched yet"),
+            ));
+        }
+        tracing::debug!(parent, "a reply to something not held here; ignored");
+        return record_only(app, &incoming.id).await;
+    };
+    let urls = Urls::new(&app.config);
+    let venue = app
+        .db
+        .run({
+            let urls = urls.clone();
+            let post = post.clone();
+            move |c| crate::discussions::posts::venue_of_row(c, &urls, &post)
+        })
+        .await?;
+    check_venue(&incoming, &venue)?;
+    crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
+    let actor = incoming.actor.clone();
+    apply(app, incoming, venue, None, move |c| {
+        let who = Participant::Remote(&actor);
+        match comments::find_by_ap_id(c, &received.ap_id)? {
+            Some(existing) => {
+                if !who.wrote_comment(&existing) {
+                    return Err(forbidden());
+                }
+                if is_update {
+                    write::edit_comment(c, &existing, who, draft)?;
                 }
             }
+            None if is_update => {}
+            None => {
+                let parent = parent_comment.as_ref();
+                let origin = Origin::Received(received);
+                write::new_comment(c, &urls, &post, parent, who, draft, origin)?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The people of this server among `names` (ids from `to` and `cc`).
+fn local_addressees<'a>(
+    c: &mut DbConnection,
+    urls: &Urls,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<Vec<i64>> {
+    let prefix = format!("{}/u/", urls.base());
+    let mut ids = Vec::new();
+    for name in names {
+        if let Some(name) = name.strip_prefix(&prefix)
+            && let Some(user) = crate::db::users::find_by_username(c, name)?
+        {
+            ids.push(user.id);
         }
     }
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+/// Plain text of at most 200 characters, trimmed: a title or a content warning.
+fn short_text(text: &str) -> String {
+    content::plain_text(text).trim().chars().take(200).collect()
 }
 
 /// The post (and comment, for a reply to a comment) that `parent` names, if held here.
@@ -476,50 +398,49 @@ async fn find_parent(
         .await
 }
 
-/// `Delete` of a post or comment by its author.
-pub async fn receive_delete(app: &App, incoming: Incoming, object_id: String) -> Result<()> {
-    let actor_id = incoming.actor.id;
+/// `Delete` of a post or comment: by its author, or a moderator's removal.
+pub async fn receive_delete(app: &App, incoming: Incoming, delete: Delete) -> Result<()> {
+    let Some(object_id) = delete.object.id().map(str::to_string) else {
+        return record_only(app, &incoming.id).await;
+    };
     let key = object_id.clone();
     let urls = Urls::new(&app.config);
-    let venue = app
+    let actor = incoming.actor.clone();
+    let found = app
         .db
         .run(move |c| {
+            let who = Participant::Remote(&actor);
             if let Some(post) = posts::find_by_ap_id(c, &key)? {
                 let venue = crate::discussions::posts::venue_of_row(c, &urls, &post)?;
-                return Ok(Some((venue, post.author_remote_id)));
+                return Ok(Some((venue, who.wrote(&post))));
             }
             if let Some(comment) = comments::find_by_ap_id(c, &key)?
                 && let Some(post) = posts::find(c, comment.post_id)?
             {
                 let venue = crate::discussions::posts::venue_of_row(c, &urls, &post)?;
-                return Ok(Some((venue, comment.author_remote_id)));
+                return Ok(Some((venue, who.wrote_comment(&comment))));
             }
             Ok(None)
         })
         .await?;
-    let Some((venue, author)) = venue else {
+    let Some((venue, by_author)) = found else {
         return record_only(app, &incoming.id).await;
     };
     // A moderator's removal, with the reason: by someone other than the author, or (as
     // Lemmy tells them apart) with a `summary`, from the community that holds it.
     let announced = matches!(incoming.via, Via::Announced(_));
-    let has_reason = incoming.json.get("summary").is_some();
-    if author != Some(actor_id) || (announced && has_reason) {
-        let reason = super::moderation::reason_of(&incoming.json);
+    if !by_author || (announced && delete.summary.is_some()) {
+        let reason = super::moderation::reason_in(delete.summary.as_deref());
         return super::moderation::receive_removal(app, incoming, object_id, true, reason).await;
     }
     check_venue(&incoming, &venue)?;
+    let actor = incoming.actor.clone();
     apply(app, incoming, venue, None, move |c| {
+        let who = Participant::Remote(&actor);
         if let Some(post) = posts::find_by_ap_id(c, &object_id)? {
-            if post.author_remote_id != Some(actor_id) {
-                return Err(forbidden());
-            }
-            posts::mark_deleted(c, post.id)?;
+            write::delete_post(c, &post, who)?;
         } else if let Some(comment) = comments::find_by_ap_id(c, &object_id)? {
-            if comment.author_remote_id != Some(actor_id) {
-                return Err(forbidden());
-            }
-            comments::mark_deleted(c, comment.id)?;
+            write::delete_comment(c, &comment, who)?;
         }
         Ok(())
     })
@@ -557,14 +478,8 @@ where
         }
         change(c)?;
         if let Venue::Local { id, ap_id, .. } = &venue {
-            let object = incoming
-                .json
-                .get("object")
-                .and_then(|o| id_of(Some(o)))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let reach = restricted::reach_of_object(c, &object)?;
+            let object = incoming.object.as_deref().unwrap_or_default();
+            let reach = restricted::reach_of_object(c, object)?;
             let relayed = crate::events::Event::Relayed {
                 community_id: *id,
                 community: ap_id.clone(),
@@ -618,20 +533,6 @@ fn is_mention_of(word: &str, handle: &str) -> bool {
     let name = rest.split('@').next().unwrap_or_default();
     let name = name.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
     name.eq_ignore_ascii_case(handle)
-}
-
-fn language_of(object: &Value) -> Option<String> {
-    object
-        .get("language")
-        .and_then(|l| l.get("identifier"))
-        .and_then(Value::as_str)
-        .or_else(|| {
-            object
-                .get("contentMap")
-                .and_then(Value::as_object)
-                .and_then(|m| m.keys().next().map(String::as_str))
-        })
-        .map(|l| l.chars().take(16).collect())
 }
 
 fn invalid(message: &str) -> Error {

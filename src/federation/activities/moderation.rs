@@ -12,7 +12,6 @@
 //!   actor's host), and its effect here is limited to its own people and communities.
 
 use chrono::NaiveDateTime;
-use serde_json::Value;
 
 use super::content::{Incoming, Via, apply, check_venue, record_only};
 use crate::app::App;
@@ -24,7 +23,8 @@ use crate::db::{DbConnection, comments, follows, posts, remote_actors, users};
 use crate::discussions::posts::venue_of_row;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local;
-use crate::federation::protocol::envelope::{authority, id_of};
+use crate::federation::protocol::activities::Block;
+use crate::federation::protocol::envelope::authority;
 use crate::federation::publish::Venue;
 use crate::federation::urls::Urls;
 use crate::membership::access;
@@ -37,11 +37,9 @@ enum Target {
     Comment(crate::db::comments::CommentRow),
 }
 
-/// The reason an activity gives (`summary`), as plain text of bounded length.
-pub fn reason_of(activity: &Value) -> Option<String> {
-    activity
-        .get("summary")
-        .and_then(Value::as_str)
+/// A moderator's reason as given in an activity's `summary`: plain text, bounded.
+pub fn reason_in(summary: Option<&str>) -> Option<String> {
+    summary
         .map(|s| {
             content::plain_text(s)
                 .trim()
@@ -182,6 +180,7 @@ pub async fn receive_lock(
     incoming: Incoming,
     object_id: String,
     locked: bool,
+    reason: Option<String>,
 ) -> Result<()> {
     let Some((Target::Post(post), venue)) = find_target(app, &object_id).await? else {
         return record_only(app, &incoming.id).await;
@@ -194,7 +193,7 @@ pub async fn receive_lock(
     let mut e = entry(&incoming, action, TargetKind::Post, &venue);
     e.target_ap_id = Some(object_id);
     e.target_label = Some(post.title.clone());
-    e.reason = reason_of(&incoming.json);
+    e.reason = reason;
     vouch(app, &incoming, &venue, e.clone()).await?;
     apply(app, incoming, venue, None, move |c| {
         posts::set_locked(c, post.id, locked)?;
@@ -223,27 +222,19 @@ fn banned_person(app: &App, c: &mut DbConnection, ap_id: &str) -> Result<Banned>
     })
 }
 
-fn expires_of(block: &Value) -> Option<NaiveDateTime> {
-    block
-        .get("expires")
-        .and_then(Value::as_str)
-        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
-        .map(|d| d.naive_utc())
+fn expires_of(block: &Block) -> Option<NaiveDateTime> {
+    block.expires.map(|d| d.naive_utc())
 }
 
 /// A `Block` (`banned`) or its `Undo`: `block` is the Block itself.
 pub async fn receive_block(
     app: &App,
     incoming: Incoming,
-    block: Value,
+    block: Block,
     banned: bool,
 ) -> Result<()> {
-    let target = id_of(block.get("target"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let person = id_of(block.get("object"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let target = block.target.as_ref().map(|t| t.id.clone());
+    let person = block.object.id().map(str::to_string);
     let (Some(target), Some(person)) = (target, person) else {
         // A person blocking another (Mastodon's Block): theirs to keep, nothing here.
         return record_only(app, &incoming.id).await;
@@ -287,7 +278,7 @@ async fn community_ban(
     app: &App,
     incoming: Incoming,
     venue: Venue,
-    block: Value,
+    block: Block,
     person: String,
     banned: bool,
 ) -> Result<()> {
@@ -298,18 +289,16 @@ async fn community_ban(
     };
     let mut e = entry(&incoming, action, TargetKind::Person, &venue);
     e.target_ap_id = Some(person.clone());
-    e.reason = reason_of(&block);
+    e.reason = reason_in(block.summary.as_deref());
     e.expires_at = expires_of(&block).filter(|_| banned);
     vouch(app, &incoming, &venue, e.clone()).await?;
-    let remove_data = banned && block.get("removeData").and_then(Value::as_bool) == Some(true);
+    let remove_data = banned && block.remove_data == Some(true);
     let scope = venue.ap_id().to_string();
     let (community_id, remote_community, community_ref) = match &venue {
         Venue::Local { id, .. } => (Some(*id), None, CommunityRef::Local(*id)),
         Venue::Remote(a) => (None, Some(a.id), CommunityRef::Remote(a.id)),
     };
-    let block_id = id_of(Some(&block))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let block_id = Some(block.id.clone());
     let app2 = app.clone();
     apply(app, incoming, venue, None, move |c| {
         let who = banned_person(&app2, c, &person)?;
@@ -368,7 +357,7 @@ async fn community_ban(
 async fn instance_ban(
     app: &App,
     incoming: Incoming,
-    block: Value,
+    block: Block,
     target: String,
     person: String,
     banned: bool,
@@ -396,19 +385,15 @@ async fn instance_ban(
     );
     e.community_ap_id = Some(target.clone());
     e.target_ap_id = Some(person.clone());
-    e.reason = reason_of(&block);
+    e.reason = reason_in(block.summary.as_deref());
     e.expires_at = expires_of(&block).filter(|_| banned);
     let own_person = url::Url::parse(&person)
         .map(|u| authority(&u) == incoming.actor.domain)
         .unwrap_or(false);
     // A community may clear its own content of anyone; an instance only of its own people.
     let scope = community.as_ref().map(|g| CommunityRef::Remote(g.id));
-    let remove_data = banned
-        && (own_person || scope.is_some())
-        && block.get("removeData").and_then(Value::as_bool) == Some(true);
-    let block_id = id_of(Some(&block))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let remove_data = banned && (own_person || scope.is_some()) && block.remove_data == Some(true);
+    let block_id = Some(block.id.clone());
     let id = incoming.id.clone();
     let app2 = app.clone();
     app.db

@@ -63,13 +63,8 @@ fn fetch_at(
         let Ok(actor) = remote::actor(app, &author).await else {
             return false;
         };
-        let incoming = Incoming {
-            id: format!("{id}#fetched"),
-            kind: "Create".into(),
-            json: object.clone(),
-            actor,
-            via: Via::Announced(Box::new(community)),
-        };
+        let via = Via::Announced(Box::new(community));
+        let incoming = Incoming::object(format!("{id}#fetched"), &object, actor, via);
         content::receive_create_or_update(app, incoming, object)
             .await
             .is_ok()

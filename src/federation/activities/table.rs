@@ -13,83 +13,139 @@ use super::announce::{pin, verified_object};
 use super::content::{self, Incoming, Via};
 use super::{moderation, votes};
 use crate::app::App;
-use crate::error::Result;
-use crate::federation::protocol::envelope::{Envelope, id_of};
+use crate::error::{Error, ErrorCode, Result};
+use crate::federation::protocol::activities::{
+    self as act, Activity, ActivityKind as Kind, ObjectRef,
+};
+use crate::federation::protocol::envelope::Envelope;
 
 /// The object types that are posts or comments.
 pub const CONTENT: &[&str] = &["Page", "Article", "Note", "Question", "Event"];
 
 /// Applies `activity` (by `incoming.actor`), or records it as seen when copse does not act
-/// on it.
+/// on it. Each kind is read into its struct of the wire model before it is acted on.
 pub async fn apply(app: &App, incoming: Incoming, activity: &Envelope) -> Result<()> {
-    let object = activity.object().cloned().unwrap_or(Value::Null);
-    let object_kind = object
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let object_id = id_of(Some(&object))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    // What an Undo undoes names its own object.
-    let undone_id = id_of(object.get("object"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    match (activity.kind.as_str(), object_kind.as_str()) {
-        ("Create" | "Update", kind) if CONTENT.contains(&kind) => {
-            // A community's word is not taken for other servers' content.
-            let object = match &incoming.via {
-                Via::Announced(_) => verified_object(app, &object, &incoming.actor).await?,
-                Via::Direct => object,
+    let json = &activity.json;
+    match incoming.kind {
+        Kind::Create | Kind::Update => {
+            let object = match incoming.kind {
+                Kind::Create => parse::<act::Create>(json)?.object,
+                _ => parse::<act::Update>(json)?.object,
             };
-            content::receive_create_or_update(app, incoming, object).await
-        }
-        ("Delete", _) => match object_id {
-            Some(id) => content::receive_delete(app, incoming, id).await,
-            None => content::record_only(app, &incoming.id).await,
-        },
-        ("Like" | "Dislike", _) => match object_id {
-            Some(id) => {
-                let value = if activity.kind == "Like" { 1 } else { -1 };
-                votes::receive(app, incoming, id, value).await
+            match object {
+                ObjectRef::Embedded(object) if is_content(&object) => {
+                    // A community's word is not taken for other servers' content.
+                    let object = match &incoming.via {
+                        Via::Announced(_) => verified_object(app, &object, &incoming.actor).await?,
+                        Via::Direct => object,
+                    };
+                    content::receive_create_or_update(app, incoming, object).await
+                }
+                _ => acknowledged(app, incoming).await,
             }
-            None => content::record_only(app, &incoming.id).await,
-        },
-        ("Add" | "Remove", _) => match object_id {
-            Some(id) => pin(app, incoming, activity, id).await,
-            None => content::record_only(app, &incoming.id).await,
-        },
-        ("Lock", _) => match object_id {
-            Some(id) => moderation::receive_lock(app, incoming, id, true).await,
-            None => content::record_only(app, &incoming.id).await,
-        },
-        ("Block", _) => {
-            let block = activity.json.clone();
+        }
+        Kind::Delete => {
+            let delete = parse::<act::Delete>(json)?;
+            content::receive_delete(app, incoming, delete).await
+        }
+        Kind::Like | Kind::Dislike => {
+            let value = if incoming.kind == Kind::Like { 1 } else { -1 };
+            match incoming.object.clone() {
+                Some(id) => votes::receive(app, incoming, id, value).await,
+                None => acknowledged(app, incoming).await,
+            }
+        }
+        Kind::Add | Kind::Remove => {
+            let target = match incoming.kind {
+                Kind::Add => parse::<act::Add>(json)?.target,
+                _ => parse::<act::Remove>(json)?.target,
+            };
+            match incoming.object.clone() {
+                Some(id) => pin(app, incoming, &target.id, id).await,
+                None => acknowledged(app, incoming).await,
+            }
+        }
+        Kind::Lock => {
+            let lock = parse::<act::Lock>(json)?;
+            let reason = moderation::reason_in(lock.summary.as_deref());
+            match incoming.object.clone() {
+                Some(id) => moderation::receive_lock(app, incoming, id, true, reason).await,
+                None => acknowledged(app, incoming).await,
+            }
+        }
+        Kind::Block => {
+            let block = parse::<act::Block>(json)?;
             moderation::receive_block(app, incoming, block, true).await
         }
-        ("Undo", "Like" | "Dislike") => match votes::undone_object(&object) {
-            Some(id) => votes::receive(app, incoming, id, 0).await,
-            None => content::record_only(app, &incoming.id).await,
-        },
-        ("Undo", "Lock") => match undone_id {
-            Some(id) => moderation::receive_lock(app, incoming, id, false).await,
-            None => content::record_only(app, &incoming.id).await,
-        },
-        ("Undo", "Block") => moderation::receive_block(app, incoming, object, false).await,
-        ("Undo", "Delete") => match undone_id {
-            Some(id) => {
-                let reason = moderation::reason_of(&object);
-                moderation::receive_restore(app, incoming, id, reason).await
-            }
-            None => content::record_only(app, &incoming.id).await,
-        },
-        _ => {
-            tracing::debug!(
-                kind = activity.kind,
-                object_kind,
-                "activity acknowledged, not acted on"
-            );
-            content::record_only(app, &incoming.id).await
-        }
+        Kind::Undo => undo(app, incoming, json).await,
+        _ => acknowledged(app, incoming).await,
     }
+}
+
+/// `Undo` of a vote, a lock, a ban or a removal: the undone activity is read as its own
+/// kind.
+async fn undo(app: &App, incoming: Incoming, json: &Value) -> Result<()> {
+    let undo = parse::<act::Undo>(json)?;
+    let Some(inner) = undo.object.embedded() else {
+        return acknowledged(app, incoming).await;
+    };
+    let inner_kind = undo.object.embedded_type().and_then(Kind::from_type);
+    match inner_kind {
+        Some(Kind::Like | Kind::Dislike) => {
+            let vote = match inner_kind {
+                Some(Kind::Like) => parse::<act::Like>(inner)?.object,
+                _ => parse::<act::Dislike>(inner)?.object,
+            };
+            match vote.id().map(str::to_string) {
+                Some(id) => votes::receive(app, incoming, id, 0).await,
+                None => acknowledged(app, incoming).await,
+            }
+        }
+        Some(Kind::Lock) => {
+            let lock = parse::<act::Lock>(inner)?;
+            let reason = moderation::reason_in(lock.summary.as_deref());
+            match lock.object.id().map(str::to_string) {
+                Some(id) => moderation::receive_lock(app, incoming, id, false, reason).await,
+                None => acknowledged(app, incoming).await,
+            }
+        }
+        Some(Kind::Block) => {
+            let block = parse::<act::Block>(inner)?;
+            moderation::receive_block(app, incoming, block, false).await
+        }
+        Some(Kind::Delete) => {
+            let delete = parse::<act::Delete>(inner)?;
+            let reason = moderation::reason_in(delete.summary.as_deref());
+            match delete.object.id().map(str::to_string) {
+                Some(id) => moderation::receive_restore(app, incoming, id, reason).await,
+                None => acknowledged(app, incoming).await,
+            }
+        }
+        _ => acknowledged(app, incoming).await,
+    }
+}
+
+/// Reads `json` as activity `T`; a document that does not fit is refused as invalid.
+fn parse<T: Activity>(json: &Value) -> Result<T> {
+    act::parse::<T>(json).map_err(|e| {
+        Error::new(
+            ErrorCode::ActivityInvalid,
+            format!("the {} cannot be read: {e}", T::KIND.as_str()),
+        )
+    })
+}
+
+fn is_content(object: &Value) -> bool {
+    object
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| CONTENT.contains(&t))
+}
+
+async fn acknowledged(app: &App, incoming: Incoming) -> Result<()> {
+    tracing::debug!(
+        kind = incoming.kind.as_str(),
+        "activity acknowledged, not acted on"
+    );
+    content::record_only(app, &incoming.id).await
 }

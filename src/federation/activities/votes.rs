@@ -1,15 +1,13 @@
-//! Incoming votes: `Like`, `Dislike`, and `Undo` of either.
-
-use serde_json::Value;
+//! Incoming votes: `Like`, `Dislike`, and `Undo` of either, stored by the same domain code
+//! as a local person's vote.
 
 use super::content::{Incoming, apply, check_venue, record_only};
 use crate::app::App;
-use crate::db::votes::{self, Voted, Voter};
+use crate::db::votes::Voted;
 use crate::db::{comments, posts};
-use crate::discussions::participant::{Participant, check_may_vote};
-use crate::discussions::votes::recount;
+use crate::discussions::participant::Participant;
+use crate::discussions::votes::cast;
 use crate::error::Result;
-use crate::federation::protocol::envelope::id_of;
 use crate::federation::urls::Urls;
 
 /// A vote (`value` +1 or -1; 0 for an Undo) on the object `object_id`.
@@ -37,29 +35,14 @@ pub async fn receive(app: &App, incoming: Incoming, object_id: String, value: i3
     };
     check_venue(&incoming, &venue)?;
     crate::federation::policy::doors::venue(app, &venue, &incoming.actor.domain).await?;
-    let voter = Voter {
-        ap_id: incoming.actor.ap_id.clone(),
-        user_id: None,
-        remote_id: Some(incoming.actor.id),
-    };
     let activity_id = incoming.id.clone();
-    let venue_for_check = venue.clone();
     let actor = incoming.actor.clone();
     let urls = Urls::new(&app.config);
-    apply(app, incoming, venue, None, move |c| {
-        // Checked as a local person's vote is: bans, and whether the voter may see it.
+    apply(app, incoming, venue.clone(), None, move |c| {
+        // Checked, stored and counted as a local person's vote is.
         let who = Participant::Remote(&actor);
-        check_may_vote(c, &urls, &post, &venue_for_check, who)?;
-        votes::set(c, &voter, target, value, &activity_id, crate::time::now())?;
-        recount(c, target)?;
+        cast(c, &urls, (&post, &venue), target, who, value, &activity_id)?;
         Ok(())
     })
     .await
-}
-
-/// The vote an `Undo` withdraws: the id of what was voted on.
-pub fn undone_object(undo_object: &Value) -> Option<String> {
-    id_of(undo_object.get("object"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
 }

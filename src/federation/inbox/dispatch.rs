@@ -42,17 +42,13 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
         ("Flag", _) => flag::receive(app, env, actor).await,
         // Everything else that can happen in a community: the table announced activities
         // go through too.
-        _ => table::apply(app, incoming(env, actor), env).await,
-    }
-}
-
-fn incoming(env: &Envelope, actor: &CachedActor) -> Incoming {
-    Incoming {
-        id: env.id.to_string(),
-        kind: env.kind.clone(),
-        json: env.json.clone(),
-        actor: actor.clone(),
-        via: Via::Direct,
+        _ => match Incoming::of(env, actor.clone(), Via::Direct) {
+            Some(incoming) => table::apply(app, incoming, env).await,
+            None => {
+                tracing::debug!(kind = env.kind, "activity of an unknown type acknowledged");
+                record(app, env).await
+            }
+        },
     }
 }
 

@@ -13,6 +13,6 @@ mod addressing;
 mod audience;
 mod fetch;
 
-pub use addressing::{addressees, is_public};
+pub use addressing::Addressing;
 pub use audience::{announce, members_collection, reach_of_object};
 pub use fetch::{check_fetch, server_may_read};
