@@ -1,15 +1,19 @@
 //! Bringing in a remote community's latest posts when a local member first follows it, so
 //! the community does not look empty until someone posts again.
 
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use super::activities::content::{self, Incoming, Via};
-use super::protocol::envelope::{authority, id_of};
+use super::protocol::activities::ObjectRef;
+use super::protocol::collections::Collection;
+use super::protocol::envelope::authority;
+use super::protocol::objects::ObjectFields;
 use super::remote::{self, signed_fetch};
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 
 /// How many of the newest posts are imported.
 pub const LIMIT: usize = 20;
@@ -26,29 +30,24 @@ pub async fn community(app: &App, community: &CachedActor) -> Result<usize> {
     if authority(&outbox) != community.domain {
         return Ok(0);
     }
-    let collection = signed_fetch::get(app, &outbox).await?.json;
-    let mut items = collection
-        .get("orderedItems")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let collection = read_collection(signed_fetch::get(app, &outbox).await?.json)?;
+    let mut items = collection.all_items().to_vec();
     if items.is_empty()
-        && let Some(first) = collection.get("first")
+        && let Some(first) = collection.first
     {
         let page = match first {
-            Value::String(url) => match Url::parse(url) {
+            ObjectRef::Id(url) => match Url::parse(&url) {
                 Ok(url) if authority(&url) == community.domain => {
-                    signed_fetch::get(app, &url).await?.json
+                    Some(signed_fetch::get(app, &url).await?.json)
                 }
-                _ => Value::Null,
+                _ => None,
             },
-            other => other.clone(),
+            ObjectRef::Embedded(page) => Some(page),
+            ObjectRef::Many(_) => None,
         };
-        items = page
-            .get("orderedItems")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        if let Some(page) = page {
+            items = read_collection(page)?.all_items().to_vec();
+        }
     }
     let mut imported = 0;
     // Oldest first, so that local order matches the community's.
@@ -65,13 +64,33 @@ pub async fn community(app: &App, community: &CachedActor) -> Result<usize> {
     Ok(imported)
 }
 
+fn read_collection(json: Value) -> Result<Collection> {
+    serde_json::from_value(json).map_err(|e| {
+        Error::new(
+            ErrorCode::ActivityInvalid,
+            format!("the outbox cannot be read: {e}"),
+        )
+    })
+}
+
 /// The `Page` (or `Article`) inside `Announce(Create(Page))`, `Create(Page)` or itself.
 fn innermost_post(item: &Value) -> Option<Value> {
-    let mut current = item;
+    /// Just enough of an item to unwrap it.
+    #[derive(Deserialize)]
+    struct Wrapper {
+        #[serde(rename = "type")]
+        kind: String,
+        object: Option<ObjectRef>,
+    }
+    let mut current = item.clone();
     for _ in 0..3 {
-        match current.get("type").and_then(Value::as_str) {
-            Some("Page" | "Article") => return Some(current.clone()),
-            Some("Announce" | "Create") => current = current.get("object")?,
+        let wrapper = Wrapper::deserialize(&current).ok()?;
+        match wrapper.kind.as_str() {
+            "Page" | "Article" => return Some(current),
+            "Announce" | "Create" => match wrapper.object? {
+                ObjectRef::Embedded(inner) => current = inner,
+                _ => return None,
+            },
             _ => return None,
         }
     }
@@ -79,12 +98,16 @@ fn innermost_post(item: &Value) -> Option<Value> {
 }
 
 async fn import(app: &App, community: &CachedActor, page: Value) -> Result<()> {
-    let id = id_of(Some(&page))
-        .and_then(Value::as_str)
-        .and_then(|s| Url::parse(s).ok())
-        .ok_or_else(|| {
-            crate::error::Error::new(crate::error::ErrorCode::ActivityInvalid, "no id")
-        })?;
+    let read = |page: &Value| {
+        ObjectFields::deserialize(page).map_err(|e| {
+            Error::new(
+                ErrorCode::ActivityInvalid,
+                format!("the post cannot be read: {e}"),
+            )
+        })
+    };
+    let id = Url::parse(&read(&page)?.id)
+        .map_err(|_| Error::new(ErrorCode::ActivityInvalid, "the post's id is not a URL"))?;
     // Only the community's own host is believed as is; other posts are read from their origin.
     let page = if authority(&id) == community.domain {
         page
@@ -95,12 +118,10 @@ async fn import(app: &App, community: &CachedActor, page: Value) -> Result<()> {
         }
         fetched.json
     };
-    let author = id_of(page.get("attributedTo"))
-        .and_then(Value::as_str)
+    let author = read(&page)?
+        .author()
         .and_then(|s| Url::parse(s).ok())
-        .ok_or_else(|| {
-            crate::error::Error::new(crate::error::ErrorCode::ActivityInvalid, "no author")
-        })?;
+        .ok_or_else(|| Error::new(ErrorCode::ActivityInvalid, "no author"))?;
     if super::local::is_local(app, &author) {
         return Ok(());
     }

@@ -5,6 +5,7 @@
 //! other servers' content: an announced activity whose actor lives on another host is
 //! fetched again from that host, and only what the origin serves is applied.
 
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
@@ -16,6 +17,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::activities::ActivityKind;
 use crate::federation::protocol::envelope::{Envelope, authority, id_of};
+use crate::federation::protocol::objects::ObjectFields;
 use crate::federation::remote::{self, signed_fetch};
 
 pub async fn receive(app: &App, env: &Envelope, community: &CachedActor) -> Result<()> {
@@ -158,14 +160,9 @@ async fn fetch_from_origin(app: &App, id: &str) -> Result<Value> {
 }
 
 fn author_of(object: &Value) -> Result<Url> {
-    let attributed = object.get("attributedTo");
-    let first = match attributed {
-        Some(Value::Array(items)) => items.first(),
-        other => other,
-    };
-    id_of(first)
-        .and_then(Value::as_str)
-        .and_then(|s| Url::parse(s).ok())
+    ObjectFields::deserialize(object)
+        .ok()
+        .and_then(|o| o.author().and_then(|s| Url::parse(s).ok()))
         .ok_or_else(|| Error::new(ErrorCode::ActivityInvalid, "the object has no author"))
 }
 

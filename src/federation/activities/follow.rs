@@ -17,7 +17,7 @@ use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, received};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::protocol::envelope::{Envelope, id_of};
+use crate::federation::protocol::envelope::{Envelope, Named, id_of};
 use crate::federation::urls::Urls;
 
 use crate::federation::protocol::AS_CONTEXT;
@@ -161,18 +161,12 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
 
 /// A remote actor undoes its follow of a local actor.
 pub async fn receive_undo_follow(app: &App, env: &Envelope, follower: &CachedActor) -> Result<()> {
-    let follow = env
-        .object()
-        .ok_or_else(|| invalid("an Undo must name what it undoes"))?;
-    let target = follow
-        .get("object")
-        .and_then(|o| id_of(Some(o)))
-        .and_then(Value::as_str);
-    if let Some(inner_actor) = follow
-        .get("actor")
-        .and_then(|a| id_of(Some(a)))
-        .and_then(Value::as_str)
-        && inner_actor != follower.ap_id
+    let follow = Named::of(
+        env.object()
+            .ok_or_else(|| invalid("an Undo must name what it undoes"))?,
+    );
+    if let Some(inner_actor) = &follow.actor
+        && *inner_actor != follower.ap_id
     {
         return Err(Error::new(
             ErrorCode::SignerNotActor,
@@ -181,10 +175,8 @@ pub async fn receive_undo_follow(app: &App, env: &Envelope, follower: &CachedAct
     }
     let follower_ap_id = follower.ap_id.clone();
     let follower_actor = follower.clone();
-    let follow_id = id_of(Some(follow))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let target = target.map(str::to_string);
+    let follow_id = follow.id;
+    let target = follow.object;
     let activity_id = env.id.to_string();
     let now = crate::time::now();
     app.db
@@ -220,19 +212,13 @@ pub async fn receive_answer(
     target: &CachedActor,
     accepted: bool,
 ) -> Result<()> {
-    let follow = env
-        .object()
-        .ok_or_else(|| invalid("an Accept must name the Follow"))?;
     // An embedded Follow says who followed; a bare id is looked up among our follows.
-    let follower = follow
-        .get("actor")
-        .and_then(|a| id_of(Some(a)))
-        .and_then(Value::as_str);
-    if let Some(object) = follow
-        .get("object")
-        .and_then(|o| id_of(Some(o)))
-        .and_then(Value::as_str)
-        && object != target.ap_id
+    let follow = Named::of(
+        env.object()
+            .ok_or_else(|| invalid("an Accept must name the Follow"))?,
+    );
+    if let Some(object) = &follow.object
+        && *object != target.ap_id
     {
         return Err(Error::new(
             ErrorCode::SignerNotActor,
@@ -240,10 +226,8 @@ pub async fn receive_answer(
         ));
     }
     let target_ap_id = target.ap_id.clone();
-    let follower = follower.map(str::to_string);
-    let follow_id = id_of(Some(follow))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let follower = follow.actor;
+    let follow_id = follow.id;
     let activity_id = env.id.to_string();
     let now = crate::time::now();
     let first_follow = app

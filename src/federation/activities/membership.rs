@@ -16,7 +16,7 @@ use crate::db::remote_actors::CachedActor;
 use crate::db::{notifications, received};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::protocol::envelope::{Envelope, id_of};
+use crate::federation::protocol::envelope::{Envelope, Named};
 use crate::membership::{self, Answer, RemoteRequest};
 
 use crate::federation::protocol::AS_CONTEXT;
@@ -165,19 +165,16 @@ pub async fn receive_answer(
     community: &CachedActor,
     accepted: bool,
 ) -> Result<()> {
-    let request = env
-        .object()
-        .ok_or_else(|| invalid("an answer must name the request"))?;
+    let request = Named::of(
+        env.object()
+            .ok_or_else(|| invalid("an answer must name the request"))?,
+    );
     let member = request
-        .get("actor")
-        .and_then(|a| id_of(Some(a)))
-        .and_then(Value::as_str)
+        .actor
+        .as_deref()
         .ok_or_else(|| invalid("the answered Join must name its actor"))?;
-    if let Some(object) = request
-        .get("object")
-        .and_then(|o| id_of(Some(o)))
-        .and_then(Value::as_str)
-        && object != community.ap_id
+    if let Some(object) = &request.object
+        && *object != community.ap_id
     {
         return Err(Error::new(
             ErrorCode::SignerNotActor,
@@ -199,23 +196,18 @@ pub async fn receive_invite(app: &App, env: &Envelope, actor: &CachedActor) -> R
             "only someone of the community's server can invite to it",
         ));
     }
-    let invitee = env
-        .json
-        .get("target")
-        .and_then(|t| id_of(Some(t)))
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("an Invite must name whom it invites"))?
-        .to_string();
+    let invitee = Named::of(&env.json)
+        .target
+        .ok_or_else(|| invalid("an Invite must name whom it invites"))?;
     let Some(LocalActor::Person(user)) = local::find(app, &invitee).await? else {
         return Err(Error::new(
             ErrorCode::NotFound,
             "the invited person is not here",
         ));
     };
-    let code = env
-        .json
-        .get("invite")
-        .and_then(Value::as_str)
+    let code = serde_json::from_value::<Application>(env.json.clone())
+        .ok()
+        .and_then(|a| a.invite)
         .map(|c| c.chars().take(64).collect::<String>());
     let message = match &code {
         Some(code) => format!(

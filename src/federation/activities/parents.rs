@@ -3,13 +3,14 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use serde_json::Value;
+use serde::Deserialize;
 use url::Url;
 
 use super::content::{self, Incoming, Via};
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;
-use crate::federation::protocol::envelope::{authority, id_of};
+use crate::federation::protocol::envelope::authority;
+use crate::federation::protocol::objects::ObjectFields;
 use crate::federation::remote::{self, signed_fetch};
 
 /// How far up a thread copse fetches missing ancestors.
@@ -41,20 +42,19 @@ fn fetch_at(
             return false;
         };
         let object = fetched.json;
-        let served = id_of(Some(&object)).and_then(Value::as_str);
-        if served != Some(id.as_str()) || authority(&fetched.url) != authority(&url) {
+        let Ok(fields) = ObjectFields::deserialize(&object) else {
+            return false;
+        };
+        if fields.id != id || authority(&fetched.url) != authority(&url) {
             return false;
         }
-        let Some(author) = id_of(object.get("attributedTo"))
-            .and_then(Value::as_str)
-            .and_then(|s| Url::parse(s).ok())
-        else {
+        let Some(author) = fields.author().and_then(|s| Url::parse(s).ok()) else {
             return false;
         };
         if authority(&author) != authority(&url) {
             return false;
         }
-        if let Some(grandparent) = id_of(object.get("inReplyTo")).and_then(Value::as_str) {
+        if let Some(grandparent) = fields.in_reply_to {
             let grandparent = grandparent.to_string();
             // Its own parent first; a failure there leaves this one unplaceable too, which
             // the insert below reports by storing nothing.

@@ -5,14 +5,18 @@ use serde::{Deserialize, Serialize};
 /// A JSON Resource Descriptor.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Jrd {
+    /// Some servers leave it out of their answers; the links are what matter.
+    #[serde(default)]
     pub subject: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    #[serde(default)]
     pub links: Vec<JrdLink>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct JrdLink {
+    #[serde(default)]
     pub rel: String,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,

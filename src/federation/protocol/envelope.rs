@@ -2,9 +2,11 @@
 //! an id, a type and an actor. Read first and cheaply, so that a request can be refused
 //! (wrong origin, already seen) before any key is fetched or signature checked.
 
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
+use super::objects::de;
 use crate::error::{Error, ErrorCode, Result};
 
 /// The parts of an activity that decide whether and how it is processed.
@@ -57,6 +59,34 @@ impl Envelope {
         id_of(self.object())
             .and_then(Value::as_str)
             .and_then(|s| Url::parse(s).ok())
+    }
+}
+
+/// What an activity names, each as an id whatever shape the sender gave it: read from an
+/// embedded activity (the Follow an Accept answers, the Join a community accepts) or an
+/// Invite's own `target`. A bare id names only itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Named {
+    #[serde(default, deserialize_with = "de::optional_id")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "de::optional_id")]
+    pub actor: Option<String>,
+    #[serde(default, deserialize_with = "de::optional_id")]
+    pub object: Option<String>,
+    #[serde(default, deserialize_with = "de::optional_id")]
+    pub target: Option<String>,
+}
+
+impl Named {
+    /// What `value` names; nothing when it cannot be read.
+    pub fn of(value: &Value) -> Named {
+        match value {
+            Value::String(id) => Named {
+                id: Some(id.clone()),
+                ..Named::default()
+            },
+            other => Named::deserialize(other).unwrap_or_default(),
+        }
     }
 }
 

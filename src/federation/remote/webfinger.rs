@@ -2,11 +2,13 @@
 //! the handle's server over WebFinger (RFC 7033).
 
 use http::HeaderMap;
+use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use crate::app::App;
 use crate::error::{Error, ErrorCode, Result};
+use crate::federation::protocol::discovery::{Jrd, JrdLink};
 
 /// A parsed handle: `name` at `host` (host may carry a port in development).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,19 +83,20 @@ pub async fn lookup(app: &App, handle: &Handle) -> Result<Url> {
 /// The `self` link whose type is ActivityPub JSON: the one of the preferred actor type when
 /// several are offered, else the first.
 fn self_link(jrd: &Value, prefers: Option<&str>) -> Option<Url> {
-    let links: Vec<&Value> = jrd
-        .get("links")?
-        .as_array()?
+    let jrd = Jrd::deserialize(jrd).ok()?;
+    let links: Vec<&JrdLink> = jrd
+        .links
         .iter()
-        .filter(|l| l.get("rel").and_then(Value::as_str) == Some("self"))
+        .filter(|l| l.rel == "self")
         .filter(|l| {
-            l.get("type").and_then(Value::as_str).is_some_and(|t| {
+            l.kind.as_deref().is_some_and(|t| {
                 t.starts_with("application/activity+json") || t.starts_with("application/ld+json")
             })
         })
         .collect();
-    let kind_of = |l: &Value| {
-        l.get("properties")
+    let kind_of = |l: &JrdLink| {
+        l.properties
+            .as_ref()
             .and_then(|p| p.get("https://www.w3.org/ns/activitystreams#type"))
             .and_then(Value::as_str)
             .map(str::to_string)
@@ -102,8 +105,8 @@ fn self_link(jrd: &Value, prefers: Option<&str>) -> Option<Url> {
         .and_then(|want| links.iter().find(|l| kind_of(l).as_deref() == Some(want)))
         .or_else(|| links.first())?;
     chosen
-        .get("href")
-        .and_then(Value::as_str)
+        .href
+        .as_deref()
         .and_then(|href| Url::parse(href).ok())
 }
 
