@@ -142,13 +142,26 @@ pub fn instance(urls: &Urls, domain: &str, public_key_pem: String) -> Actor {
         domain,
         public_key_pem,
     );
-    a.name = Some(domain.to_string());
+    a.name = Some(site_name(domain));
     a.inbox = urls.shared_inbox();
     a.followers = None;
     a.manually_approves_followers = true;
     a.discoverable = false;
     a.published = rfc3339(chrono::DateTime::UNIX_EPOCH.naive_utc());
     a
+}
+
+/// Lemmy stores an instance actor's `name` as its site's name, in 20 characters at most, and
+/// refuses the whole actor when it is longer: the domain when it fits, else its first label,
+/// cut to fit.
+pub const MAX_SITE_NAME: usize = 20;
+
+fn site_name(domain: &str) -> String {
+    if domain.chars().count() <= MAX_SITE_NAME {
+        return domain.to_string();
+    }
+    let label = domain.split(['.', ':']).next().unwrap_or(domain);
+    label.chars().take(MAX_SITE_NAME).collect()
 }
 
 /// The instance's reporting actor ([`Urls::reports_actor`]), with the instance's public key.
@@ -211,4 +224,18 @@ pub async fn person_key_pair(db: &Database, user: &User) -> Result<KeyPair> {
     })
     .await?;
     Ok(fresh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_instance_actors_name_fits_lemmys_site_name_column() {
+        assert_eq!(site_name("cop.example"), "cop.example");
+        assert_eq!(site_name("nursing.university-hospital.example"), "nursing");
+        let long = site_name("averyveryverylonghospitalname.example");
+        assert_eq!(long.chars().count(), MAX_SITE_NAME);
+        assert!(long.starts_with("averyvery"));
+    }
 }

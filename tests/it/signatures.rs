@@ -1250,3 +1250,44 @@ wIVdLLzI6xTgbYmfErCwpU2v8MfUWr0BDzjQ9G6c5rhcS1BkfxbeAsC42XaVIgCk
 2sMNMqi6f96jbp4IQI70BpecsnBAUa+VoT57bZRvy0lW26w9tYI=
 -----END RSA PRIVATE KEY-----
 ";
+
+#[tokio::test]
+async fn a_signed_fetch_signs_the_digest_of_its_empty_body_and_verifies_strictly() {
+    let s = crate::support::TestServer::federating(&[]).await;
+    let peer = crate::support::peer::Peer::start().await;
+    let id = format!("{}/post/1", peer.base());
+    peer.serve(
+        &id,
+        serde_json::json!({"id": id, "type": "Page", "name": "served"}),
+    );
+    copse::federation::remote::signed_fetch::get(&s.app, &Url::parse(&id).unwrap())
+        .await
+        .expect("the document is fetched");
+    let get = peer
+        .fetches()
+        .into_iter()
+        .rev()
+        .find(|r| r.path == "/post/1")
+        .expect("the GET reached the peer");
+    // SHA-256 of nothing.
+    let digest = get.headers.get("digest").expect("a Digest header");
+    assert_eq!(
+        digest.to_str().unwrap(),
+        "SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+    );
+    let signature = get.headers["signature"].to_str().unwrap().to_string();
+    assert!(
+        signature.contains(r#"headers="(request-target) host date digest""#),
+        "the digest is signed: {signature}"
+    );
+    // A verifier that checks the digest against the (empty) body accepts it with the
+    // instance actor's key.
+    let key = copse::federation::actors::instance_key(&s.app.db)
+        .await
+        .expect("the instance key");
+    let incoming = IncomingRequest::new(&Method::GET, &get.path, &get.headers, b"");
+    parse(&incoming, Utc::now())
+        .expect("a well-formed signature")
+        .verify(&key.public_pem)
+        .expect("it verifies");
+}

@@ -24,12 +24,14 @@ pub async fn get(app: &App, url: &Url) -> Result<FetchedJson> {
     app.fetcher
         .get_json_with(url, ACCEPT_ACTIVITY, |hop| {
             let mut headers = HeaderMap::new();
+            // The digest of the empty body is signed too: strict verifiers (Lemmy 1.0's)
+            // refuse a signature without one, and the others check it and find it right.
             signer.sign(
                 Scheme::DraftCavage,
                 &Method::GET,
                 hop,
                 &mut headers,
-                None,
+                Some(&[]),
                 Utc::now(),
             )?;
             Ok(headers)
