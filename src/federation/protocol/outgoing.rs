@@ -96,3 +96,75 @@ impl Tombstone {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    use super::*;
+    use crate::federation::protocol::activities::{self, Block, Create};
+    use crate::federation::protocol::objects::{ObjectFields, Page, Source};
+
+    const COMMUNITY: &str = "https://a.example/c/nursing";
+
+    fn noon() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2025, 3, 1)
+            .and_then(|d| d.and_hms_micro_opt(12, 0, 0, 120_000))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_ban_copse_sends_reads_back_as_the_same_block() {
+        let block = Block {
+            target: Some(COMMUNITY.into()),
+            summary: Some("Spam".into()),
+            remove_data: Some(true),
+            expires: Some(at(noon())),
+            ..Block::new(
+                "https://a.example/activities/block/1",
+                "https://a.example/u/mira",
+                "https://b.example/u/bob",
+            )
+        }
+        .addressed(Addressing::community(COMMUNITY));
+        let sent = to_json(&block).unwrap();
+        assert_eq!(sent["target"], json!(COMMUNITY));
+        assert_eq!(sent["expires"], json!("2025-03-01T12:00:00.120000Z"));
+        assert_eq!(activities::parse::<Block>(&sent).unwrap(), block);
+    }
+
+    #[test]
+    fn a_post_copse_sends_names_one_author_keeps_an_empty_cc_and_reads_back() {
+        let page = Page {
+            kind: ObjectKind::Page,
+            fields: ObjectFields {
+                id: "https://a.example/post/1".into(),
+                attributed_to: vec!["https://a.example/u/ana".into()],
+                to: vec![COMMUNITY.into(), PUBLIC.into()],
+                name: Some("Audit".into()),
+                source: Some(Source::markdown("*monthly*")),
+                published: Some(at(noon())),
+                ..ObjectFields::default()
+            },
+            comments_enabled: Some(true),
+            stickied: None,
+        };
+        let sent = to_json(&page).unwrap();
+        assert_eq!(sent["attributedTo"], json!("https://a.example/u/ana"));
+        assert_eq!(sent["cc"], json!([]));
+        assert!(sent.get("stickied").is_none() && sent.get("audience").is_none());
+        assert_eq!(serde_json::from_value::<Page>(sent.clone()).unwrap(), page);
+
+        // Embedded in its Create, without the Create's own context.
+        let create = Create::new(
+            "https://a.example/activities/create/1",
+            "https://a.example/u/ana",
+            ObjectRef::Embedded(sent.clone()),
+        );
+        let sent_create = to_json(&create).unwrap();
+        assert_eq!(sent_create["@context"], json!(AS_CONTEXT));
+        assert_eq!(sent_create["object"], sent);
+        assert_eq!(activities::parse::<Create>(&sent_create).unwrap(), create);
+    }
+}

@@ -22,48 +22,26 @@ pub(super) fn post_created(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> 
         ObjectRef::Embedded(object.clone()),
     )
     .addressed(Addressing::community(e.venue.ap_id()));
+    let create = to_json(&create)?;
     // Only a public post is also announced as the bare Page.
     let page = (!e.post.restricted).then_some(&object);
     let reach = Reach::of_post(&e.post);
-    publish::publish(
-        c,
-        urls,
-        &e.venue,
-        reach,
-        &e.author,
-        &to_json(&create)?,
-        page,
-    )
+    publish::publish(c, urls, &e.venue, reach, &e.author, &create, page)
 }
 
 pub(super) fn post_edited(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
     let object = ObjectRef::embed(&page(&e.post, &e.author, e.venue.ap_id()))?;
     let update = Update::new(urls.new_activity_id("update"), e.author.as_str(), object)
         .addressed(Addressing::community(e.venue.ap_id()));
+    let update = to_json(&update)?;
     let reach = Reach::of_post(&e.post);
-    publish::publish(
-        c,
-        urls,
-        &e.venue,
-        reach,
-        &e.author,
-        &to_json(&update)?,
-        None,
-    )
+    publish::publish(c, urls, &e.venue, reach, &e.author, &update, None)
 }
 
 pub(super) fn post_deleted(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
-    let delete = deletion(urls, &e.author, &e.post.ap_id, &e.venue);
+    let delete = to_json(&deletion(urls, &e.author, &e.post.ap_id, &e.venue))?;
     let reach = Reach::of_post(&e.post);
-    publish::publish(
-        c,
-        urls,
-        &e.venue,
-        reach,
-        &e.author,
-        &to_json(&delete)?,
-        None,
-    )
+    publish::publish(c, urls, &e.venue, reach, &e.author, &delete, None)
 }
 
 /// `Create` or `Update` of a comment's `Note`.
@@ -96,16 +74,8 @@ pub(super) fn comment_written(
 }
 
 pub(super) fn comment_deleted(c: &mut DbConnection, urls: &Urls, e: &CommentEvent) -> Result<()> {
-    let delete = deletion(urls, &e.author, &e.comment.ap_id, &e.venue);
-    publish::publish(
-        c,
-        urls,
-        &e.venue,
-        e.reach,
-        &e.author,
-        &to_json(&delete)?,
-        None,
-    )
+    let delete = to_json(&deletion(urls, &e.author, &e.comment.ap_id, &e.venue))?;
+    publish::publish(c, urls, &e.venue, e.reach, &e.author, &delete, None)
 }
 
 /// The author's `Delete` of their post or comment `object`.
