@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 
 use super::objects::PUBLIC;
 use super::objects::page::page;
+use super::protocol::activities::{Activity, Addressing, Announce, Create, ObjectRef};
+use super::protocol::outgoing::to_json;
 use super::publish::AS_CONTEXT;
 use crate::db::posts::PostRow;
 use crate::db::{DbConnection, posts};
@@ -17,16 +19,13 @@ use crate::error::Result;
 
 pub const PAGE_SIZE: i64 = 20;
 
-fn create_of(post: &PostRow, author: &str, community: &str) -> Value {
-    json!({
-        "id": format!("{}/create", post.ap_id),
-        "type": "Create",
-        "actor": author,
-        "to": [PUBLIC],
-        "cc": [community],
-        "audience": community,
-        "object": page(post, author, community),
-    })
+/// The `Create` of a post, at an id derived from the post's: an outbox is rebuilt from
+/// the posts, not from the activities sent. Items of a collection carry no `@context`.
+fn create_of(post: &PostRow, author: &str, community: &str) -> Result<Create> {
+    let page = ObjectRef::embed(&page(post, author, community))?;
+    Ok(Create::new(format!("{}/create", post.ap_id), author, page)
+        .without_context()
+        .addressed(Addressing::community(community)))
 }
 
 /// A page of a local community's outbox. `page` is 1-based; `None` is the collection
@@ -45,14 +44,16 @@ pub fn community_outbox(
     for row in &rows {
         let author = views::author_ap_id(conn, here, row.author_user_id, row.author_remote_id)?
             .unwrap_or_default();
-        items.push(json!({
-            "id": format!("{}/announce", row.ap_id),
-            "type": "Announce",
-            "actor": community,
-            "to": [PUBLIC],
-            "cc": [format!("{community}/followers")],
-            "object": create_of(row, &author, community),
-        }));
+        let announce = Announce {
+            to: vec![PUBLIC.to_string()],
+            cc: vec![format!("{community}/followers")],
+            ..Announce::new(
+                format!("{}/announce", row.ap_id),
+                community,
+                ObjectRef::embed(&create_of(row, &author, community)?)?,
+            )
+        };
+        items.push(to_json(&announce.without_context())?);
     }
     Ok(paged(
         &format!("{community}/outbox"),
@@ -76,7 +77,7 @@ pub fn person_outbox(
     let mut items = Vec::with_capacity(rows.len());
     for row in &rows {
         let (_, community) = views::community_of(conn, here, row)?;
-        items.push(create_of(row, person, &community));
+        items.push(to_json(&create_of(row, person, &community)?)?);
     }
     Ok(paged(
         &format!("{person}/outbox"),
@@ -99,7 +100,7 @@ pub fn featured(
     for row in &rows {
         let author = views::author_ap_id(conn, here, row.author_user_id, row.author_remote_id)?
             .unwrap_or_default();
-        items.push(page(row, &author, community));
+        items.push(to_json(&page(row, &author, community))?);
     }
     Ok(json!({
         "@context": AS_CONTEXT,

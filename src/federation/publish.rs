@@ -7,11 +7,13 @@
 //! activity goes to that community's inbox, signed by its author, and comes back to
 //! everyone (this server included) in the community's `Announce`.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::activities::ids::new_activity_id;
 use super::delivery;
 use super::objects::PUBLIC;
+use super::protocol::activities::{Announce, ObjectRef};
+use super::protocol::outgoing::to_json;
 use super::urls::Urls;
 use crate::db::DbConnection;
 use crate::db::follows;
@@ -20,20 +22,6 @@ use crate::error::Result;
 pub use crate::communities::{Reach, Venue};
 
 pub use super::protocol::AS_CONTEXT;
-
-/// An activity by `actor` about `object`, addressed to the community's audience.
-pub fn activity(urls: &Urls, kind: &str, actor: &str, object: Value, venue: &Venue) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": new_activity_id(urls, kind),
-        "type": kind,
-        "actor": actor,
-        "to": [PUBLIC],
-        "cc": [venue.ap_id()],
-        "audience": venue.ap_id(),
-        "object": object,
-    })
-}
 
 /// Queues `activity` (by `author`) for everyone who should receive it; `page` is the post's
 /// `Page` when the activity creates a post. Call inside the transaction of the change.
@@ -109,16 +97,16 @@ pub fn announce_to(
     if let Some(map) = inner.as_object_mut() {
         map.remove("@context");
     }
-    let announce = json!({
-        "@context": AS_CONTEXT,
-        "id": new_activity_id(urls, "announce"),
-        "type": "Announce",
-        "actor": community,
-        "to": [PUBLIC],
-        "cc": [format!("{community}/followers")],
-        "object": inner,
-    });
-    delivery::enqueue(conn, &announce, community, inboxes)?;
+    let announce = Announce {
+        to: vec![PUBLIC.to_string()],
+        cc: vec![format!("{community}/followers")],
+        ..Announce::new(
+            new_activity_id(urls, "announce"),
+            community,
+            ObjectRef::Embedded(inner),
+        )
+    };
+    delivery::enqueue(conn, &to_json(&announce)?, community, inboxes)?;
     Ok(())
 }
 

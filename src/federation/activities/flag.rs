@@ -9,29 +9,22 @@
 //! Sent, a forwarded report carries the reason in both `content` and `summary`, so Lemmy
 //! and Mastodon each find it, and comes from the instance actor, never naming the reporter.
 
-use serde_json::{Value, json};
-
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;
 use crate::error::{Error, ErrorCode, Result};
-use crate::federation::protocol::activities::{self, Activity, Flag};
+use crate::federation::protocol::activities::{self, Activity, Addressing, Flag, ObjectRef};
 use crate::federation::protocol::envelope::Envelope;
 use crate::moderation::reports::{self, FlagReport, MAX_REASON_CHARS};
 
-use crate::federation::protocol::AS_CONTEXT;
-
 /// A `Flag` of `objects` by the instance actor `actor`, addressed to `to`.
-pub fn flag_activity(id: &str, actor: &str, objects: &[String], reason: &str, to: &str) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": "Flag",
-        "actor": actor,
-        "object": objects,
-        "content": reason,
-        "summary": reason,
-        "to": [to],
-    })
+pub fn flag_activity(id: &str, actor: &str, objects: &[String], reason: &str, to: &str) -> Flag {
+    let objects = objects.iter().cloned().map(ObjectRef::Id).collect();
+    Flag {
+        content: Some(reason.to_string()),
+        summary: Some(reason.to_string()),
+        ..Flag::new(id, actor, ObjectRef::Many(objects))
+    }
+    .addressed(Addressing::to(&[to]))
 }
 
 /// Files the report a received Flag makes, if it names anything held here.
@@ -68,6 +61,8 @@ fn reason_of(flag: &Flag) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
 
     fn flag(doc: Value) -> Flag {
@@ -103,7 +98,7 @@ mod tests {
             "spam",
             "https://b.example/u/bob",
         );
-        let read = flag(doc.clone());
+        let read = flag(serde_json::to_value(&doc).unwrap());
         assert_eq!(
             read.object.ids(),
             ["https://b.example/u/bob", "https://b.example/post/3"]

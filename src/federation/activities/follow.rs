@@ -9,7 +9,7 @@
 //! Outgoing: the activities for a local user's follow and unfollow, and the Accept copse
 //! sends for a follow of a local actor.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::app::App;
 use crate::db::follows::{self, FollowRecord};
@@ -20,50 +20,33 @@ use crate::federation::local::{self, LocalActor};
 use crate::federation::protocol::envelope::{Envelope, Named, id_of};
 use crate::federation::urls::Urls;
 
-use crate::federation::protocol::AS_CONTEXT;
+use crate::federation::protocol::activities::{
+    Accept, Activity, Addressing, Follow, ObjectRef, Reject, Undo,
+};
+use crate::federation::protocol::outgoing::to_json;
 
 /// `Follow` of `object` by `actor`.
-pub fn follow_activity(id: &str, actor: &str, object: &str) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": "Follow",
-        "actor": actor,
-        "object": object,
-        "to": [object],
-    })
+pub fn follow_activity(id: &str, actor: &str, object: &str) -> Follow {
+    Follow::new(id, actor, object).addressed(Addressing::to(&[object]))
 }
 
 /// `Undo` of a `Follow`, carrying the Follow itself so the receiver need not look it up.
-pub fn undo_follow_activity(id: &str, actor: &str, follow: &Value) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": "Undo",
-        "actor": actor,
-        "object": without_context(follow),
-        "to": follow.get("object").cloned().into_iter().collect::<Vec<_>>(),
-    })
+pub fn undo_follow_activity(id: &str, actor: &str, follow: &Follow) -> Result<Undo> {
+    let to = Addressing::to(&follow.object.ids());
+    let follow = ObjectRef::embed(&follow.clone().without_context())?;
+    Ok(Undo::new(id, actor, follow).addressed(to))
 }
 
-/// `Accept` or `Reject` of a received `Follow`, embedding it as Mastodon and Lemmy expect.
-pub fn answer_activity(kind: &str, id: &str, actor: &str, follow: &Value) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": kind,
-        "actor": actor,
-        "object": without_context(follow),
-        "to": follow.get("actor").and_then(|a| id_of(Some(a))).cloned().into_iter().collect::<Vec<_>>(),
-    })
-}
-
-fn without_context(activity: &Value) -> Value {
-    let mut copy = activity.clone();
-    if let Some(map) = copy.as_object_mut() {
-        map.remove("@context");
+/// `Accept` (or, when `accepted` is false, `Reject`) of a received `Follow`, embedding it
+/// as Mastodon and Lemmy expect.
+pub fn answer_activity(accepted: bool, id: &str, actor: &str, follow: &Follow) -> Result<Value> {
+    let to = Addressing::to(&[&follow.actor.id]);
+    let follow = ObjectRef::embed(&follow.clone().without_context())?;
+    if accepted {
+        to_json(&Accept::new(id, actor, follow).addressed(to))
+    } else {
+        to_json(&Reject::new(id, actor, follow).addressed(to))
     }
-    copy
 }
 
 /// A remote actor follows a local community or person.

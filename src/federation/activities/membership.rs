@@ -20,6 +20,11 @@ use crate::federation::protocol::envelope::{Envelope, Named};
 use crate::membership::{self, Answer, RemoteRequest};
 
 use crate::federation::protocol::AS_CONTEXT;
+use crate::federation::protocol::activities::{
+    Accept, Activity, ActivityKind, Addressing, ApplicationAnswer, Follow, Invite, Join, Leave,
+    ObjectRef, Reject,
+};
+use crate::federation::protocol::outgoing::to_json;
 
 /// The `@context` of a `Join` carrying an application.
 pub fn join_context() -> Value {
@@ -44,75 +49,73 @@ pub fn join_activity(
     answers: &[Answer],
     rules_accepted: bool,
     invite: Option<&str>,
-) -> Value {
-    let mut join = json!({
-        "@context": join_context(),
-        "id": id,
-        "type": "Join",
-        "actor": actor,
-        "object": community,
-        "to": [community],
-        "answers": answers,
-        "rulesAccepted": rules_accepted,
-    });
-    if let (Some(code), Some(map)) = (invite, join.as_object_mut()) {
-        map.insert("invite".into(), Value::String(code.to_string()));
+) -> Join {
+    Join {
+        context: Some(join_context()),
+        answers: Some(
+            answers
+                .iter()
+                .map(|a| ApplicationAnswer {
+                    question: a.question.clone(),
+                    answer: a.answer.clone(),
+                })
+                .collect(),
+        ),
+        rules_accepted: Some(rules_accepted),
+        invite: invite.map(str::to_string),
+        ..Join::new(id, actor, community)
     }
-    join
+    .addressed(Addressing::to(&[community]))
 }
 
 /// An `Invite` of `invitee` to `community` by the moderator `actor` (Mobilizon's shape),
 /// with the invite code to give back in the `Join`.
-pub fn invite_activity(id: &str, actor: &str, community: &str, invitee: &str, code: &str) -> Value {
-    json!({
-        "@context": join_context(),
-        "id": id,
-        "type": "Invite",
-        "actor": actor,
-        "object": community,
-        "target": invitee,
-        "to": [invitee],
-        "invite": code,
-    })
+pub fn invite_activity(
+    id: &str,
+    actor: &str,
+    community: &str,
+    invitee: &str,
+    code: &str,
+) -> Invite {
+    Invite {
+        context: Some(join_context()),
+        target: Some(invitee.into()),
+        invite: Some(code.to_string()),
+        ..Invite::new(id, actor, community)
+    }
+    .addressed(Addressing::to(&[invitee]))
 }
 
 /// A `Leave` of `community` by `actor`.
-pub fn leave_activity(id: &str, actor: &str, community: &str) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": "Leave",
-        "actor": actor,
-        "object": community,
-        "to": [community],
-    })
+pub fn leave_activity(id: &str, actor: &str, community: &str) -> Leave {
+    Leave::new(id, actor, community).addressed(Addressing::to(&[community]))
 }
 
-/// The request as it came, rebuilt from what was stored, to embed in the answer: Mastodon
-/// and Lemmy match an answer by the request's id and its actor and object.
-pub fn request_activity(kind: &str, id: &str, actor: &str, community: &str) -> Value {
-    json!({
-        "id": id,
-        "type": kind,
-        "actor": actor,
-        "object": community,
-    })
+/// The request as it came (a `Join`, or a `Follow` of a community that approves members),
+/// rebuilt from what was stored, to embed in the answer: Mastodon and Lemmy match an answer
+/// by the request's id and its actor and object.
+pub fn request_activity(kind: &str, id: &str, actor: &str, community: &str) -> Result<ObjectRef> {
+    if ActivityKind::from_type(kind) == Some(ActivityKind::Join) {
+        ObjectRef::embed(&Join::new(id, actor, community).without_context())
+    } else {
+        ObjectRef::embed(&Follow::new(id, actor, community).without_context())
+    }
 }
 
-/// `Accept` or `Reject` of a request, by the community.
-pub fn answer_activity(answer_id: &str, accepted: bool, community: &str, request: &Value) -> Value {
-    let applicant = request
-        .get("actor")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    json!({
-        "@context": AS_CONTEXT,
-        "id": answer_id,
-        "type": if accepted { "Accept" } else { "Reject" },
-        "actor": community,
-        "object": request,
-        "to": [applicant],
-    })
+/// `Accept` or `Reject` of the request `applicant` made, by the community.
+pub fn answer_activity(
+    answer_id: &str,
+    accepted: bool,
+    community: &str,
+    applicant: &str,
+    request: ObjectRef,
+) -> Result<Value> {
+    let to = Addressing::to(&[applicant]);
+    if accepted {
+        to_json(&Accept::new(answer_id, community, request).addressed(to))
+    } else {
+        to_json(&Reject::new(answer_id, community, request).addressed(to))
+    }
 }
 
 #[derive(Deserialize)]

@@ -4,11 +4,15 @@
 //! instance), with `removeData` and `expires`.
 
 use chrono::NaiveDateTime;
-use serde_json::{Value, json};
 
 use super::ids::new_activity_id;
+use crate::error::Result;
 use crate::federation::objects::PUBLIC;
-use crate::federation::publish::{self, AS_CONTEXT, Venue};
+use crate::federation::protocol::activities::{
+    Activity, Addressing, Block, Delete, Lock, ObjectRef, Undo,
+};
+use crate::federation::protocol::outgoing::at;
+use crate::federation::publish::Venue;
 use crate::federation::urls::Urls;
 
 /// `Delete` of a post or comment by a moderator, with the reason. `summary` is always
@@ -20,25 +24,21 @@ pub fn removal(
     object: &str,
     reason: Option<&str>,
     venue: &Venue,
-) -> Value {
-    let mut delete = publish::activity(urls, "Delete", moderator, json!(object), venue);
-    delete["summary"] = json!(reason.unwrap_or_default());
-    delete
+) -> Delete {
+    Delete {
+        summary: Some(reason.unwrap_or_default().to_string()),
+        ..Delete::new(new_activity_id(urls, "Delete"), moderator, object)
+    }
+    .addressed(Addressing::community(venue.ap_id()))
 }
 
 /// `Lock` of a post by a moderator.
-pub fn lock(
-    urls: &Urls,
-    moderator: &str,
-    post: &str,
-    reason: Option<&str>,
-    venue: &Venue,
-) -> Value {
-    let mut lock = publish::activity(urls, "Lock", moderator, json!(post), venue);
-    if let Some(reason) = reason {
-        lock["summary"] = json!(reason);
+pub fn lock(urls: &Urls, moderator: &str, post: &str, reason: Option<&str>, venue: &Venue) -> Lock {
+    Lock {
+        summary: reason.map(str::to_string),
+        ..Lock::new(new_activity_id(urls, "Lock"), moderator, post)
     }
-    lock
+    .addressed(Addressing::community(venue.ap_id()))
 }
 
 /// What a ban says.
@@ -53,47 +53,28 @@ pub struct BanTerms<'a> {
 }
 
 /// `Block` of a person in a community (`venue`) or, without a venue, on the instance.
-pub fn block(urls: &Urls, moderator: &str, terms: &BanTerms<'_>, venue: Option<&Venue>) -> Value {
-    let mut block = match venue {
-        Some(venue) => publish::activity(urls, "Block", moderator, json!(terms.person), venue),
-        None => json!({
-            "@context": AS_CONTEXT,
-            "id": new_activity_id(urls, "Block"),
-            "type": "Block",
-            "actor": moderator,
-            "to": [PUBLIC],
-            "cc": [terms.person],
-            "object": terms.person,
-        }),
+pub fn block(urls: &Urls, moderator: &str, terms: &BanTerms<'_>, venue: Option<&Venue>) -> Block {
+    let addressing = match venue {
+        Some(venue) => Addressing::community(venue.ap_id()),
+        None => Addressing {
+            to: vec![PUBLIC.to_string()],
+            cc: vec![terms.person.to_string()],
+            audience: None,
+        },
     };
-    block["target"] = json!(terms.target);
-    block["removeData"] = json!(terms.remove_data);
-    if let Some(reason) = terms.reason {
-        block["summary"] = json!(reason);
+    Block {
+        target: Some(terms.target.into()),
+        remove_data: Some(terms.remove_data),
+        summary: terms.reason.map(str::to_string),
+        expires: terms.expires_at.map(at),
+        ..Block::new(new_activity_id(urls, "Block"), moderator, terms.person)
     }
-    if let Some(expires) = terms.expires_at {
-        block["expires"] = json!(crate::time::rfc3339_micros(expires));
-    }
-    block
+    .addressed(addressing)
 }
 
 /// `Undo` of `inner` by `actor`, addressed as `inner` was.
-pub fn undo(urls: &Urls, actor: &str, inner: &Value) -> Value {
-    let mut object = inner.clone();
-    if let Some(map) = object.as_object_mut() {
-        map.remove("@context");
-    }
-    let mut undo = json!({
-        "@context": AS_CONTEXT,
-        "id": new_activity_id(urls, "Undo"),
-        "type": "Undo",
-        "actor": actor,
-        "object": object,
-    });
-    for field in ["to", "cc", "audience"] {
-        if let Some(v) = inner.get(field) {
-            undo[field] = v.clone();
-        }
-    }
-    undo
+pub fn undo<A: Activity + Clone>(urls: &Urls, actor: &str, inner: &A) -> Result<Undo> {
+    let addressing = inner.addressing();
+    let object = ObjectRef::embed(&inner.clone().without_context())?;
+    Ok(Undo::new(new_activity_id(urls, "Undo"), actor, object).addressed(addressing))
 }

@@ -8,8 +8,6 @@
 //! the actor) removes its posts, comments, votes, follows and memberships here, then the
 //! cached actor, in one transaction.
 
-use serde_json::{Value, json};
-
 use crate::accounts::erase_footprint;
 use crate::app::App;
 use crate::db::footprint::Person;
@@ -18,20 +16,16 @@ use crate::db::remote_actors::{self, CachedActor};
 use crate::error::Result;
 use crate::federation::protocol::envelope::Envelope;
 
-use crate::federation::protocol::AS_CONTEXT;
 use crate::federation::protocol::PUBLIC;
+use crate::federation::protocol::activities::{Addressing, Delete};
 
 /// `Delete` of the person `person` by itself.
-pub fn delete_activity(id: &str, person: &str) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": "Delete",
-        "actor": person,
-        "object": person,
-        "to": [PUBLIC],
-        "removeData": true,
-    })
+pub fn delete_activity(id: &str, person: &str) -> Delete {
+    Delete {
+        remove_data: Some(true),
+        ..Delete::new(id, person, person)
+    }
+    .addressed(Addressing::to(&[PUBLIC]))
 }
 
 /// A remote actor deleted itself.

@@ -1,11 +1,18 @@
 //! A comment as a `Note`.
 
-use serde_json::{Value, json};
-
-use super::page::tombstone;
+use super::page::language;
 use super::{PUBLIC, context_of};
 use crate::db::comments::CommentRow;
-use crate::time::rfc3339_micros as rfc3339;
+use crate::federation::protocol::objects::{Note, ObjectFields, ObjectKind, Source, Tombstone};
+use crate::federation::protocol::outgoing::at;
+
+/// What a comment is served and sent as: its `Note`, or the `Tombstone` of a deleted one.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum CommentObject {
+    Note(Box<Note>),
+    Tombstone(Tombstone),
+}
 
 /// The `Note` of a comment. `in_reply_to` is the parent comment's id, or the post's for a
 /// top-level comment; `post` is the post's id (for the thread's context).
@@ -15,31 +22,28 @@ pub fn note(
     community: &str,
     in_reply_to: &str,
     post: &str,
-) -> Value {
+) -> CommentObject {
     if comment.deleted || comment.removed {
-        return tombstone(&comment.ap_id, "Note");
+        return CommentObject::Tombstone(Tombstone::new(&comment.ap_id, "Note"));
     }
-    let mut note = json!({
-        "type": "Note",
-        "id": comment.ap_id,
-        "attributedTo": author,
-        "to": [PUBLIC],
-        "cc": [community],
-        "audience": community,
-        "inReplyTo": in_reply_to,
-        "content": comment.body_html,
-        "mediaType": "text/html",
-        "context": context_of(post),
-        "published": rfc3339(comment.published_at),
-    });
-    if let Some(source) = &comment.body_source {
-        note["source"] = json!({"content": source, "mediaType": "text/markdown"});
-    }
-    if let Some(lang) = &comment.language {
-        note["language"] = json!({"identifier": lang, "name": lang});
-    }
-    if let Some(edited) = comment.edited_at {
-        note["updated"] = json!(rfc3339(edited));
-    }
-    note
+    CommentObject::Note(Box::new(Note {
+        kind: ObjectKind::Note,
+        fields: ObjectFields {
+            id: comment.ap_id.clone(),
+            attributed_to: vec![author.into()],
+            to: vec![PUBLIC.to_string()],
+            cc: vec![community.to_string()],
+            audience: Some(community.to_string()),
+            in_reply_to: Some(in_reply_to.to_string()),
+            content: Some(comment.body_html.clone()),
+            media_type: Some("text/html".into()),
+            source: comment.body_source.as_deref().map(Source::markdown),
+            context: Some(context_of(post)),
+            published: Some(at(comment.published_at)),
+            updated: comment.edited_at.map(at),
+            language: comment.language.as_deref().map(language),
+            ..ObjectFields::default()
+        },
+        distinguished: None,
+    }))
 }

@@ -1,54 +1,60 @@
 //! A post as a `Page`.
 
-use serde_json::{Value, json};
-
 use super::{PUBLIC, context_of};
 use crate::db::posts::PostRow;
-use crate::time::rfc3339_micros as rfc3339;
+use crate::federation::protocol::objects::{
+    Attachment, ObjectFields, ObjectKind, Page, Source, Term, Tombstone,
+};
+use crate::federation::protocol::outgoing::at;
 
-/// The `Page` of a post by `author` in `community` (both ActivityPub ids).
-pub fn page(post: &PostRow, author: &str, community: &str) -> Value {
-    // What a moderator removed is no more served than what its author deleted.
-    if post.deleted || post.removed {
-        return tombstone(&post.ap_id, "Page");
-    }
-    let mut page = json!({
-        "type": "Page",
-        "id": post.ap_id,
-        "attributedTo": author,
-        "to": [community, PUBLIC],
-        "cc": [],
-        "audience": community,
-        "name": post.title,
-        "mediaType": "text/html",
-        "sensitive": post.sensitive,
-        "commentsEnabled": !post.locked,
-        "stickied": post.pinned,
-        "context": context_of(&post.ap_id),
-        "published": rfc3339(post.published_at),
-    });
-    if let Some(html) = &post.body_html {
-        page["content"] = json!(html);
-    }
-    if let Some(source) = &post.body_source {
-        page["source"] = json!({"content": source, "mediaType": "text/markdown"});
-    }
-    if let Some(url) = &post.url {
-        page["attachment"] = json!([{"type": "Link", "href": url}]);
-    }
-    if let Some(cw) = &post.content_warning {
-        page["summary"] = json!(cw);
-    }
-    if let Some(lang) = &post.language {
-        page["language"] = json!({"identifier": lang, "name": lang});
-    }
-    if let Some(edited) = post.edited_at {
-        page["updated"] = json!(rfc3339(edited));
-    }
-    page
+/// What a post is served and sent as: its `Page`, or the `Tombstone` of a deleted one.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
+pub enum PostObject {
+    Page(Box<Page>),
+    Tombstone(Tombstone),
 }
 
-/// What a deleted object is served as.
-pub fn tombstone(id: &str, former_type: &str) -> Value {
-    json!({"type": "Tombstone", "id": id, "formerType": former_type})
+/// The `Page` of a post by `author` in `community` (both ActivityPub ids).
+pub fn page(post: &PostRow, author: &str, community: &str) -> PostObject {
+    // What a moderator removed is no more served than what its author deleted.
+    if post.deleted || post.removed {
+        return PostObject::Tombstone(Tombstone::new(&post.ap_id, "Page"));
+    }
+    PostObject::Page(Box::new(Page {
+        kind: ObjectKind::Page,
+        fields: ObjectFields {
+            id: post.ap_id.clone(),
+            attributed_to: vec![author.into()],
+            to: vec![community.to_string(), PUBLIC.to_string()],
+            audience: Some(community.to_string()),
+            name: Some(post.title.clone()),
+            content: post.body_html.clone(),
+            media_type: Some("text/html".into()),
+            source: post.body_source.as_deref().map(Source::markdown),
+            summary: post.content_warning.clone(),
+            sensitive: Some(post.sensitive),
+            context: Some(context_of(&post.ap_id)),
+            published: Some(at(post.published_at)),
+            updated: post.edited_at.map(at),
+            attachment: post
+                .url
+                .as_deref()
+                .map(Attachment::link)
+                .into_iter()
+                .collect(),
+            language: post.language.as_deref().map(language),
+            ..ObjectFields::default()
+        },
+        comments_enabled: Some(!post.locked),
+        stickied: Some(post.pinned),
+    }))
+}
+
+/// A language as Lemmy names it; copse knows only the code, which serves as the name.
+pub(super) fn language(code: &str) -> Term {
+    Term {
+        identifier: code.to_string(),
+        name: Some(code.to_string()),
+    }
 }

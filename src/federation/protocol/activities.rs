@@ -8,14 +8,19 @@
 //! lists several URLs. [`ObjectRef`] keeps all three shapes. The actor is a URL, or for
 //! some PeerTube and Mobilizon activities an embedded actor: [`Reference`] reduces both to
 //! an id.
+//!
+//! The same structs are what copse sends (see [`super::outgoing`]): fields a document
+//! leaves out are left out again, `@context` is written when set, and the extension fields
+//! copse sends (`answers`, `rulesAccepted`, `invite`) are read leniently, so that adding
+//! them refuses nothing that was accepted before.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::objects::{Reference, Tag, Timestamp, de};
+use super::objects::{Reference, Tag, Timestamp, de, ser};
 
 /// The activity types copse recognizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub enum ActivityKind {
     /// Ask to follow an actor (a person following a community).
     Follow,
@@ -176,6 +181,29 @@ impl ObjectRef {
     }
 }
 
+impl Serialize for ObjectRef {
+    /// Written in the shape it was read in: a URL, an object, or a list of them.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ObjectRef::Id(id) => s.serialize_str(id),
+            ObjectRef::Embedded(v) => v.serialize(s),
+            ObjectRef::Many(items) => items.serialize(s),
+        }
+    }
+}
+
+impl From<&str> for ObjectRef {
+    fn from(id: &str) -> Self {
+        ObjectRef::Id(id.to_string())
+    }
+}
+
+impl From<String> for ObjectRef {
+    fn from(id: String) -> Self {
+        ObjectRef::Id(id)
+    }
+}
+
 impl<'de> Deserialize<'de> for ObjectRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         ObjectRef::from_value(Value::deserialize(d)?, false).map_err(serde::de::Error::custom)
@@ -183,7 +211,7 @@ impl<'de> Deserialize<'de> for ObjectRef {
 }
 
 /// What every activity struct offers, so code can handle them generically.
-pub trait Activity: serde::de::DeserializeOwned {
+pub trait Activity: serde::de::DeserializeOwned + Serialize {
     /// The type this struct reads.
     const KIND: ActivityKind;
     /// The activity's id.
@@ -196,6 +224,21 @@ pub trait Activity: serde::de::DeserializeOwned {
     fn object(&self) -> &ObjectRef;
     /// Everyone it is addressed to: `to`, `cc` and `audience`.
     fn recipients(&self) -> Vec<&str>;
+    /// Its addressing, field by field, for an activity addressed as another was.
+    fn addressing(&self) -> Addressing;
+    /// The same activity without `@context`, to embed in another that has it.
+    fn without_context(self) -> Self;
+}
+
+/// Where an activity is addressed: `to`, `cc` and `audience`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Addressing {
+    /// Primary recipients.
+    pub to: Vec<String>,
+    /// Secondary recipients.
+    pub cc: Vec<String>,
+    /// The community it concerns.
+    pub audience: Option<String>,
 }
 
 /// Reads `doc` as activity `T`, refusing a document whose `type` is not `T`'s: the structs
@@ -212,18 +255,26 @@ pub fn parse<T: Activity>(doc: &Value) -> Result<T, serde_json::Error> {
     Ok(activity)
 }
 
-/// Declares an activity struct: the fields all activities share, then its own.
+/// Declares an activity struct: the fields all activities share, then its own, and
+/// `new`, which sets the id, actor and object and leaves everything else empty. Add and
+/// Remove need a target, so they are declared `@without_new` and built in
+/// [`super::outgoing`].
 macro_rules! activity {
     (
+        @without_new
         $(#[$meta:meta])*
         $name:ident {
             $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name {
+            /// The JSON-LD context; copse sets it on what it sends, and leaves it out of
+            /// an activity embedded in another.
+            #[serde(rename = "@context", default, skip_serializing_if = "Option::is_none")]
+            pub context: Option<Value>,
             /// The activity's id; copse uses it to drop duplicates.
             pub id: String,
             #[doc = concat!("The `type`; [`parse`] makes sure it is `", stringify!($name), "`.")]
@@ -234,15 +285,20 @@ macro_rules! activity {
             /// What it was done to.
             pub object: ObjectRef,
             /// Primary recipients.
-            #[serde(default, deserialize_with = "de::ids")]
+            #[serde(default, deserialize_with = "de::ids", skip_serializing_if = "Vec::is_empty")]
             pub to: Vec<String>,
             /// Secondary recipients.
-            #[serde(default, deserialize_with = "de::ids")]
+            #[serde(default, deserialize_with = "de::ids", skip_serializing_if = "Vec::is_empty")]
             pub cc: Vec<String>,
             /// The community it concerns (FEP-1b12).
-            #[serde(default, deserialize_with = "de::optional_id")]
+            #[serde(
+                default,
+                deserialize_with = "de::optional_id",
+                skip_serializing_if = "Option::is_none"
+            )]
             pub audience: Option<String>,
             /// When it happened, when given.
+            #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser::timestamp")]
             pub published: Option<Timestamp>,
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
@@ -268,6 +324,68 @@ macro_rules! activity {
                     .map(String::as_str)
                     .chain(self.audience.as_deref())
                     .collect()
+            }
+            fn addressing(&self) -> Addressing {
+                Addressing {
+                    to: self.to.clone(),
+                    cc: self.cc.clone(),
+                    audience: self.audience.clone(),
+                }
+            }
+            fn without_context(self) -> Self {
+                $name {
+                    context: None,
+                    ..self
+                }
+            }
+        }
+
+        impl $name {
+            /// Addressed as `addressing` says.
+            pub fn addressed(self, addressing: Addressing) -> Self {
+                $name {
+                    to: addressing.to,
+                    cc: addressing.cc,
+                    audience: addressing.audience,
+                    ..self
+                }
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        activity! {
+            @without_new
+            $(#[$meta])*
+            $name {
+                $( $(#[$fmeta])* $field : $ty ),*
+            }
+        }
+
+        impl $name {
+            /// The activity `id` of `actor` on `object`, with the ActivityStreams context
+            /// and nothing else set.
+            pub fn new(
+                id: impl Into<String>,
+                actor: impl Into<Reference>,
+                object: impl Into<ObjectRef>,
+            ) -> Self {
+                $name {
+                    context: Some(Value::from(super::AS_CONTEXT)),
+                    id: id.into(),
+                    kind: ActivityKind::$name,
+                    actor: actor.into(),
+                    object: object.into(),
+                    to: Vec::new(),
+                    cc: Vec::new(),
+                    audience: None,
+                    published: None,
+                    $( $field: Default::default(), )*
+                }
             }
         }
     };
@@ -297,7 +415,7 @@ activity! {
     /// Publish an object, embedded.
     Create {
         /// Mentions, so that the mentioned are notified.
-        #[serde(default, deserialize_with = "de::one_or_many")]
+        #[serde(default, deserialize_with = "de::one_or_many", skip_serializing_if = "Vec::is_empty")]
         tag: Vec<Tag>,
     }
 }
@@ -306,7 +424,7 @@ activity! {
     /// Edit an object or an actor, embedded in its new state.
     Update {
         /// Mentions in the edited object.
-        #[serde(default, deserialize_with = "de::one_or_many")]
+        #[serde(default, deserialize_with = "de::one_or_many", skip_serializing_if = "Vec::is_empty")]
         tag: Vec<Tag>,
     }
 }
@@ -316,8 +434,10 @@ activity! {
     /// with a reason in `summary`.
     Delete {
         /// The reason, for a moderator's removal.
+        #[serde(skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
         /// Also delete everything the account made (Lemmy).
+        #[serde(skip_serializing_if = "Option::is_none")]
         remove_data: Option<bool>,
     }
 }
@@ -341,13 +461,16 @@ activity! {
     /// Report one or more objects to moderators.
     Flag {
         /// The reporter's comment (Mastodon, mbin).
+        #[serde(skip_serializing_if = "Option::is_none")]
         content: Option<String>,
         /// The reason (Lemmy, mbin).
+        #[serde(skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
     }
 }
 
 activity! {
+    @without_new
     /// Add to a collection: a moderator to a community's moderators, a post to its
     /// featured posts.
     Add {
@@ -357,6 +480,7 @@ activity! {
 }
 
 activity! {
+    @without_new
     /// Remove from a collection.
     Remove {
         /// The collection removed from.
@@ -368,13 +492,16 @@ activity! {
     /// Ban an account from a community (`target`) or an instance.
     Block {
         /// Where the ban applies; absent for an instance ban.
-        #[serde(default, deserialize_with = "de::first")]
+        #[serde(default, deserialize_with = "de::first", skip_serializing_if = "Option::is_none")]
         target: Option<Reference>,
         /// The reason.
+        #[serde(skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
         /// Also remove what the account made.
+        #[serde(skip_serializing_if = "Option::is_none")]
         remove_data: Option<bool>,
         /// When the ban ends; absent for a permanent ban.
+        #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser::timestamp")]
         expires: Option<Timestamp>,
     }
 }
@@ -383,6 +510,7 @@ activity! {
     /// Lock a post against new comments.
     Lock {
         /// The reason.
+        #[serde(skip_serializing_if = "Option::is_none")]
         summary: Option<String>,
     }
 }
@@ -391,7 +519,17 @@ activity! {
     /// Take part in an event or a group.
     Join {
         /// A message to the organizers (Mobilizon).
+        #[serde(skip_serializing_if = "Option::is_none")]
         participation_message: Option<String>,
+        /// The answers to the community's questions (copse).
+        #[serde(default, deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+        answers: Option<Vec<ApplicationAnswer>>,
+        /// Whether the applicant accepted the community's rules (copse).
+        #[serde(default, deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+        rules_accepted: Option<bool>,
+        /// The invite code the applicant was given (copse).
+        #[serde(default, deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+        invite: Option<String>,
     }
 }
 
@@ -404,7 +542,19 @@ activity! {
     /// Invite an actor (`target`) to an event or a group (`object`).
     Invite {
         /// Who is invited.
-        #[serde(default, deserialize_with = "de::first")]
+        #[serde(default, deserialize_with = "de::first", skip_serializing_if = "Option::is_none")]
         target: Option<Reference>,
+        /// The code to give back in the `Join` (copse).
+        #[serde(default, deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+        invite: Option<String>,
     }
+}
+
+/// An answer to one of a community's questions, in an application to join.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ApplicationAnswer {
+    /// The question, by its key.
+    pub question: String,
+    /// What the applicant wrote.
+    pub answer: String,
 }

@@ -7,6 +7,7 @@ pub mod collections;
 pub mod discovery;
 pub mod envelope;
 pub mod objects;
+pub mod outgoing;
 pub mod remote_actor;
 
 /// The ActivityStreams context, the `@context` of every activity copse sends.

@@ -8,13 +8,15 @@
 //! in the fixtures and normalize it, so code further in sees one form. Unknown fields are
 //! ignored: a peer adding a property must not make copse refuse its documents.
 //!
-//! These types only deserialize: they describe what copse accepts. What copse publishes is
-//! built separately (see [`super::actors`]), from fields it vouches for.
+//! The same types serialize what copse sends (a post's `Page`, a comment's `Note`, a
+//! `Tombstone`): empty and absent fields are left out, references are written as their id,
+//! and times as RFC 3339 with microseconds, so that receivers keep two posts of the same
+//! second in order. Actors are built separately (see [`super::actors`]).
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 /// A timestamp as ActivityPub carries it: RFC 3339, with an offset.
@@ -30,7 +32,7 @@ pub fn is_public_address(address: &str) -> bool {
 }
 
 /// The object types copse recognizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 pub enum ObjectKind {
     /// A post (Lemmy, and copse itself).
     Page,
@@ -96,6 +98,28 @@ pub struct Reference {
     pub kind: Option<String>,
 }
 
+impl Serialize for Reference {
+    /// A reference is sent as its id: copse never embeds what it refers to.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.id)
+    }
+}
+
+impl From<&str> for Reference {
+    fn from(id: &str) -> Self {
+        Reference {
+            id: id.to_string(),
+            kind: None,
+        }
+    }
+}
+
+impl From<String> for Reference {
+    fn from(id: String) -> Self {
+        Reference { id, kind: None }
+    }
+}
+
 impl<'de> Deserialize<'de> for Reference {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
@@ -129,13 +153,25 @@ pub fn author_of(attributed_to: &[Reference]) -> Option<&str> {
 }
 
 /// The source a server rendered `content` from, usually Markdown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Source {
     /// The source text.
     pub content: String,
     /// Its media type (`text/markdown` from Lemmy). Pleroma sends the source as a bare
     /// string, without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
+}
+
+impl Source {
+    /// Markdown, the source of everything copse renders.
+    pub fn markdown(content: &str) -> Source {
+        Source {
+            content: content.to_string(),
+            media_type: Some("text/markdown".into()),
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for Source {
@@ -164,11 +200,13 @@ impl<'de> Deserialize<'de> for Source {
 
 /// A link: a bare URL, a `Link` object with `href`, or an object with a string `url`.
 /// PeerTube lists several `Link`s (one per format) where others send one URL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Link {
     /// Where the link points.
     pub href: String,
     /// The media type of what it points to, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
 }
 
@@ -199,35 +237,56 @@ impl<'de> Deserialize<'de> for Link {
 }
 
 /// An image: an avatar, a banner, a thumbnail or a post's preview.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Image {
     /// Where the image is.
     #[serde(deserialize_with = "de::href")]
     pub url: String,
     /// Its media type, when given (Mobilizon sends `null`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// Alternative text.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Width in pixels, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
     /// Height in pixels, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
 }
 
 /// A file or link attached to an object. Lemmy sends `{type: Link, href}`, Mastodon and
-/// Mobilizon `{type: Document, url, mediaType, name}`; both end up in `url`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "AttachmentWire")]
+/// Mobilizon `{type: Document, url, mediaType, name}`; both end up in `url`. Copse sends
+/// Lemmy's shape, with `href`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "AttachmentWire", rename_all = "camelCase")]
 pub struct Attachment {
     /// `Link`, `Document`, `Image`…, when given.
+    #[serde(rename(serialize = "type"), skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// Where the attachment is, from `href` or `url`.
+    #[serde(rename(serialize = "href"), skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Its media type, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// Its description (alt text for images).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl Attachment {
+    /// A link, as Lemmy attaches a post's URL.
+    pub fn link(href: &str) -> Attachment {
+        Attachment {
+            kind: Some("Link".into()),
+            url: Some(href.to_string()),
+            media_type: None,
+            name: None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -255,7 +314,7 @@ impl From<AttachmentWire> for Attachment {
 
 /// A tag on an object. Copse reads mentions and hashtags; other tags (Mastodon's custom
 /// `Emoji`, PeerTube's) are kept as [`Tag::Other`] so they do not make a post unreadable.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "type")]
 pub enum Tag {
     /// A mention of an actor.
@@ -268,18 +327,20 @@ pub enum Tag {
 }
 
 /// A mention of an actor.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Mention {
     /// The mentioned actor's id.
     pub href: String,
     /// The handle as written, `@name@host`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// A hashtag.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Hashtag {
     /// The tag's page, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// The tag as written, `#name`.
     pub name: String,
@@ -287,76 +348,144 @@ pub struct Hashtag {
 
 /// A term with a code and a display name: a Lemmy or PeerTube language, a PeerTube
 /// category or licence.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Term {
     /// The code (`fr`, or PeerTube's numeric category ids as strings).
     pub identifier: String,
     /// The human name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
 /// The fields every content object shares. Flattened into [`Page`], [`Note`],
 /// [`Article`], [`Event`] and [`Video`].
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectFields {
     /// The object's id.
     pub id: String,
     /// Who made it; see [`ObjectFields::author`].
-    #[serde(default, deserialize_with = "de::one_or_many")]
+    #[serde(
+        default,
+        deserialize_with = "de::one_or_many",
+        serialize_with = "ser::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub attributed_to: Vec<Reference>,
     /// Primary recipients.
-    #[serde(default, deserialize_with = "de::ids")]
+    #[serde(
+        default,
+        deserialize_with = "de::ids",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub to: Vec<String>,
     /// Secondary recipients.
-    #[serde(default, deserialize_with = "de::ids")]
+    #[serde(
+        default,
+        deserialize_with = "de::ids",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub cc: Vec<String>,
     /// The community it belongs to (FEP-1b12, as Lemmy sends it).
-    #[serde(default, deserialize_with = "de::optional_id")]
+    #[serde(
+        default,
+        deserialize_with = "de::optional_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub audience: Option<String>,
     /// The title (posts, events, videos).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The body, as `mediaType` says (HTML unless told otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The body per language (Mastodon).
-    #[serde(default, deserialize_with = "de::null_as_default")]
+    #[serde(
+        default,
+        deserialize_with = "de::null_as_default",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub content_map: BTreeMap<String, String>,
     /// The media type of `content`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// What `content` was rendered from.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
     /// A content warning (Mastodon) or summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     /// Marked sensitive (NSFW).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sensitive: Option<bool>,
     /// What it replies to.
-    #[serde(default, deserialize_with = "de::optional_id")]
+    #[serde(
+        default,
+        deserialize_with = "de::optional_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub in_reply_to: Option<String>,
     /// The thread it belongs to. Only read when it names an id; servers put different
     /// things here, and none of them is worth refusing a post over.
-    #[serde(default, deserialize_with = "de::loose_id")]
+    #[serde(
+        default,
+        deserialize_with = "de::loose_id",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub context: Option<String>,
     /// When it was first published.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser::timestamp"
+    )]
     pub published: Option<Timestamp>,
     /// When it was last edited.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser::timestamp"
+    )]
     pub updated: Option<Timestamp>,
     /// Its HTML pages (one URL, or PeerTube's list of formats).
-    #[serde(default, deserialize_with = "de::one_or_many")]
+    #[serde(
+        default,
+        deserialize_with = "de::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub url: Vec<Link>,
     /// Attached files and links.
-    #[serde(default, deserialize_with = "de::one_or_many")]
+    #[serde(
+        default,
+        deserialize_with = "de::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub attachment: Vec<Attachment>,
     /// Mentions, hashtags and other tags.
-    #[serde(default, deserialize_with = "de::one_or_many")]
+    #[serde(
+        default,
+        deserialize_with = "de::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tag: Vec<Tag>,
     /// Its language, as Lemmy and PeerTube name it.
-    #[serde(default, deserialize_with = "de::first")]
+    #[serde(
+        default,
+        deserialize_with = "de::first",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub language: Option<Term>,
     /// A preview image (Lemmy posts).
-    #[serde(default, deserialize_with = "de::one_or_many")]
+    #[serde(
+        default,
+        deserialize_with = "de::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub image: Vec<Image>,
     /// Icons or thumbnails (PeerTube).
-    #[serde(default, deserialize_with = "de::one_or_many")]
+    #[serde(
+        default,
+        deserialize_with = "de::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub icon: Vec<Image>,
 }
 
@@ -391,23 +520,26 @@ impl ObjectFields {
 }
 
 /// A post: what Lemmy sends for a thread's opening post.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page {
     /// Always [`ObjectKind::Page`].
     #[serde(rename = "type")]
     pub kind: ObjectKind,
-    /// The shared fields.
-    #[serde(flatten)]
+    /// The shared fields. A `Page` is sent with `cc` even when it is empty, as Lemmy sends
+    /// its own.
+    #[serde(flatten, serialize_with = "ser::with_cc")]
     pub fields: ObjectFields,
     /// Whether replies are allowed (Lemmy's lock, as a property).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comments_enabled: Option<bool>,
     /// Pinned in its community.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stickied: Option<bool>,
 }
 
 /// A comment, or a Mastodon, Pleroma or PeerTube status.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     /// Always [`ObjectKind::Note`].
@@ -417,6 +549,7 @@ pub struct Note {
     #[serde(flatten)]
     pub fields: ObjectFields,
     /// Marked by a moderator as speaking for the community (Lemmy).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub distinguished: Option<bool>,
 }
 
@@ -544,7 +677,7 @@ pub struct Video {
 }
 
 /// What remains of a deleted object.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tombstone {
     /// Always [`ObjectKind::Tombstone`].
@@ -553,8 +686,13 @@ pub struct Tombstone {
     /// The id of the deleted object.
     pub id: String,
     /// What it was before.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub former_type: Option<String>,
     /// When it was deleted.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser::timestamp"
+    )]
     pub deleted: Option<Timestamp>,
 }
 
@@ -582,6 +720,50 @@ pub struct ChatMessage {
     pub source: Option<Source>,
     /// When it was sent.
     pub published: Option<Timestamp>,
+}
+
+/// Serialization helpers: the forms copse writes where serde's own differ.
+pub(crate) mod ser {
+    use chrono::SecondsFormat;
+    use serde::{Serialize, Serializer};
+
+    use super::{ObjectFields, Timestamp};
+
+    /// RFC 3339 with microseconds and `Z`: receivers order posts by it, and two posts in the
+    /// same second must keep their order. (chrono's own form drops trailing zeros.)
+    pub(crate) fn timestamp<S: Serializer>(t: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Micros, true)),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// One value as itself, several as a list: an object has one author, and servers that
+    /// read `attributedTo` as a URL must find one.
+    pub(crate) fn one_or_many<S: Serializer, T: Serialize>(
+        items: &[T],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match items {
+            [one] => one.serialize(s),
+            many => many.serialize(s),
+        }
+    }
+
+    /// The shared fields, with `cc` written even when empty.
+    pub(crate) fn with_cc<S: Serializer>(fields: &ObjectFields, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct WithEmptyCc<'a> {
+            #[serde(flatten)]
+            fields: &'a ObjectFields,
+            cc: [&'a str; 0],
+        }
+        if fields.cc.is_empty() {
+            WithEmptyCc { fields, cc: [] }.serialize(s)
+        } else {
+            fields.serialize(s)
+        }
+    }
 }
 
 /// Deserialization helpers for the shapes servers vary on. Each reads a
@@ -663,6 +845,16 @@ pub(crate) mod de {
         first::<D, Link>(d)?
             .map(|l| l.href)
             .ok_or_else(|| D::Error::custom("an empty list where a URL was expected"))
+    }
+
+    /// A value if it reads as one, else `None`, never an error: for extension properties a
+    /// document must not be refused over.
+    pub(crate) fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: DeserializeOwned,
+    {
+        Ok(serde_json::from_value(Value::deserialize(d)?).ok())
     }
 
     /// A value where `null` means the default.

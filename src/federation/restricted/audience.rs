@@ -3,13 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::db::{DbConnection, comments, memberships, posts, spaces};
 use crate::error::Result;
 use crate::federation::activities::ids::new_activity_id;
 use crate::federation::delivery;
-use crate::federation::publish::{AS_CONTEXT, Reach};
+use crate::federation::protocol::activities::{Announce, ObjectRef};
+use crate::federation::protocol::outgoing::to_json;
+use crate::federation::publish::Reach;
 use crate::federation::urls::Urls;
 use crate::membership::spaces::audience_memberships;
 
@@ -63,32 +65,39 @@ pub fn announce(
     }
     let members_url = members_collection(community_ap_id);
     let to = if whole_community {
-        json!([members_url, format!("{community_ap_id}/followers")])
+        vec![members_url, format!("{community_ap_id}/followers")]
     } else {
-        json!([members_url])
+        vec![members_url]
     };
     let announce_id = new_activity_id(urls, "announce");
     for (inbox, recipients) in by_inbox {
+        // The activity may be one received from elsewhere, of any kind: it is re-addressed
+        // as it stands, not rebuilt.
         let mut inner = activity.clone();
         if let Some(map) = inner.as_object_mut() {
             map.remove("@context");
-            map.insert("to".into(), to.clone());
-            map.insert("cc".into(), json!(recipients));
+            map.insert("to".into(), Value::from(to.clone()));
+            map.insert("cc".into(), Value::from(recipients.clone()));
             if let Some(object) = map.get_mut("object").and_then(Value::as_object_mut) {
-                object.insert("to".into(), to.clone());
-                object.insert("cc".into(), json!(recipients));
+                object.insert("to".into(), Value::from(to.clone()));
+                object.insert("cc".into(), Value::from(recipients.clone()));
             }
         }
-        let wrapped = json!({
-            "@context": AS_CONTEXT,
-            "id": announce_id,
-            "type": "Announce",
-            "actor": community_ap_id,
-            "to": to,
-            "cc": recipients,
-            "object": inner,
-        });
-        delivery::enqueue(c, &wrapped, community_ap_id, std::slice::from_ref(&inbox))?;
+        let wrapped = Announce {
+            to: to.clone(),
+            cc: recipients,
+            ..Announce::new(
+                announce_id.as_str(),
+                community_ap_id,
+                ObjectRef::Embedded(inner),
+            )
+        };
+        delivery::enqueue(
+            c,
+            &to_json(&wrapped)?,
+            community_ap_id,
+            std::slice::from_ref(&inbox),
+        )?;
     }
     Ok(())
 }

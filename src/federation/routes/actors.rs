@@ -7,6 +7,8 @@ use axum::http::header::{CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use serde_json::Value;
+
 use super::wants_activity_json;
 use crate::accounts::AccountStatus;
 use crate::app::App;
@@ -14,8 +16,10 @@ use crate::communities;
 use crate::db::users;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::actors;
-use crate::federation::protocol::ACTIVITY_JSON;
 use crate::federation::protocol::actors::Actor;
+use crate::federation::protocol::objects::Tombstone;
+use crate::federation::protocol::outgoing::to_json;
+use crate::federation::protocol::{ACTIVITY_JSON, AS_CONTEXT};
 use crate::federation::urls::Urls;
 use crate::web;
 
@@ -89,9 +93,20 @@ async fn saying_goodbye(app: &App, user: &crate::accounts::User) -> Result<bool>
 /// it is gone for good rather than missing for now.
 fn gone(app: &App, user: &crate::accounts::User) -> Response {
     let id = Urls::new(&app.config).person(&user.username);
-    let mut tombstone = crate::federation::objects::page::tombstone(&id, "Person");
-    tombstone["@context"] = serde_json::json!(crate::federation::protocol::AS_CONTEXT);
-    tombstone["deleted"] = serde_json::json!(crate::time::rfc3339(user.updated_at));
+    let tombstone = Tombstone::new(&id, "Person");
+    // `deleted` is added as text: an account's deletion is served to the second, where
+    // the typed timestamp is written with microseconds.
+    let mut tombstone = match to_json(&tombstone) {
+        Ok(tombstone) => tombstone,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(map) = tombstone.as_object_mut() {
+        map.insert("@context".into(), Value::from(AS_CONTEXT));
+        map.insert(
+            "deleted".into(),
+            Value::from(crate::time::rfc3339(user.updated_at)),
+        );
+    }
     (
         StatusCode::GONE,
         [(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")],

@@ -16,13 +16,15 @@ use crate::discussions::views::{self, Here};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::objects::{context_of, note::note, page::page};
 use crate::federation::protocol::ACTIVITY_JSON;
+use crate::federation::protocol::outgoing::to_json;
 use crate::federation::publish::AS_CONTEXT;
 use crate::federation::restricted;
 use crate::federation::urls::Urls;
 
 fn activity_json(mut body: Value) -> Response {
     if let Some(map) = body.as_object_mut() {
-        map.entry("@context").or_insert(json!(AS_CONTEXT));
+        map.entry("@context")
+            .or_insert_with(|| Value::from(AS_CONTEXT));
     }
     (
         [(CONTENT_TYPE, ACTIVITY_JSON), (VARY, "Accept")],
@@ -72,7 +74,7 @@ pub async fn post(
                 .unwrap_or_default();
             let (_, community) = views::community_of(c, &here, &row)?;
             Ok((
-                page(&row, &author, &community),
+                to_json(&page(&row, &author, &community))?,
                 views::post_view(c, &here, &row)?,
             ))
         })
@@ -107,7 +109,7 @@ pub async fn comment(
                 .unwrap_or_default();
             let (_, community) = views::community_of(c, &here, &post)?;
             let context = crate::discussions::comments::context(c, &here.urls, &row)?;
-            Ok(note(
+            to_json(&note(
                 &row,
                 &author,
                 &community,

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::federation::activities::flag::flag_activity;
 use crate::federation::activities::person::delete_activity;
 use crate::federation::delivery;
+use crate::federation::protocol::outgoing::to_json;
 use crate::federation::urls::Urls;
 
 pub(super) fn account_deleted(
@@ -15,7 +16,7 @@ pub(super) fn account_deleted(
     inboxes: &[String],
 ) -> Result<()> {
     let delete = delete_activity(&urls.new_activity_id("delete"), person);
-    delivery::enqueue(c, &delete, person, inboxes)?;
+    delivery::enqueue(c, &to_json(&delete)?, person, inboxes)?;
     Ok(())
 }
 
@@ -31,6 +32,6 @@ pub(super) struct Forwarded<'a> {
 
 pub(super) fn report_forwarded(c: &mut DbConnection, f: &Forwarded<'_>) -> Result<()> {
     let activity = flag_activity(f.flag, f.sender, f.objects, f.reason, f.to);
-    delivery::enqueue(c, &activity, f.sender, &[f.inbox.to_string()])?;
+    delivery::enqueue(c, &to_json(&activity)?, f.sender, &[f.inbox.to_string()])?;
     Ok(())
 }

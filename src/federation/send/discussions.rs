@@ -1,21 +1,28 @@
 //! Posts, comments, votes and pins, as Lemmy sends them (FEP-1b12): the author's activity,
 //! addressed to the community, which announces it to its followers (see [`publish`]).
 
-use serde_json::{Value, json};
-
 use crate::communities::{Reach, Venue};
 use crate::db::DbConnection;
 use crate::error::Result;
 use crate::events::{CommentEvent, PostEvent, VoteChange};
-use crate::federation::objects::PUBLIC;
 use crate::federation::objects::note::note;
 use crate::federation::objects::page::page;
-use crate::federation::publish::{self, AS_CONTEXT};
+use crate::federation::protocol::activities::{
+    Add, Addressing, Create, Delete, Dislike, Like, ObjectRef, Remove, Undo, Update,
+};
+use crate::federation::protocol::outgoing::to_json;
+use crate::federation::publish;
 use crate::federation::urls::Urls;
 
 pub(super) fn post_created(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
-    let object = page(&e.post, &e.author, e.venue.ap_id());
-    let create = publish::activity(urls, "Create", &e.author, object.clone(), &e.venue);
+    let object = to_json(&page(&e.post, &e.author, e.venue.ap_id()))?;
+    let create = Create::new(
+        urls.new_activity_id("create"),
+        e.author.as_str(),
+        ObjectRef::Embedded(object.clone()),
+    )
+    .addressed(Addressing::community(e.venue.ap_id()));
+    let create = to_json(&create)?;
     // Only a public post is also announced as the bare Page.
     let page = (!e.post.restricted).then_some(&object);
     let reach = Reach::of_post(&e.post);
@@ -23,14 +30,16 @@ pub(super) fn post_created(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> 
 }
 
 pub(super) fn post_edited(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
-    let object = page(&e.post, &e.author, e.venue.ap_id());
-    let update = publish::activity(urls, "Update", &e.author, object, &e.venue);
+    let object = ObjectRef::embed(&page(&e.post, &e.author, e.venue.ap_id()))?;
+    let update = Update::new(urls.new_activity_id("update"), e.author.as_str(), object)
+        .addressed(Addressing::community(e.venue.ap_id()));
+    let update = to_json(&update)?;
     let reach = Reach::of_post(&e.post);
     publish::publish(c, urls, &e.venue, reach, &e.author, &update, None)
 }
 
 pub(super) fn post_deleted(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
-    let delete = publish::activity(urls, "Delete", &e.author, json!(e.post.ap_id), &e.venue);
+    let delete = to_json(&deletion(urls, &e.author, &e.post.ap_id, &e.venue))?;
     let reach = Reach::of_post(&e.post);
     publish::publish(c, urls, &e.venue, reach, &e.author, &delete, None)
 }
@@ -40,22 +49,39 @@ pub(super) fn comment_written(
     c: &mut DbConnection,
     urls: &Urls,
     e: &CommentEvent,
-    kind: &str,
+    edited: bool,
 ) -> Result<()> {
-    let object = note(
+    let object = ObjectRef::embed(&note(
         &e.comment,
         &e.author,
         e.venue.ap_id(),
         &e.in_reply_to,
         &e.post,
-    );
-    let activity = publish::activity(urls, kind, &e.author, object, &e.venue);
+    ))?;
+    let addressing = Addressing::community(e.venue.ap_id());
+    let activity = if edited {
+        to_json(
+            &Update::new(urls.new_activity_id("update"), e.author.as_str(), object)
+                .addressed(addressing),
+        )?
+    } else {
+        to_json(
+            &Create::new(urls.new_activity_id("create"), e.author.as_str(), object)
+                .addressed(addressing),
+        )?
+    };
     publish::publish(c, urls, &e.venue, e.reach, &e.author, &activity, None)
 }
 
 pub(super) fn comment_deleted(c: &mut DbConnection, urls: &Urls, e: &CommentEvent) -> Result<()> {
-    let delete = publish::activity(urls, "Delete", &e.author, json!(e.comment.ap_id), &e.venue);
+    let delete = to_json(&deletion(urls, &e.author, &e.comment.ap_id, &e.venue))?;
     publish::publish(c, urls, &e.venue, e.reach, &e.author, &delete, None)
+}
+
+/// The author's `Delete` of their post or comment `object`.
+fn deletion(urls: &Urls, author: &str, object: &str, venue: &Venue) -> Delete {
+    Delete::new(urls.new_activity_id("delete"), author, object)
+        .addressed(Addressing::community(venue.ap_id()))
 }
 
 /// `Like`/`Dislike`, or the `Undo` of the previous one when a vote is withdrawn.
@@ -69,26 +95,41 @@ pub(super) fn voted(
 ) -> Result<()> {
     let activity = match change {
         VoteChange::Cast { value, activity } => {
-            vote_activity(activity, voter, object, *value, venue)
+            vote_activity(activity, voter, object, *value, venue)?
         }
         VoteChange::Withdrawn { value } => {
-            let inner = vote_activity(&urls.new_activity_id("vote"), voter, object, *value, venue);
-            publish::activity(urls, "Undo", voter, inner, venue)
+            let inner = vote_activity(&urls.new_activity_id("vote"), voter, object, *value, venue)?;
+            to_json(
+                &Undo::new(
+                    urls.new_activity_id("undo"),
+                    voter,
+                    ObjectRef::Embedded(inner),
+                )
+                .addressed(Addressing::community(venue.ap_id())),
+            )?
         }
     };
     publish::publish(c, urls, venue, reach, voter, &activity, None)
 }
 
-/// `Like` (+1) or `Dislike` (-1) of `object`.
-pub fn vote_activity(id: &str, actor: &str, object: &str, value: i32, venue: &Venue) -> Value {
-    json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": if value < 0 { "Dislike" } else { "Like" },
-        "actor": actor,
-        "object": object,
-        "audience": venue.ap_id(),
-    })
+/// `Like` (+1) or `Dislike` (-1) of `object`, with its `@context` even when embedded in
+/// the `Undo` that withdraws it.
+pub fn vote_activity(
+    id: &str,
+    actor: &str,
+    object: &str,
+    value: i32,
+    venue: &Venue,
+) -> Result<serde_json::Value> {
+    let audience = Addressing {
+        audience: Some(venue.ap_id().to_string()),
+        ..Addressing::default()
+    };
+    if value < 0 {
+        to_json(&Dislike::new(id, actor, object).addressed(audience))
+    } else {
+        to_json(&Like::new(id, actor, object).addressed(audience))
+    }
 }
 
 /// `Add` (or `Remove`) of a post to the community's `featured` collection.
@@ -100,17 +141,17 @@ pub(super) fn pin_changed(
     (venue, reach): (&Venue, Reach),
     pinned: bool,
 ) -> Result<()> {
-    let kind = if pinned { "Add" } else { "Remove" };
-    let activity = json!({
-        "@context": AS_CONTEXT,
-        "id": urls.new_activity_id(kind),
-        "type": kind,
-        "actor": moderator,
-        "object": post,
-        "target": format!("{}/featured", venue.ap_id()),
-        "to": [PUBLIC],
-        "cc": [venue.ap_id()],
-        "audience": venue.ap_id(),
-    });
+    let featured = format!("{}/featured", venue.ap_id());
+    let addressing = Addressing::community(venue.ap_id());
+    let activity = if pinned {
+        to_json(
+            &Add::new(urls.new_activity_id("add"), moderator, post, featured).addressed(addressing),
+        )?
+    } else {
+        to_json(
+            &Remove::new(urls.new_activity_id("remove"), moderator, post, featured)
+                .addressed(addressing),
+        )?
+    };
     publish::publish(c, urls, venue, reach, moderator, &activity, None)
 }

@@ -8,6 +8,7 @@ use crate::federation::activities::follow::{
     answer_activity, follow_activity, undo_follow_activity,
 };
 use crate::federation::delivery;
+use crate::federation::protocol::outgoing::to_json;
 use crate::federation::urls::Urls;
 
 pub(super) fn follow_sent(
@@ -17,7 +18,7 @@ pub(super) fn follow_sent(
     inbox: &str,
     activity: &str,
 ) -> Result<()> {
-    let follow = follow_activity(activity, follower, target);
+    let follow = to_json(&follow_activity(activity, follower, target))?;
     delivery::enqueue(c, &follow, follower, &[inbox.to_string()])?;
     Ok(())
 }
@@ -31,7 +32,11 @@ pub(super) fn unfollowed(
     activity: &str,
 ) -> Result<()> {
     let follow = follow_activity(activity, follower, target);
-    let undo = undo_follow_activity(&urls.new_activity_id("undo"), follower, &follow);
+    let undo = to_json(&undo_follow_activity(
+        &urls.new_activity_id("undo"),
+        follower,
+        &follow,
+    )?)?;
     delivery::enqueue(c, &undo, follower, &[inbox.to_string()])?;
     Ok(())
 }
@@ -39,10 +44,9 @@ pub(super) fn unfollowed(
 /// The answer embeds the `Follow` as it was received, so that servers matching answers by
 /// the Follow's id (Mastodon) and by its actors (Lemmy) both settle.
 pub(super) fn answered(c: &mut DbConnection, urls: &Urls, a: &FollowAnswer) -> Result<()> {
-    let kind = if a.accepted { "Accept" } else { "Reject" };
     let follow = follow_activity(&a.follow, &a.follower, &a.target);
-    let id = urls.new_activity_id(&kind.to_ascii_lowercase());
-    let activity = answer_activity(kind, &id, &a.target, &follow);
+    let id = urls.new_activity_id(if a.accepted { "accept" } else { "reject" });
+    let activity = answer_activity(a.accepted, &id, &a.target, &follow)?;
     delivery::enqueue(c, &activity, &a.target, std::slice::from_ref(&a.inbox))?;
     Ok(())
 }

@@ -4,8 +4,6 @@
 //! by the community), and the community's actor after a settings change (`Update` of the
 //! `Group`).
 
-use serde_json::json;
-
 use crate::db::{DbConnection, follows};
 use crate::error::{Error, Result};
 use crate::events::MembershipAnswer;
@@ -14,6 +12,9 @@ use crate::federation::activities::membership::{
 };
 use crate::federation::delivery;
 use crate::federation::objects::PUBLIC;
+use crate::federation::protocol::activities::{Add, Addressing, Create, ObjectRef, Remove, Update};
+use crate::federation::protocol::objects::{Mention, Note, ObjectFields, ObjectKind, Source, Tag};
+use crate::federation::protocol::outgoing::{at, to_json};
 use crate::federation::publish::{AS_CONTEXT, announce_to};
 use crate::federation::urls::Urls;
 use crate::membership::Answer;
@@ -38,7 +39,7 @@ pub(super) fn join_sent(c: &mut DbConnection, j: &JoinSent<'_>) -> Result<()> {
         j.rules_accepted,
         j.invite,
     );
-    delivery::enqueue(c, &join, j.member, &[j.inbox.to_string()])?;
+    delivery::enqueue(c, &to_json(&join)?, j.member, &[j.inbox.to_string()])?;
     Ok(())
 }
 
@@ -50,15 +51,15 @@ pub(super) fn left(
     inbox: &str,
 ) -> Result<()> {
     let leave = leave_activity(&urls.new_activity_id("leave"), member, community);
-    delivery::enqueue(c, &leave, member, &[inbox.to_string()])?;
+    delivery::enqueue(c, &to_json(&leave)?, member, &[inbox.to_string()])?;
     Ok(())
 }
 
 /// The community's `Accept` or `Reject`, embedding the request as it was received.
 pub(super) fn answered(c: &mut DbConnection, urls: &Urls, a: &MembershipAnswer) -> Result<()> {
-    let request = request_activity(&a.request_kind, &a.request, &a.applicant, &a.community);
+    let request = request_activity(&a.request_kind, &a.request, &a.applicant, &a.community)?;
     let id = urls.new_activity_id(if a.accepted { "accept" } else { "reject" });
-    let activity = answer_activity(&id, a.accepted, &a.community, &request);
+    let activity = answer_activity(&id, a.accepted, &a.community, &a.applicant, request)?;
     delivery::enqueue(c, &activity, &a.community, std::slice::from_ref(&a.inbox))?;
     Ok(())
 }
@@ -74,7 +75,7 @@ pub(super) fn invited(
 ) -> Result<()> {
     let id = urls.new_activity_id("invite");
     let activity = invite_activity(&id, inviter, community, invitee, code);
-    delivery::enqueue(c, &activity, inviter, &[inbox.to_string()])?;
+    delivery::enqueue(c, &to_json(&activity)?, inviter, &[inbox.to_string()])?;
     Ok(())
 }
 
@@ -87,25 +88,31 @@ pub(super) fn welcomed(
     inbox: &str,
     text: &str,
 ) -> Result<()> {
-    let create = json!({
-        "@context": AS_CONTEXT,
-        "id": urls.new_activity_id("create"),
-        "type": "Create",
-        "actor": community,
-        "to": [member],
-        "object": {
-            "id": urls.new_activity_id("welcome"),
-            "type": "Note",
-            "attributedTo": community,
-            "to": [member],
-            "content": crate::content::render_markdown(text),
-            "mediaType": "text/html",
-            "source": {"content": text, "mediaType": "text/markdown"},
-            "tag": [{"type": "Mention", "href": member}],
-            "published": crate::time::rfc3339_micros(crate::time::now()),
+    let note = Note {
+        kind: ObjectKind::Note,
+        fields: ObjectFields {
+            id: urls.new_activity_id("welcome"),
+            attributed_to: vec![community.into()],
+            to: vec![member.to_string()],
+            content: Some(crate::content::render_markdown(text)),
+            media_type: Some("text/html".into()),
+            source: Some(Source::markdown(text)),
+            tag: vec![Tag::Mention(Mention {
+                href: member.to_string(),
+                name: None,
+            })],
+            published: Some(at(crate::time::now())),
+            ..ObjectFields::default()
         },
-    });
-    delivery::enqueue(c, &create, community, &[inbox.to_string()])?;
+        distinguished: None,
+    };
+    let create = Create::new(
+        urls.new_activity_id("create"),
+        community,
+        ObjectRef::embed(&note)?,
+    )
+    .addressed(Addressing::to(&[member]));
+    delivery::enqueue(c, &to_json(&create)?, community, &[inbox.to_string()])?;
     Ok(())
 }
 
@@ -120,17 +127,18 @@ pub(super) fn moderator_changed(
     member: &str,
     added: bool,
 ) -> Result<()> {
-    let activity = json!({
-        "@context": AS_CONTEXT,
-        "id": urls.new_activity_id(if added { "add" } else { "remove" }),
-        "type": if added { "Add" } else { "Remove" },
-        "actor": by,
-        "to": [PUBLIC],
-        "cc": [community],
-        "audience": community,
-        "object": member,
-        "target": format!("{community}/moderators"),
-    });
+    let moderators = format!("{community}/moderators");
+    let addressing = Addressing::community(community);
+    let activity = if added {
+        to_json(
+            &Add::new(urls.new_activity_id("add"), by, member, moderators).addressed(addressing),
+        )?
+    } else {
+        to_json(
+            &Remove::new(urls.new_activity_id("remove"), by, member, moderators)
+                .addressed(addressing),
+        )?
+    };
     let inboxes = follows::remote_follower_inboxes(c, community_id)?;
     announce_to(c, urls, community, &activity, &inboxes)
 }
@@ -142,16 +150,23 @@ pub(super) fn community_updated(c: &mut DbConnection, urls: &Urls, name: &str) -
     let group = serde_json::to_value(crate::federation::actors::group(urls, &details))
         .map_err(Error::internal)?;
     let community = urls.community(&details.community.name);
-    let update = json!({
-        "@context": group.get("@context").cloned().unwrap_or(json!(AS_CONTEXT)),
-        "id": urls.new_activity_id("update"),
-        "type": "Update",
-        "actor": community,
-        "to": [PUBLIC],
-        "cc": [format!("{community}/followers")],
-        "object": group,
-    });
+    let update = Update {
+        // The actor's own context, so that its extension terms are defined.
+        context: Some(
+            group
+                .get("@context")
+                .cloned()
+                .unwrap_or_else(|| AS_CONTEXT.into()),
+        ),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![format!("{community}/followers")],
+        ..Update::new(
+            urls.new_activity_id("update"),
+            community.as_str(),
+            ObjectRef::Embedded(group),
+        )
+    };
     let inboxes = follows::remote_follower_inboxes(c, details.community.id)?;
-    delivery::enqueue(c, &update, &community, &inboxes)?;
+    delivery::enqueue(c, &to_json(&update)?, &community, &inboxes)?;
     Ok(())
 }

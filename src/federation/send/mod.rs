@@ -41,8 +41,8 @@ impl Outbox for FederationOutbox {
             Event::PostCreated(e) => discussions::post_created(c, urls, &e),
             Event::PostEdited(e) => discussions::post_edited(c, urls, &e),
             Event::PostDeleted(e) => discussions::post_deleted(c, urls, &e),
-            Event::CommentCreated(e) => discussions::comment_written(c, urls, &e, "Create"),
-            Event::CommentEdited(e) => discussions::comment_written(c, urls, &e, "Update"),
+            Event::CommentCreated(e) => discussions::comment_written(c, urls, &e, false),
+            Event::CommentEdited(e) => discussions::comment_written(c, urls, &e, true),
             Event::CommentDeleted(e) => discussions::comment_deleted(c, urls, &e),
             Event::Voted {
                 voter,

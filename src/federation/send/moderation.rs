@@ -3,14 +3,13 @@
 //! is a `Block` whose `target` is the community or the instance; each published through
 //! the community, and a ban also sent to the banned person's server.
 
-use serde_json::json;
-
 use crate::communities::{Reach, Venue};
 use crate::db::{DbConnection, follows, remote_actors};
 use crate::error::Result;
 use crate::events::{BanEnded, BanMade};
 use crate::federation::activities::moderation_wire::{self as wire, BanTerms};
 use crate::federation::delivery;
+use crate::federation::protocol::outgoing::to_json;
 use crate::federation::publish;
 use crate::federation::urls::Urls;
 use crate::moderation::bans::INSTANCE_SCOPE;
@@ -27,9 +26,9 @@ pub(super) fn removal_changed(
 ) -> Result<()> {
     let delete = wire::removal(urls, moderator, object, reason, venue);
     let activity = if removed {
-        delete
+        to_json(&delete)?
     } else {
-        wire::undo(urls, moderator, &delete)
+        to_json(&wire::undo(urls, moderator, &delete)?)?
     };
     publish::publish(c, urls, venue, reach, moderator, &activity, None)
 }
@@ -46,9 +45,9 @@ pub(super) fn lock_changed(
 ) -> Result<()> {
     let lock = wire::lock(urls, moderator, post, reason, venue);
     let activity = if locked {
-        lock
+        to_json(&lock)?
     } else {
-        wire::undo(urls, moderator, &lock)
+        to_json(&wire::undo(urls, moderator, &lock)?)?
     };
     publish::publish(c, urls, venue, reach, moderator, &activity, None)
 }
@@ -72,7 +71,8 @@ pub(super) fn banned(c: &mut DbConnection, urls: &Urls, ban: &BanMade) -> Result
         },
         ban.venue.as_ref(),
     );
-    block["id"] = json!(ban.activity);
+    block.id = ban.activity.clone();
+    let block = to_json(&block)?;
     match &ban.venue {
         Some(venue) => {
             // The follower servers hear it before the person's follow ends, so theirs does too.
@@ -114,9 +114,9 @@ pub(super) fn ban_lifted(c: &mut DbConnection, urls: &Urls, lifted: &BanEnded) -
         lifted.venue.as_ref(),
     );
     if let Some(id) = &ban.activity_id {
-        block["id"] = json!(id);
+        block.id = id.clone();
     }
-    let undo = wire::undo(urls, &lifted.moderator, &block);
+    let undo = to_json(&wire::undo(urls, &lifted.moderator, &block)?)?;
     let mut inboxes: Vec<String> = match ban.remote_actor_id {
         Some(id) => remote_actors::find(c, id)?.map(|a| a.inbox),
         None => None,
