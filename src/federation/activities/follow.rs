@@ -17,7 +17,7 @@ use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, received};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::protocol::envelope::{Envelope, Named, id_of};
+use crate::federation::protocol::envelope::{Envelope, Named};
 use crate::federation::urls::Urls;
 
 use crate::federation::protocol::activities::{
