@@ -5,13 +5,13 @@
 //! posts. The first page is inlined (`orderedItems`, which Lemmy reads) and `first`/`next`
 //! page through the rest (`?page=N`, 20 per page).
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::objects::PUBLIC;
 use super::objects::page::page;
 use super::protocol::activities::{Activity, Addressing, Announce, Create, ObjectRef};
+use super::protocol::collections::{Collection, CollectionKind};
 use super::protocol::outgoing::to_json;
-use super::publish::AS_CONTEXT;
 use crate::db::posts::PostRow;
 use crate::db::{DbConnection, posts};
 use crate::discussions::views::{self, Here};
@@ -55,13 +55,13 @@ pub fn community_outbox(
         };
         items.push(to_json(&announce.without_context())?);
     }
-    Ok(paged(
+    paged(
         &format!("{community}/outbox"),
         total,
         number,
         page_number.is_some(),
         items,
-    ))
+    )
 }
 
 /// A page of a local person's outbox: `Create(Page)` of their posts.
@@ -79,13 +79,13 @@ pub fn person_outbox(
         let (_, community) = views::community_of(conn, here, row)?;
         items.push(to_json(&create_of(row, person, &community)?)?);
     }
-    Ok(paged(
+    paged(
         &format!("{person}/outbox"),
         total,
         number,
         page_number.is_some(),
         items,
-    ))
+    )
 }
 
 /// The pinned posts of a local community, as `Page`s (Lemmy's `featured`).
@@ -102,44 +102,30 @@ pub fn featured(
             .unwrap_or_default();
         items.push(to_json(&page(row, &author, community))?);
     }
-    Ok(json!({
-        "@context": AS_CONTEXT,
-        "id": format!("{community}/featured"),
-        "type": "OrderedCollection",
-        "totalItems": items.len(),
-        "orderedItems": items,
-    }))
+    let total = items.len() as u64;
+    to_json(&Collection::ordered(
+        format!("{community}/featured"),
+        total,
+        Some(items),
+    ))
 }
 
-fn paged(id: &str, total: i64, number: i64, is_page: bool, items: Vec<Value>) -> Value {
+fn paged(id: &str, total: i64, number: i64, is_page: bool, items: Vec<Value>) -> Result<Value> {
     let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let at_page = |n: i64| ObjectRef::Id(format!("{id}?page={n}"));
+    let count = u64::try_from(total).unwrap_or(0);
     if is_page {
-        let mut page = json!({
-            "@context": AS_CONTEXT,
-            "id": format!("{id}?page={number}"),
-            "type": "OrderedCollectionPage",
-            "partOf": id,
-            "totalItems": total,
-            "orderedItems": items,
-        });
-        if number < pages {
-            page["next"] = json!(format!("{id}?page={}", number + 1));
-        }
-        if number > 1 {
-            page["prev"] = json!(format!("{id}?page={}", number - 1));
-        }
-        return page;
+        let mut page = Collection::ordered(format!("{id}?page={number}"), count, Some(items));
+        page.kind = CollectionKind::OrderedCollectionPage;
+        page.part_of = Some(id.to_string());
+        page.next = (number < pages).then(|| at_page(number + 1));
+        page.prev = (number > 1).then(|| at_page(number - 1));
+        return to_json(&page);
     }
-    let mut collection = json!({
-        "@context": AS_CONTEXT,
-        "id": id,
-        "type": "OrderedCollection",
-        "totalItems": total,
-        "orderedItems": items,
-    });
+    let mut collection = Collection::ordered(id.to_string(), count, Some(items));
     if total > 0 {
-        collection["first"] = json!(format!("{id}?page=1"));
-        collection["last"] = json!(format!("{id}?page={}", pages.max(1)));
+        collection.first = Some(at_page(1));
+        collection.last = Some(at_page(pages.max(1)));
     }
-    collection
+    to_json(&collection)
 }

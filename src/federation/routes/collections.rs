@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::app::App;
 use crate::communities;
@@ -17,18 +17,11 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
 use crate::federation::outbox;
 use crate::federation::protocol::ACTIVITY_JSON;
+use crate::federation::protocol::collections::Collection;
 use crate::federation::urls::Urls;
 
 fn collection(id: String, total: i64, items: Option<Vec<Value>>) -> Response {
-    let mut body = json!({
-        "@context": crate::federation::protocol::AS_CONTEXT,
-        "id": id,
-        "type": "OrderedCollection",
-        "totalItems": total,
-    });
-    if let Some(items) = items {
-        body["orderedItems"] = Value::Array(items);
-    }
+    let body = Collection::ordered(id, u64::try_from(total).unwrap_or(0), items);
     ([(CONTENT_TYPE, ACTIVITY_JSON)], Json(body)).into_response()
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_TYPE, VARY};
 use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::wants_activity_json;
 use crate::app::App;
@@ -16,6 +16,7 @@ use crate::discussions::views::{self, Here};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::objects::{context_of, note::note, page::page};
 use crate::federation::protocol::ACTIVITY_JSON;
+use crate::federation::protocol::collections::Collection;
 use crate::federation::protocol::outgoing::to_json;
 use crate::federation::publish::AS_CONTEXT;
 use crate::federation::restricted;
@@ -142,12 +143,12 @@ pub async fn context(
                     .into_iter()
                     .map(|r| Value::String(r.ap_id)),
             );
-            Ok(json!({
-                "id": context_of(&post.ap_id),
-                "type": "OrderedCollection",
-                "totalItems": items.len(),
-                "orderedItems": items,
-            }))
+            let total = items.len() as u64;
+            to_json(&Collection::ordered(
+                context_of(&post.ap_id),
+                total,
+                Some(items),
+            ))
         })
         .await?;
     Ok(activity_json(body))
