@@ -52,6 +52,11 @@ pub async fn receive_request(
         }
         let now = crate::time::now();
         let community_ap_id = urls.community(&community.name);
+        // The community's Accept or Reject of this very request.
+        let reply = |c: &mut DbConnection, events: &mut Recorder, accepted: bool| {
+            let (kind, id) = (&request.kind, &request.activity_id);
+            answer(c, events, &community_ap_id, &actor, kind, id, accepted)
+        };
         let existing = memberships::find(c, Of::Local(community.id), Member::Remote(actor.id))?;
         if existing
             .as_ref()
@@ -59,15 +64,7 @@ pub async fn receive_request(
         {
             // Already a member: a repeated request is answered again, so the other
             // side settles too.
-            answer(
-                c,
-                events,
-                &community_ap_id,
-                &actor,
-                &request.kind,
-                &request.activity_id,
-                true,
-            )?;
+            reply(c, events, true)?;
             return Ok(());
         }
         let invite = match request.invite.as_deref() {
@@ -80,15 +77,7 @@ pub async fn receive_request(
         // local one would be. A Follow (which cannot carry an invite) waits for the
         // moderators instead, who may admit people they know.
         if !eligible && community.join_policy() == JoinPolicy::Invite && request.kind == "Join" {
-            answer(
-                c,
-                events,
-                &community_ap_id,
-                &actor,
-                &request.kind,
-                &request.activity_id,
-                false,
-            )?;
+            reply(c, events, false)?;
             return Ok(());
         }
         let questions: Vec<Question> = decode_list(&community.questions)?;
@@ -135,15 +124,7 @@ pub async fn receive_request(
             now,
         )?;
         if admit {
-            answer(
-                c,
-                events,
-                &community_ap_id,
-                &actor,
-                &request.kind,
-                &request.activity_id,
-                true,
-            )?;
+            reply(c, events, true)?;
             welcome::greet(c, events, &urls, &community, &row, now)?;
         } else {
             let handle = format!("@{}@{}", actor.username, actor.domain);
