@@ -112,6 +112,7 @@ error_codes! {
     PostBodyTooLong => "post_body_too_long", Invalid;
     PostUrlInvalid => "post_url_invalid", Invalid;
     CommentBodyInvalid => "comment_body_invalid", Invalid;
+    MessageInvalid => "message_invalid", Invalid;
     NotACommunity => "not_a_community", Invalid;
     PostLocked => "post_locked", Forbidden;
     VoteInvalid => "vote_invalid", Invalid;

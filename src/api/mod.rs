@@ -8,6 +8,7 @@ pub mod auth;
 mod blocked_domains;
 mod comments;
 mod communities;
+mod conversations;
 pub mod error;
 mod federation_admin;
 mod follows;
@@ -43,6 +44,22 @@ pub fn router() -> Router<App> {
             get(communities::show).patch(membership::update_settings),
         )
         .route("/communities/{name}/members", get(membership::members))
+        .route(
+            "/communities/{name}/conversations",
+            get(conversations::list),
+        )
+        .route(
+            "/communities/{name}/conversations/{id}",
+            get(conversations::show),
+        )
+        .route(
+            "/communities/{name}/conversations/{id}/messages",
+            post(conversations::answer),
+        )
+        .route(
+            "/communities/{name}/conversation",
+            get(conversations::mine).post(conversations::write),
+        )
         .route(
             "/communities/{name}/members/{id}/approve",
             post(membership::approve),

@@ -16,10 +16,12 @@ impl Community {
         PostingPolicy::parse(&self.posting_policy).unwrap_or(PostingPolicy::Moderators)
     }
 
-    /// Followers wait for a moderator unless anyone may join: a follow from another server
-    /// is then an application.
+    /// Followers of a private community wait for a moderator unless anyone may join: a
+    /// follow from another server is then an application, since following it is reading
+    /// what only members read. A public community's posts are public, so following it is
+    /// open whatever its join policy; becoming a member is what approval is for.
     pub fn manually_approves_followers(&self) -> bool {
-        self.join_policy() != JoinPolicy::Open
+        self.is_private() && self.join_policy() != JoinPolicy::Open
     }
 
     /// Whether only moderators start posts (Lemmy's `postingRestrictedToMods`).

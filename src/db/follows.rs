@@ -228,6 +228,16 @@ pub fn any_local_follower_of_remote(conn: &mut DbConnection, remote_id: i64) -> 
     .get_result(conn)
 }
 
+/// The local users whose follow of the remote actor `remote_id` was accepted.
+pub fn local_followers_of_remote(conn: &mut DbConnection, remote_id: i64) -> QueryResult<Vec<i64>> {
+    follows::table
+        .filter(follows::target_remote_id.eq(remote_id))
+        .filter(follows::state.eq("accepted"))
+        .filter(follows::follower_user_id.is_not_null())
+        .select(follows::follower_user_id.assume_not_null())
+        .load(conn)
+}
+
 /// The delivery inboxes of every server following any local community: who hears of an
 /// instance-wide ban.
 pub fn all_community_follower_inboxes(conn: &mut DbConnection) -> QueryResult<Vec<String>> {

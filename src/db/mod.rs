@@ -10,6 +10,7 @@ pub mod bans;
 pub mod comments;
 pub mod communities;
 pub mod community_domain_blocks;
+pub mod conversations;
 pub mod credentials;
 pub mod deliveries;
 pub mod delivery_slots;

@@ -311,6 +311,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    conversations (id) {
+        id -> BigInt,
+        community_id -> BigInt,
+        remote_actor_id -> Nullable<BigInt>,
+        user_id -> Nullable<BigInt>,
+        unread -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    conversation_messages (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        ap_id -> Text,
+        from_community -> Bool,
+        moderator_user_id -> Nullable<BigInt>,
+        body_html -> Text,
+        body_source -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> BigInt,
         user_id -> BigInt,
@@ -417,6 +442,7 @@ diesel::joinable!(credentials -> memberships (membership_id));
 diesel::joinable!(spaces -> communities (community_id));
 diesel::joinable!(invites -> communities (community_id));
 diesel::joinable!(notifications -> users (user_id));
+diesel::joinable!(conversation_messages -> conversations (conversation_id));
 diesel::joinable!(deliveries -> outgoing_activities (activity));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -446,5 +472,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mod_log,
     domain_policies,
     instance_settings,
-    community_domain_blocks
+    community_domain_blocks,
+    conversations,
+    conversation_messages
 );

@@ -242,6 +242,23 @@ pub fn delete_comment(c: &mut DbConnection, row: &CommentRow, who: Participant<'
     Ok(())
 }
 
+/// The remote community a local person wrote in accepted what they wrote (`ap_id`): it
+/// announced it back, or its server took the delivery. What was pending is shown now.
+pub fn accepted(c: &mut DbConnection, ap_id: &str) -> Result<()> {
+    if let Some(post) = posts::find_by_ap_id(c, ap_id)?
+        && post.pending
+    {
+        posts::confirm(c, post.id)?;
+    }
+    if let Some(comment) = comments::find_by_ap_id(c, ap_id)?
+        && comment.pending
+    {
+        comments::confirm(c, comment.id)?;
+        posts::add_comment_count(c, comment.post_id, 1)?;
+    }
+    Ok(())
+}
+
 /// The id, ActivityPub id and publication time of new content: a local row takes its final
 /// id before it is inserted, so it is written once, complete.
 fn identity(

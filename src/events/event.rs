@@ -142,6 +142,9 @@ pub enum Event {
         person: String,
         inboxes: Vec<String>,
     },
+    /// A moderator answered a person of another server who wrote to the community
+    /// privately: the community writes back to them alone.
+    ConversationAnswered(ConversationAnswer),
     /// An activity from another server was applied in a local community, which passes it
     /// on to those it is for (FEP-1b12). Recorded by the inbox, which holds the activity
     /// as received (and, for a new public post, its bare object).
@@ -152,6 +155,23 @@ pub enum Event {
         activity: serde_json::Value,
         page: Option<serde_json::Value>,
     },
+}
+
+/// A community's private answer to a person of another server.
+#[derive(Debug, Clone)]
+pub struct ConversationAnswer {
+    /// The community's actor id, which writes the answer.
+    pub community: String,
+    /// The person's actor id, handle (`@name@host`) and inbox.
+    pub person: String,
+    pub handle: String,
+    pub inbox: String,
+    /// The answer's id, its HTML and when it was written.
+    pub note: String,
+    pub html: String,
+    pub published: chrono::NaiveDateTime,
+    /// The person's last message, which it answers.
+    pub in_reply_to: Option<String>,
 }
 
 /// A community's answer to a request to join it.

@@ -14,6 +14,7 @@ mod event;
 mod outbox;
 
 pub use event::{
-    BanEnded, BanMade, CommentEvent, Event, FollowAnswer, MembershipAnswer, PostEvent, VoteChange,
+    BanEnded, BanMade, CommentEvent, ConversationAnswer, Event, FollowAnswer, MembershipAnswer,
+    PostEvent, VoteChange,
 };
 pub use outbox::{Outbox, Recorder};

@@ -116,7 +116,10 @@ pub fn group(urls: &Urls, details: &CommunityDetails) -> Actor {
     });
     a.featured = Some(format!("{id}/featured"));
     a.attributed_to = Some(format!("{id}/moderators"));
-    a.manually_approves_followers = c.manually_approves_followers();
+    // What Lemmy 1.0 reads as "private community": its content is for its followers only.
+    // A public community that approves members must not say so, or Lemmy refuses every
+    // public post of it.
+    a.manually_approves_followers = c.is_private();
     a.discoverable = c.discoverable && c.visibility() == Visibility::Public;
     a.posting_restricted_to_mods = Some(c.posting_restricted_to_mods());
     a.sensitive = Some(false);

@@ -43,7 +43,9 @@ pub fn publish(
             announce(conn, urls, *id, ap_id, reach, activity, page)
         }
         Venue::Remote(community) => {
-            keep(conn, activity)?;
+            if reach == Reach::Everyone {
+                keep(conn, activity)?;
+            }
             delivery::enqueue(
                 conn,
                 activity,

@@ -13,4 +13,5 @@ pub use log::{Action, LogEntry, Moderator, TargetKind};
 pub mod authority;
 pub mod bans;
 pub mod content;
+pub mod conversations;
 pub mod purge;

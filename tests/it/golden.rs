@@ -1155,7 +1155,9 @@ async fn follows_sent_undone_and_answered_are_as_pinned() {
 
 #[tokio::test]
 async fn joins_answers_invites_welcomes_and_community_changes_are_as_pinned() {
+    // Private: a Follow of it is an application (a public one is followed at once).
     let (s, mira) = copse_with_nursing(json!({
+        "visibility": "private",
         "join_policy": "approval",
         "rules": ["No patient identifiers"],
         "questions": [{"question": "Where do you practise?", "required": true}],

@@ -64,7 +64,8 @@ async fn applying_with_answers_is_decided_by_the_moderators() {
     .await;
     assert_eq!(status, StatusCode::OK, "{view}");
     assert_eq!(view["join_policy"], "approval");
-    assert_eq!(view["manually_approves_followers"], true);
+    // Its posts are public: following it is open, becoming a member is what waits.
+    assert_eq!(view["manually_approves_followers"], false);
     assert_eq!(view["rules"][1], "No patient identifiers");
 
     let ana = user(&s, "ana").await;

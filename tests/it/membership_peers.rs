@@ -41,6 +41,19 @@ async fn world(settings: Value) -> (TestServer, String, Peer) {
     (s, mira, peer)
 }
 
+/// The community's actor document, as a server fetches it.
+async fn group_of(s: &TestServer) -> Value {
+    reqwest::Client::new()
+        .get(s.url("/c/nursing"))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap()
+}
+
 fn nursing(s: &TestServer) -> String {
     format!("http://{}/c/nursing", s.domain())
 }
@@ -84,17 +97,9 @@ async fn answer(peer: &Peer, kind: &str, id: &str) -> Value {
 }
 
 #[tokio::test]
-async fn a_follow_of_a_community_that_approves_members_is_an_application_answered_later() {
-    let (s, mira, peer) = world(json!({"join_policy": "approval"})).await;
-    let group = reqwest::Client::new()
-        .get(s.url("/c/nursing"))
-        .header("accept", "application/activity+json")
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
+async fn a_follow_of_a_private_community_that_approves_members_is_an_application_answered_later() {
+    let (s, mira, peer) = world(json!({"visibility": "private", "join_policy": "approval"})).await;
+    let group = group_of(&s).await;
     assert_eq!(group["manuallyApprovesFollowers"], true);
 
     let follow = request(&peer, "Follow", "alice", &nursing(&s));
@@ -162,6 +167,29 @@ async fn a_follow_of_a_community_that_approves_members_is_an_application_answere
     let got = peer.deliver(&s, "/inbox", &undo, "alice").await;
     assert_eq!(got.0, StatusCode::ACCEPTED, "{}", got.1);
     assert_eq!(members(&s, &mira).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_public_community_that_approves_members_is_followed_at_once_and_says_it_is_public() {
+    // Lemmy 1.0 reads manuallyApprovesFollowers as "private community" and then refuses
+    // every public post of it; following public posts needs no approval anyway.
+    let (s, mira, peer) = world(json!({"join_policy": "approval"})).await;
+    let group = group_of(&s).await;
+    assert_eq!(group["manuallyApprovesFollowers"], false, "{group}");
+    let follow = request(&peer, "Follow", "alice", &nursing(&s));
+    let got = peer.deliver(&s, "/c/nursing/inbox", &follow, "alice").await;
+    assert_eq!(got.0, StatusCode::ACCEPTED, "{}", got.1);
+    let accept = answer(&peer, "Accept", follow["id"].as_str().unwrap()).await;
+    assert_eq!(accept["actor"], nursing(&s));
+    assert!(
+        pending(&s, &mira).await.is_empty(),
+        "a follower, not an applicant"
+    );
+    // Membership still waits for the moderators.
+    let join = request(&peer, "Join", "bob", &nursing(&s));
+    let got = peer.deliver(&s, "/c/nursing/inbox", &join, "bob").await;
+    assert_eq!(got.0, StatusCode::ACCEPTED, "{}", got.1);
+    assert_eq!(pending(&s, &mira).await.len(), 1);
 }
 
 #[tokio::test]

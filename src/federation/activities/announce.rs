@@ -12,7 +12,7 @@ use url::Url;
 use super::content::{self, Incoming, Via};
 use crate::app::App;
 use crate::db::remote_actors::CachedActor;
-use crate::db::{comments, follows, posts};
+use crate::db::{follows, posts};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::activities::ActivityKind;
@@ -182,17 +182,7 @@ async fn confirm_object(app: &App, announce_id: &str, object_id: String) -> Resu
             if !crate::db::received::record(c, &id, crate::time::now())? {
                 return Ok(());
             }
-            if let Some(post) = posts::find_by_ap_id(c, &object_id)?
-                && post.pending
-            {
-                posts::confirm(c, post.id)?;
-            }
-            if let Some(comment) = comments::find_by_ap_id(c, &object_id)?
-                && comment.pending
-            {
-                comments::confirm(c, comment.id)?;
-                posts::add_comment_count(c, comment.post_id, 1)?;
-            }
+            crate::discussions::write::accepted(c, &object_id)?;
             Ok(())
         })
         .await

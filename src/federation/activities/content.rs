@@ -13,18 +13,21 @@ use url::Url;
 
 use super::super::protocol::envelope::{Envelope, authority};
 use crate::app::App;
+use crate::communities::Community;
 use crate::content;
 use crate::db::remote_actors::CachedActor;
-use crate::db::{DbConnection, comments, posts, received, remote_actors};
+use crate::db::{DbConnection, comments, follows, posts, received, remote_actors};
 use crate::discussions::participant::Participant;
 use crate::discussions::write::{self, CommentDraft, Origin, PostDraft, Received};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
-use crate::federation::protocol::activities::{ActivityKind, Delete};
+use crate::federation::protocol::activities::{ActivityKind, Addressing, Delete};
 use crate::federation::protocol::objects::{ObjectFields, Tag};
 use crate::federation::publish::Venue;
-use crate::federation::restricted::{self, Addressing};
+use crate::federation::restricted;
 use crate::federation::urls::Urls;
+use crate::membership::access;
+use crate::moderation::conversations;
 
 /// Where an activity came from: straight to our inbox, or inside a remote community's
 /// `Announce`.
@@ -173,6 +176,30 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
     let source = o.source.as_ref().map(|s| s.content.clone());
     let is_update = incoming.kind == ActivityKind::Update;
 
+    // Addressing decides privacy: what does not address the public is published in no
+    // community here. It is a reply or a post within a space for members, or a note to a
+    // community's moderators, or nothing this server shows.
+    if !received.public && matches!(incoming.via, Via::Direct) {
+        match private_destination(app, &o, &activity).await? {
+            Private::Members => {}
+            Private::Moderators(community) => {
+                if is_update {
+                    return record_only(app, &incoming.id).await;
+                }
+                let message = conversations::Received {
+                    ap_id: received.ap_id,
+                    html,
+                    published: received.published,
+                };
+                return to_moderators(app, incoming, *community, message).await;
+            }
+            Private::Nobody => {
+                tracing::debug!(id = %object_id, "a private note for no one here; ignored");
+                return record_only(app, &incoming.id).await;
+            }
+        }
+    }
+
     // A reply to something we hold is a comment, whatever its type.
     if let Some(parent) = o.in_reply_to.clone() {
         let draft = CommentDraft {
@@ -260,11 +287,13 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
             }
             None if is_update => {}
             None => {
-                if !received.public && matches!(venue, Venue::Remote(_)) {
-                    let names = activity
+                if !received.public
+                    && let Venue::Remote(group) = &venue
+                {
+                    let mut names = activity
                         .named()
                         .chain(o.to.iter().chain(&o.cc).map(String::as_str));
-                    received.addressees = local_addressees(c, &urls, names)?;
+                    received.addressees = readers_here(c, &urls, group, &mut names)?;
                 }
                 write::new_post(
                     c,
@@ -280,6 +309,93 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
         Ok(())
     })
     .await
+}
+
+/// Where content that does not address the public goes.
+enum Private {
+    /// Into a space for members (a reply under a members-only post, a post to a community
+    /// whose default space is not public): the community's rules decide, as for any post.
+    Members,
+    /// To the moderators of this community, as a private conversation.
+    Moderators(Box<Community>),
+    /// Nowhere: it names no community here.
+    Nobody,
+}
+
+async fn private_destination(
+    app: &App,
+    object: &ObjectFields,
+    activity: &Addressing,
+) -> Result<Private> {
+    let community = match addressed_venue(app, object, activity).await? {
+        Some(Venue::Local { id, .. }) => {
+            app.db
+                .run(move |c| Ok(crate::db::communities::find(c, id)?))
+                .await?
+        }
+        _ => None,
+    };
+    let parent = object.in_reply_to.clone();
+    let Some(community) = community else {
+        // A reply within a members-only thread may name only the members' collection.
+        if let Some(parent) = parent
+            && let Some((post, _)) = find_parent(app, &parent).await?
+            && post.restricted
+        {
+            return Ok(Private::Members);
+        }
+        return Ok(Private::Nobody);
+    };
+    let community_id = community.id;
+    let members = app
+        .db
+        .run(move |c| {
+            let Some(parent) = parent else {
+                // A new post: private when the community's default space is.
+                let space = crate::db::spaces::default_of(c, community_id)?;
+                let community = crate::db::communities::find(c, community_id)?;
+                return Ok(match (community, space) {
+                    (Some(community), Some(space)) => !access::space_is_public(&community, &space),
+                    _ => false,
+                });
+            };
+            if conversations::holds_message(c, community_id, &parent)? {
+                return Ok(false);
+            }
+            let post = match posts::find_by_ap_id(c, &parent)? {
+                Some(post) => Some(post),
+                None => match comments::find_by_ap_id(c, &parent)? {
+                    Some(comment) => posts::find(c, comment.post_id)?,
+                    None => None,
+                },
+            };
+            Ok(post.is_some_and(|p| p.restricted && p.community_id == Some(community_id)))
+        })
+        .await?;
+    Ok(if members {
+        Private::Members
+    } else {
+        Private::Moderators(Box::new(community))
+    })
+}
+
+/// A note to the moderators of `community`, recorded with the activity in one transaction.
+async fn to_moderators(
+    app: &App,
+    incoming: Incoming,
+    community: Community,
+    message: conversations::Received,
+) -> Result<()> {
+    let urls = Urls::new(&app.config);
+    crate::federation::policy::doors::community(app, community.id, &incoming.actor.domain).await?;
+    app.db
+        .transaction(move |c| {
+            if !received::record(c, &incoming.id, crate::time::now())? {
+                return Ok(());
+            }
+            conversations::receive(c, &urls, &community, &incoming.actor, message)
+        })
+        .await
 }
 
 /// A reply to `parent`: a comment, if what it answers is held here.
@@ -347,16 +463,26 @@ async fn receive_comment(
     .await
 }
 
-/// The people of this server among `names` (ids from `to` and `cc`).
-fn local_addressees<'a>(
+/// Who here may read a restricted post of the remote community `group`: the people of
+/// this server named among `names` (ids from `to` and `cc`) and, when it is addressed to the
+/// community's followers (as a private community's posts are, Lemmy 1.0's included), the
+/// people here whose follow of the community it accepted.
+fn readers_here(
     c: &mut DbConnection,
     urls: &Urls,
-    names: impl Iterator<Item = &'a str>,
+    group: &CachedActor,
+    names: &mut dyn Iterator<Item = &str>,
 ) -> Result<Vec<i64>> {
     let prefix = format!("{}/u/", urls.base());
+    let followers = group
+        .followers_url
+        .clone()
+        .unwrap_or_else(|| format!("{}/followers", group.ap_id));
     let mut ids = Vec::new();
     for name in names {
-        if let Some(name) = name.strip_prefix(&prefix)
+        if name == followers {
+            ids.extend(follows::local_followers_of_remote(c, group.id)?);
+        } else if let Some(name) = name.strip_prefix(&prefix)
             && let Some(user) = crate::db::users::find_by_username(c, name)?
         {
             ids.push(user.id);

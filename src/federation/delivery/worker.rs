@@ -48,6 +48,7 @@ use crate::error::{ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::ACTIVITY_JSON;
 use crate::federation::signatures::{RequestSigner, Scheme};
+use crate::federation::urls::Urls;
 
 /// How long a taken row stays reserved for the worker that took it.
 pub const LEASE: TimeDelta = TimeDelta::minutes(2);
@@ -322,6 +323,34 @@ enum Kept {
     BySettler,
 }
 
+/// A local person's `Create` taken by a remote community's server: what they wrote is
+/// accepted there, and shown here now, whether or not that server echoes it back in an
+/// Announce (PieFed does not announce to the author's own server). Only people's
+/// activities are read: a community's fan-out is not.
+async fn accepted_by_community(app: &App, row: &DeliveryRow) {
+    use crate::federation::protocol::activities::{Create, parse};
+    let people = format!("{}/u/", Urls::new(&app.config).base());
+    if !row.signer_ap_id.starts_with(&people) {
+        return;
+    }
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&row.body) else {
+        return;
+    };
+    let Some(object) = parse::<Create>(&json)
+        .ok()
+        .and_then(|c| c.object.id().map(str::to_string))
+    else {
+        return;
+    };
+    let result = app
+        .db
+        .run(move |c| crate::discussions::write::accepted(c, &object))
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "cannot show content its community accepted");
+    }
+}
+
 async fn deliver(
     app: &App,
     signers: &Signers,
@@ -363,6 +392,7 @@ async fn deliver(
     let settle: Settle = match outcome {
         Outcome::Delivered => {
             app.metrics.delivery("delivered");
+            accepted_by_community(app, &row).await;
             // The common case is settled in batches; the rest one by one, below.
             if health == Health::Answered && settler.delivered(id, &domain, slot) {
                 return Kept::BySettler;

@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local;
 use crate::federation::protocol::envelope::{Envelope, authority};
 use crate::federation::signatures::{self, IncomingRequest};
+use crate::federation::urls::Urls;
 use crate::ratelimit::{Key, Limit};
 
 /// The largest activity an inbox accepts.
@@ -69,7 +70,7 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
         ));
     }
     let env = Envelope::parse(request.body)?;
-    refuse_unreadable(&env)?;
+    refuse_unreadable(&env, &Urls::new(&app.config))?;
     // Per actor, before any signature check or fetch: refusing a flood early is the point.
     // Only counted once the signature proves the actor (below), so forging someone's id
     // cannot spend their budget.
@@ -137,10 +138,12 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
 }
 
 /// The wire model's verdict on the document, before anything else is spent on it: a
-/// private message (copse has none, and must never publish one as a post), a document
-/// that does not read as its type, or one that is not an activity is refused; vocabulary copse does not act on passes, to
-/// be acknowledged by the dispatcher, as a server must not fail on what it does not know.
-fn refuse_unreadable(env: &Envelope) -> Result<()> {
+/// private message is refused (copse has no messages between people, and must never
+/// publish one as a post) unless it is written to a community here, whose moderators read
+/// it as a private conversation; a document that does not read as its type, or one that is
+/// not an activity, is refused; vocabulary copse does not act on passes, to be acknowledged
+/// by the dispatcher, as a server must not fail on what it does not know.
+fn refuse_unreadable(env: &Envelope, urls: &Urls) -> Result<()> {
     use crate::federation::protocol::classify::{RefusalReason, Understood, classify};
     match classify(&env.json) {
         Ok(Understood::Activity { .. }) => Ok(()),
@@ -152,6 +155,7 @@ fn refuse_unreadable(env: &Envelope) -> Result<()> {
         )),
         Err(refusal) => match refusal.reason {
             RefusalReason::UnsupportedType => Ok(()),
+            RefusalReason::PrivateMessage if written_to_a_community(env, urls) => Ok(()),
             RefusalReason::PrivateMessage => Err(Error::new(
                 ErrorCode::PrivateMessageRefused,
                 format!("copse has no direct messages ({refusal})"),
@@ -162,6 +166,34 @@ fn refuse_unreadable(env: &Envelope) -> Result<()> {
             )),
         },
     }
+}
+
+/// Whether a private `Create` is a note (not a chat message) addressed to a community of
+/// this server.
+fn written_to_a_community(env: &Envelope, urls: &Urls) -> bool {
+    use crate::federation::protocol::activities::{Activity, Addressing, Create, ObjectRef, parse};
+    let Ok(create) = parse::<Create>(&env.json) else {
+        return false;
+    };
+    let ObjectRef::Embedded(object) = &create.object else {
+        return false;
+    };
+    if create.object.embedded_type() != Some("Note") {
+        return false;
+    }
+    let prefix = format!("{}/c/", urls.base());
+    let object = Addressing::of(object);
+    create
+        .addressing()
+        .to
+        .iter()
+        .chain(&create.cc)
+        .map(String::as_str)
+        .chain(object.named())
+        .any(|a| {
+            a.strip_prefix(&prefix)
+                .is_some_and(|name| !name.contains('/'))
+        })
 }
 
 /// Applies the activity; when another transaction wrote the same row first (two servers

@@ -15,13 +15,14 @@ pub enum CommentObject {
 }
 
 /// The `Note` of a comment. `in_reply_to` is the parent comment's id, or the post's for a
-/// top-level comment; `post` is the post's id (for the thread's context).
+/// top-level comment; `post` is the post's id (for the thread's context); `public` is
+/// false under a members-only post, whose comments never say they are public.
 pub fn note(
     comment: &CommentRow,
     author: &str,
     community: &str,
-    in_reply_to: &str,
-    post: &str,
+    (in_reply_to, post): (&str, &str),
+    public: bool,
 ) -> CommentObject {
     if comment.deleted || comment.removed {
         return CommentObject::Tombstone(Tombstone::new(&comment.ap_id, "Note"));
@@ -31,8 +32,16 @@ pub fn note(
         fields: ObjectFields {
             id: comment.ap_id.clone(),
             attributed_to: vec![author.into()],
-            to: vec![PUBLIC.to_string()],
-            cc: vec![community.to_string()],
+            to: if public {
+                vec![PUBLIC.to_string()]
+            } else {
+                vec![community.to_string()]
+            },
+            cc: if public {
+                vec![community.to_string()]
+            } else {
+                Vec::new()
+            },
             audience: Some(community.to_string()),
             in_reply_to: Some(in_reply_to.to_string()),
             content: Some(comment.body_html.clone()),

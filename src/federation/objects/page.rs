@@ -26,7 +26,12 @@ pub fn page(post: &PostRow, author: &str, community: &str) -> PostObject {
         fields: ObjectFields {
             id: post.ap_id.clone(),
             attributed_to: vec![author.into()],
-            to: vec![community.to_string(), PUBLIC.to_string()],
+            // Members-only content never says it is public, wherever it is read.
+            to: if post.restricted {
+                vec![community.to_string()]
+            } else {
+                vec![community.to_string(), PUBLIC.to_string()]
+            },
             audience: Some(community.to_string()),
             name: Some(post.title.clone()),
             content: post.body_html.clone(),

@@ -230,15 +230,37 @@ pub trait Activity: serde::de::DeserializeOwned + Serialize {
     fn without_context(self) -> Self;
 }
 
-/// Where an activity is addressed: `to`, `cc` and `audience`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Where an activity or object is addressed: `to`, `cc` and `audience`, each read as an
+/// id whatever shape the sender gave it (a string, a list, embedded objects).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Addressing {
     /// Primary recipients.
+    #[serde(default, deserialize_with = "de::ids")]
     pub to: Vec<String>,
     /// Secondary recipients.
+    #[serde(default, deserialize_with = "de::ids")]
     pub cc: Vec<String>,
     /// The community it concerns.
+    #[serde(default, deserialize_with = "de::optional_id")]
     pub audience: Option<String>,
+}
+
+impl Addressing {
+    /// The addressing of any document; one whose addressing cannot be read addresses no
+    /// one (and so is not public).
+    pub fn of(doc: &Value) -> Addressing {
+        Addressing::deserialize(doc).unwrap_or_default()
+    }
+
+    /// Everyone named in `to` and `cc`.
+    pub fn named(&self) -> impl Iterator<Item = &str> {
+        self.to.iter().chain(&self.cc).map(String::as_str)
+    }
+
+    /// Whether it is addressed to the public.
+    pub fn is_public(&self) -> bool {
+        self.named().any(super::objects::is_public_address)
+    }
 }
 
 /// Reads `doc` as activity `T`, refusing a document whose `type` is not `T`'s: the structs

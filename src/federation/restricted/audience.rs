@@ -63,12 +63,13 @@ pub fn announce(
             .or_default()
             .push(ap_id);
     }
+    // The community itself is named first: Lemmy 1.0 places content in a community only
+    // through its addressing, and answers 404 to what names none.
     let members_url = members_collection(community_ap_id);
-    let to = if whole_community {
-        vec![members_url, format!("{community_ap_id}/followers")]
-    } else {
-        vec![members_url]
-    };
+    let mut to = vec![community_ap_id.to_string(), members_url];
+    if whole_community {
+        to.push(format!("{community_ap_id}/followers"));
+    }
     let announce_id = new_activity_id(urls, "announce");
     for (inbox, recipients) in by_inbox {
         // The activity may be one received from elsewhere, of any kind: it is re-addressed

@@ -114,8 +114,8 @@ pub async fn comment(
                 &row,
                 &author,
                 &community,
-                &context.in_reply_to,
-                &context.post,
+                (&context.in_reply_to, &context.post),
+                !post.restricted,
             ))
         })
         .await?;

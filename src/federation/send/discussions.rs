@@ -21,7 +21,7 @@ pub(super) fn post_created(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> 
         e.author.as_str(),
         ObjectRef::Embedded(object.clone()),
     )
-    .addressed(Addressing::community(e.venue.ap_id()));
+    .addressed(addressing(e.venue.ap_id(), Reach::of_post(&e.post)));
     let create = to_json(&create)?;
     // Only a public post is also announced as the bare Page.
     let page = (!e.post.restricted).then_some(&object);
@@ -32,7 +32,7 @@ pub(super) fn post_created(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> 
 pub(super) fn post_edited(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> Result<()> {
     let object = ObjectRef::embed(&page(&e.post, &e.author, e.venue.ap_id()))?;
     let update = Update::new(urls.new_activity_id("update"), e.author.as_str(), object)
-        .addressed(Addressing::community(e.venue.ap_id()));
+        .addressed(addressing(e.venue.ap_id(), Reach::of_post(&e.post)));
     let update = to_json(&update)?;
     let reach = Reach::of_post(&e.post);
     publish::publish(c, urls, &e.venue, reach, &e.author, &update, None)
@@ -44,6 +44,21 @@ pub(super) fn post_deleted(c: &mut DbConnection, urls: &Urls, e: &PostEvent) -> 
     publish::publish(c, urls, &e.venue, reach, &e.author, &delete, None)
 }
 
+/// How an author's activity in `community` is addressed: to the public, as Lemmy does
+/// (FEP-1b12); or, for members-only content, to the community alone, never the public.
+/// (A community here re-addresses members-only content to each member's server as it
+/// announces it; one elsewhere does as it sees fit.)
+fn addressing(community: &str, reach: Reach) -> Addressing {
+    match reach {
+        Reach::Everyone => Addressing::community(community),
+        Reach::Members(_) => Addressing {
+            to: vec![community.to_string()],
+            cc: Vec::new(),
+            audience: Some(community.to_string()),
+        },
+    }
+}
+
 /// `Create` or `Update` of a comment's `Note`.
 pub(super) fn comment_written(
     c: &mut DbConnection,
@@ -51,14 +66,15 @@ pub(super) fn comment_written(
     e: &CommentEvent,
     edited: bool,
 ) -> Result<()> {
+    let public = e.reach == Reach::Everyone;
     let object = ObjectRef::embed(&note(
         &e.comment,
         &e.author,
         e.venue.ap_id(),
-        &e.in_reply_to,
-        &e.post,
+        (&e.in_reply_to, &e.post),
+        public,
     ))?;
-    let addressing = Addressing::community(e.venue.ap_id());
+    let addressing = addressing(e.venue.ap_id(), e.reach);
     let activity = if edited {
         to_json(
             &Update::new(urls.new_activity_id("update"), e.author.as_str(), object)

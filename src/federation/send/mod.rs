@@ -7,6 +7,7 @@
 //! commit the delivery worker is woken, once, here.
 
 mod accounts;
+mod conversations;
 mod discussions;
 mod follows;
 mod membership;
@@ -131,6 +132,7 @@ impl Outbox for FederationOutbox {
                 inbox,
             } => membership::left(c, urls, &member, &community, &inbox),
             Event::MembershipAnswered(answer) => membership::answered(c, urls, &answer),
+            Event::ConversationAnswered(answer) => conversations::answered(c, urls, &answer),
             Event::Invited {
                 inviter,
                 community,
