@@ -1118,3 +1118,101 @@ async fn an_announce_from_a_group_nobody_here_follows_stores_nothing() {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     assert_eq!(rows(&s).await, (0, 0, 0));
 }
+
+/// The posts of `community` as `token` may list them.
+async fn posts_seen_by(s: &TestServer, community: &str, token: &str) -> Vec<Value> {
+    let path = format!("/api/v1/posts?community={}", urlencode(community));
+    let (status, list) = s.get(&path, Some(token)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    list.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_post_and_a_comment_in_a_community_that_never_echoes_show_once_its_server_took_them() {
+    // PieFed answers 2xx to the author's Create and announces nothing back to the author's
+    // own server: what it took is accepted, and shown here.
+    let (s, peer, _) = world().await;
+    let ana = ana_follows_the_group(&s, &peer).await;
+    let group = format!("!group@{}", peer.domain());
+    let (status, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&ana),
+            json!({"community": group, "title": "Handover notes", "body": "What do you write?"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    eventually(WAIT, "the post listed once the group took it", || async {
+        posts_on(&s, &group)
+            .await
+            .into_iter()
+            .find(|p| p["id"] == post["id"])
+    })
+    .await;
+    let post_id = post["id"].as_i64().unwrap();
+    let (status, comment) = s
+        .post(
+            &format!("/api/v1/posts/{post_id}/comments"),
+            Some(&ana),
+            json!({"body": "Mine are short."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{comment}");
+    eventually(WAIT, "the comment shown once the group took it", || async {
+        thread(&s, post_id)
+            .await
+            .into_iter()
+            .find(|c| c["id"] == comment["id"])
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_private_communitys_post_addressed_to_its_followers_reaches_its_followers_here_only() {
+    // Lemmy 1.0 addresses a private community's posts to the community's followers.
+    let (s, peer, _) = world().await;
+    let ana = ana_follows_the_group(&s, &peer).await;
+    s.create_user("nina", false).await;
+    let nina = s.login("nina").await;
+    let group_id = peer.actor_id("group");
+    let followers = format!("{group_id}/followers");
+    let page = json!({
+        "id": format!("{}/post/77", peer.base()),
+        "type": "Page",
+        "attributedTo": peer.actor_id("lemmy_beta"),
+        "to": [followers],
+        "cc": [],
+        "audience": group_id,
+        "name": "Rota changes",
+        "content": "<p>For members only</p>",
+    });
+    let create = json!({
+        "id": peer.activity_id("create"),
+        "type": "Create",
+        "actor": peer.actor_id("lemmy_beta"),
+        "to": [followers],
+        "cc": [],
+        "audience": group_id,
+        "object": page,
+    });
+    let announce = json!({
+        "@context": AS,
+        "id": peer.activity_id("announce"),
+        "type": "Announce",
+        "actor": group_id,
+        "to": [followers],
+        "cc": [],
+        "object": create,
+    });
+    let (status, body) = peer.deliver(&s, "/inbox", &announce, "group").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let group = format!("!group@{}", peer.domain());
+    let seen = posts_seen_by(&s, &group, &ana).await;
+    assert_eq!(seen.len(), 1, "the follower sees it: {seen:?}");
+    assert_eq!(seen[0]["title"], "Rota changes");
+    assert!(
+        posts_seen_by(&s, &group, &nina).await.is_empty(),
+        "not a follower"
+    );
+    assert!(posts_on(&s, &group).await.is_empty(), "not the public");
+}
