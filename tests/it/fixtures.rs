@@ -121,7 +121,7 @@ const EXPECTED: &[(&str, Expect)] = &[
         "lemmy-1.0-beta/activities/community/report_page.json",
         U("Flag"),
     ),
-    // Lemmy 1.0 resolves a report with Resolve(Flag), and warns a user with Warn.
+    // Lemmy 1.0 resolves a report with Resolve(Flag) (not read), and warns a user with Warn.
     (
         "lemmy-1.0-beta/activities/community/resolve_report_page.json",
         R("unsupported_type"),
@@ -138,10 +138,7 @@ const EXPECTED: &[(&str, Expect)] = &[
         "lemmy-1.0-beta/activities/community/update_community.json",
         U("Update(Group)"),
     ),
-    (
-        "lemmy-1.0-beta/activities/community/warn.json",
-        R("unsupported_type"),
-    ),
+    ("lemmy-1.0-beta/activities/community/warn.json", U("Warn")),
     (
         "lemmy-1.0-beta/activities/create_or_update/create_comment.json",
         U("Create(Note)"),

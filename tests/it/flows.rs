@@ -15,6 +15,7 @@ use crate::support::{TestServer, eventually};
 
 const WAIT: Duration = Duration::from_secs(20);
 const AS: &str = "https://www.w3.org/ns/activitystreams";
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 // ---------------------------------------------------------------------------------------
 // The world, the fixtures and how they are rewritten.
@@ -1215,4 +1216,95 @@ async fn a_private_communitys_post_addressed_to_its_followers_reaches_its_follow
         "not a follower"
     );
     assert!(posts_on(&s, &group).await.is_empty(), "not the public");
+}
+
+#[tokio::test]
+async fn a_communitys_announced_update_of_itself_reads_it_again_at_once() {
+    let (s, peer, _) = world().await;
+    ana_follows_the_group(&s, &peer).await;
+    let group_id = peer.actor_id("group");
+    let group_path = group_id.strip_prefix(&peer.base()).unwrap().to_string();
+    let fetched = || {
+        peer.fetches()
+            .iter()
+            .filter(|r| r.path == group_path)
+            .count()
+    };
+    let mut renamed = reqwest::Client::new()
+        .get(&group_id)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    renamed["name"] = json!("The renamed group");
+    let before = fetched();
+    let update = json!({
+        "id": peer.activity_id("update"),
+        "type": "Update",
+        "actor": peer.actor_id("lemmy_beta"),
+        "to": [PUBLIC],
+        "cc": [group_id],
+        "audience": group_id,
+        "object": renamed,
+    });
+    let announce = json!({
+        "@context": AS,
+        "id": peer.activity_id("announce"),
+        "type": "Announce",
+        "actor": group_id,
+        "to": [PUBLIC],
+        "cc": [format!("{group_id}/followers")],
+        "object": update,
+    });
+    let (status, body) = peer.deliver(&s, "/inbox", &announce, "group").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(
+        fetched(),
+        before + 1,
+        "the group is read again from its server"
+    );
+}
+
+#[tokio::test]
+async fn a_warning_from_a_moderator_of_a_followed_community_reaches_the_person_warned() {
+    let (s, peer, _) = world().await;
+    let ana = ana_follows_the_group(&s, &peer).await;
+    let group_id = peer.actor_id("group");
+    let warn = |audience: &str| {
+        json!({
+            "@context": AS,
+            "id": peer.activity_id("warn"),
+            "type": "Warn",
+            "actor": peer.actor_id("lemmy_beta"),
+            "to": [format!("http://{}/u/ana", s.domain())],
+            "object": format!("{}/post/1541", peer.base()),
+            "summary": "Please keep patients anonymous",
+            "audience": audience,
+        })
+    };
+    let (status, body) = peer
+        .deliver(&s, "/inbox", &warn(&group_id), "lemmy_beta")
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (_, notes) = s.get("/api/v1/notifications", Some(&ana)).await;
+    let text = notes.to_string();
+    assert!(text.contains("warned you"), "{notes}");
+    assert!(text.contains("Please keep patients anonymous"), "{notes}");
+
+    // In the name of a community copse does not know: nothing.
+    let count = notes.as_array().map_or(0, Vec::len);
+    let (status, _) = peer
+        .deliver(
+            &s,
+            "/inbox",
+            &warn("http://elsewhere.example/c/x"),
+            "lemmy_beta",
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, notes) = s.get("/api/v1/notifications", Some(&ana)).await;
+    assert_eq!(notes.as_array().map_or(0, Vec::len), count, "{notes}");
 }

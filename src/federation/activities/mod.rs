@@ -12,3 +12,4 @@ pub mod parents;
 pub mod person;
 pub mod table;
 pub mod votes;
+pub mod warn;

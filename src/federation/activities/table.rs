@@ -32,6 +32,7 @@ pub async fn apply(app: &App, incoming: Incoming, activity: &Envelope) -> Result
                 Kind::Create => parse::<act::Create>(json)?.object,
                 _ => parse::<act::Update>(json)?.object,
             };
+            let object_id = object.id().map(str::to_string);
             match object {
                 ObjectRef::Embedded(object) if is_content(&object) => {
                     // A community's word is not taken for other servers' content.
@@ -40,6 +41,9 @@ pub async fn apply(app: &App, incoming: Incoming, activity: &Envelope) -> Result
                         Via::Direct => object,
                     };
                     content::receive_create_or_update(app, incoming, object).await
+                }
+                ObjectRef::Embedded(_) if incoming.kind == Kind::Update => {
+                    community_updated(app, incoming, object_id).await
                 }
                 _ => acknowledged(app, incoming).await,
             }
@@ -80,6 +84,20 @@ pub async fn apply(app: &App, incoming: Incoming, activity: &Envelope) -> Result
         Kind::Undo => undo(app, incoming, json).await,
         _ => acknowledged(app, incoming).await,
     }
+}
+
+/// A remote community announced an `Update` of itself (its moderators changed its title,
+/// description, rules or tags): it is read again from its server now, rather than when its
+/// cached copy next runs out. Its own server vouches for it, whoever of its moderators
+/// made the change; an Update of anything else is acknowledged.
+async fn community_updated(app: &App, incoming: Incoming, object: Option<String>) -> Result<()> {
+    if let Via::Announced(group) = &incoming.via
+        && object.as_deref() == Some(group.ap_id.as_str())
+        && let Ok(id) = url::Url::parse(&group.ap_id)
+    {
+        crate::federation::remote::refresh(app, &id).await?;
+    }
+    acknowledged(app, incoming).await
 }
 
 /// `Undo` of a vote, a lock, a ban or a removal: the undone activity is read as its own

@@ -12,7 +12,7 @@ use crate::db::received;
 use crate::db::remote_actors::CachedActor;
 use crate::error::Result;
 use crate::federation::activities::content::{Incoming, Via};
-use crate::federation::activities::{announce, flag, follow, membership, person, table};
+use crate::federation::activities::{announce, flag, follow, membership, person, table, warn};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::remote;
 
@@ -40,6 +40,7 @@ pub async fn apply(app: &App, env: &Envelope, actor: &CachedActor) -> Result<()>
         ("Delete", _) if about_itself => person::receive_delete(app, env, actor).await,
         ("Announce", _) => announce::receive(app, env, actor).await,
         ("Flag", _) => flag::receive(app, env, actor).await,
+        ("Warn", _) => warn::receive(app, env, actor).await,
         // Everything else that can happen in a community: the table announced activities
         // go through too.
         _ => match Incoming::of(env, actor.clone(), Via::Direct) {

@@ -58,6 +58,8 @@ pub enum ActivityKind {
     Leave,
     /// Invite to an event or a group (Mobilizon).
     Invite,
+    /// A moderator's warning to a person about what they wrote (Lemmy 1.0).
+    Warn,
 }
 
 impl ActivityKind {
@@ -81,6 +83,7 @@ impl ActivityKind {
         ActivityKind::Join,
         ActivityKind::Leave,
         ActivityKind::Invite,
+        ActivityKind::Warn,
     ];
 
     /// The ActivityStreams type name.
@@ -104,6 +107,7 @@ impl ActivityKind {
             ActivityKind::Join => "Join",
             ActivityKind::Leave => "Leave",
             ActivityKind::Invite => "Invite",
+            ActivityKind::Warn => "Warn",
         }
     }
 
@@ -569,6 +573,15 @@ activity! {
         /// The code to give back in the `Join` (copse).
         #[serde(default, deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
         invite: Option<String>,
+    }
+}
+
+activity! {
+    /// A moderator warns a person (`to`) about what they wrote (`object`), in a community
+    /// (`audience`), for a reason (`summary`).
+    Warn {
+        #[serde(default, deserialize_with = "de::lenient", skip_serializing_if = "Option::is_none")]
+        summary: Option<String>,
     }
 }
 

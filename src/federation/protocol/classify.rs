@@ -290,6 +290,7 @@ fn activity(kind: ActivityKind, doc: &Value, depth: usize) -> Result<Understood,
         ActivityKind::Join => understand::<act::Join>(doc, depth),
         ActivityKind::Leave => understand::<act::Leave>(doc, depth),
         ActivityKind::Invite => understand::<act::Invite>(doc, depth),
+        ActivityKind::Warn => understand::<act::Warn>(doc, depth),
     }
 }
 
