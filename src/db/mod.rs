@@ -28,6 +28,7 @@ mod migrate;
 pub mod mod_log;
 pub mod names;
 pub mod notifications;
+pub mod peer_software;
 mod pool;
 pub mod posts;
 pub mod received;

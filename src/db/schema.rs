@@ -311,6 +311,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    peer_software (domain) {
+        domain -> Text,
+        name -> Text,
+        version -> Text,
+        checked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     conversations (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -474,5 +483,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     instance_settings,
     community_domain_blocks,
     conversations,
-    conversation_messages
+    conversation_messages,
+    peer_software
 );

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod local;
 pub mod objects;
 pub mod outbox;
+pub mod peers;
 pub mod policy;
 pub mod protocol;
 pub mod publish;

@@ -1,9 +1,10 @@
 //! Publishing what happened in a community, in the transaction that made it happen.
 //!
 //! In a local community the community itself announces each activity to its followers
-//! (FEP-1b12): one delivery per follower server, signed by the community. A new post is
-//! also announced as the bare `Page`, which Mastodon-like servers show in timelines;
-//! comments are not, so a busy thread does not flood them. In a remote community the
+//! (FEP-1b12): one delivery per follower server, signed by the community, in the shapes
+//! that server takes ([`super::peers`]). A new post is also announced as a bare object to
+//! the servers that show posts that way (an `Article` to microblogging servers, a `Page` to
+//! servers of unknown software); comments are not, so a busy thread does not flood them. In a remote community the
 //! activity goes to that community's inbox, signed by its author, and comes back to
 //! everyone (this server included) in the community's `Announce`.
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 use super::activities::ids::new_activity_id;
 use super::delivery;
 use super::objects::PUBLIC;
+use super::peers::{self, Family};
 use super::protocol::activities::{Announce, ObjectRef};
 use super::protocol::outgoing::to_json;
 use super::urls::Urls;
@@ -71,10 +73,28 @@ pub fn announce(
 ) -> Result<()> {
     match reach {
         Reach::Everyone => {
+            // Each follower server gets the shapes it takes (see `peers`): the announced
+            // activity, and for a new post the bare object as it shows posts.
             let inboxes = follows::remote_follower_inboxes(conn, community_id)?;
-            announce_to(conn, urls, community, activity, &inboxes)?;
+            let families = peers::families(conn, &inboxes)?;
+            let family = |inbox: &String| families.get(inbox).copied().unwrap_or(Family::Unknown);
+            let takes_activity: Vec<String> = inboxes
+                .iter()
+                .filter(|i| family(i).takes_announced_activities())
+                .cloned()
+                .collect();
+            announce_to(conn, urls, community, activity, &takes_activity)?;
             if let Some(page) = page {
-                announce_to(conn, urls, community, page, &inboxes)?;
+                for kind in ["Page", "Article"] {
+                    let shown: Vec<String> = inboxes
+                        .iter()
+                        .filter(|i| family(i).bare_post_type() == Some(kind))
+                        .cloned()
+                        .collect();
+                    let mut object = page.clone();
+                    object["type"] = Value::from(kind);
+                    announce_to(conn, urls, community, &object, &shown)?;
+                }
             }
             Ok(())
         }

@@ -887,8 +887,11 @@ async fn pins_removals_locks_and_bans_are_sent_as_pinned() {
     let odile = s.login("odile").await;
     let peer = Peer::start().await;
     peer.add_actor("alice", "Person").await;
-    peer.add_actor("bob", "Person").await;
-    let mut golden = Goldens::new(&s, &[(&peer, "peer.example")]);
+    // bob's server follows nothing here: the ban goes to it straight, and to the follower
+    // servers in the community's Announce (one copy per server).
+    let home = Peer::start().await;
+    home.add_actor("bob", "Person").await;
+    let mut golden = Goldens::new(&s, &[(&peer, "peer.example"), (&home, "peer.example")]);
     peer_follows(&s, &peer, "alice", "nursing").await;
     let nursing = community(&s, "nursing");
     let instance = format!("http://{}/actor", s.domain());
@@ -978,8 +981,8 @@ async fn pins_removals_locks_and_bans_are_sent_as_pinned() {
     .await;
     golden.check("lock_undo", &reopened);
 
-    // bob, on the peer, is banned from the community, then from the instance.
-    let bob = peer.actor_id("bob");
+    // bob is banned from the community, then from the instance.
+    let bob = home.actor_id("bob");
     let blocks = |a: &Value, target: &str| is(a, "Block") && a["target"] == target;
     let (status, ban) = s
         .post(
@@ -989,7 +992,7 @@ async fn pins_removals_locks_and_bans_are_sent_as_pinned() {
         )
         .await;
     ok(status, &ban, StatusCode::CREATED);
-    let block = sent(&peer, "the Block to bob's server", |a| blocks(a, &nursing)).await;
+    let block = sent(&home, "the Block to bob's server", |a| blocks(a, &nursing)).await;
     golden.check("ban_block_community", &block);
     let announced = sent(&peer, "the announced Block", |a| {
         is(a, "Announce") && blocks(&a["object"], &nursing)
@@ -1009,7 +1012,7 @@ async fn pins_removals_locks_and_bans_are_sent_as_pinned() {
         )
         .await;
     ok(status, &body, StatusCode::NO_CONTENT);
-    let undo = sent(&peer, "the Undo of the Block to bob's server", |a| {
+    let undo = sent(&home, "the Undo of the Block to bob's server", |a| {
         is(a, "Undo") && blocks(&a["object"], &nursing)
     })
     .await;
@@ -1029,7 +1032,7 @@ async fn pins_removals_locks_and_bans_are_sent_as_pinned() {
         )
         .await;
     ok(status, &ban, StatusCode::CREATED);
-    let block = sent(&peer, "the instance's Block", |a| blocks(a, &instance)).await;
+    let block = sent(&home, "the instance's Block", |a| blocks(a, &instance)).await;
     golden.check("ban_block_instance", &block);
     let (status, body) = s
         .call(
@@ -1043,7 +1046,7 @@ async fn pins_removals_locks_and_bans_are_sent_as_pinned() {
         )
         .await;
     ok(status, &body, StatusCode::NO_CONTENT);
-    let undo = sent(&peer, "the Undo of the instance's Block", |a| {
+    let undo = sent(&home, "the Undo of the instance's Block", |a| {
         is(a, "Undo") && blocks(&a["object"], &instance)
     })
     .await;

@@ -31,6 +31,7 @@ mod membership_peers;
 mod moderation;
 mod moderation_federation;
 mod moderation_peers;
+mod peer_shapes;
 mod private_messages;
 mod queue;
 mod rate_limits;

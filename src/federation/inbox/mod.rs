@@ -120,6 +120,7 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
     app.limiter
         .check(Limit::InboxPerActor, Key::Actor(env.actor.as_str()))?;
     crate::federation::delivery::instances::heard_from(app, &actor.domain).await;
+    crate::federation::peers::learn::soon(app, &actor.domain);
     let deletes_itself = env.kind == "Delete" && env.object_id().as_ref() == Some(&env.actor);
     if !deletes_itself {
         refuse_banned(app, &actor).await?;

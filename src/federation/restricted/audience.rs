@@ -63,6 +63,14 @@ pub fn announce(
             .or_default()
             .push(ap_id);
     }
+    // A server that refuses whatever is not public (Lemmy before 1.0) is not sent it.
+    let inboxes: Vec<String> = by_inbox.keys().cloned().collect();
+    let families = crate::federation::peers::families(c, &inboxes)?;
+    by_inbox.retain(|inbox, _| {
+        families
+            .get(inbox)
+            .is_none_or(|f| f.takes_private_content())
+    });
     // The community itself is named first: Lemmy 1.0 places content in a community only
     // through its addressing, and answers 404 to what names none.
     let members_url = members_collection(community_ap_id);

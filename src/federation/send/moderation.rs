@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::events::{BanEnded, BanMade};
 use crate::federation::activities::moderation_wire::{self as wire, BanTerms};
 use crate::federation::delivery;
+use crate::federation::peers;
 use crate::federation::protocol::outgoing::to_json;
 use crate::federation::publish;
 use crate::federation::urls::Urls;
@@ -77,18 +78,42 @@ pub(super) fn banned(c: &mut DbConnection, urls: &Urls, ban: &BanMade) -> Result
         Some(venue) => {
             // The follower servers hear it before the person's follow ends, so theirs does too.
             publish::publish(c, urls, venue, ban.reach, &ban.moderator, &block, None)?;
-            if let Some(inbox) = &ban.person_inbox {
+            if let Some(inbox) = &ban.person_inbox
+                && !announced_to_server_of(c, venue, inbox)?
+            {
                 delivery::enqueue(c, &block, &ban.moderator, std::slice::from_ref(inbox))?;
             }
         }
         None => {
             let mut inboxes = follows::all_community_follower_inboxes(c)?;
-            inboxes.extend(ban.person_inbox.iter().cloned());
+            add_once_per_server(&mut inboxes, ban.person_inbox.as_deref());
             publish::keep(c, &block)?;
             delivery::enqueue(c, &block, &ban.moderator, &inboxes)?;
         }
     }
     Ok(())
+}
+
+/// Whether the community's announcement already reaches the server of `inbox`: each server
+/// gets one copy of an activity (Lemmy refuses the second as a duplicate).
+fn announced_to_server_of(c: &mut DbConnection, venue: &Venue, inbox: &str) -> Result<bool> {
+    let Venue::Local { id, .. } = venue else {
+        return Ok(false);
+    };
+    let server = peers::domain_of(inbox);
+    Ok(follows::remote_follower_inboxes(c, *id)?
+        .iter()
+        .any(|i| peers::domain_of(i) == server))
+}
+
+/// Adds the person's `inbox` unless a server's inbox among `inboxes` already reaches them.
+fn add_once_per_server(inboxes: &mut Vec<String>, inbox: Option<&str>) {
+    if let Some(inbox) = inbox {
+        let server = peers::domain_of(inbox);
+        if !inboxes.iter().any(|i| peers::domain_of(i) == server) {
+            inboxes.push(inbox.to_string());
+        }
+    }
 }
 
 /// The `Undo` of the ban's `Block` (rebuilt with its id, as first sent), announced as the
@@ -117,18 +142,23 @@ pub(super) fn ban_lifted(c: &mut DbConnection, urls: &Urls, lifted: &BanEnded) -
         block.id = id.clone();
     }
     let undo = to_json(&wire::undo(urls, &lifted.moderator, &block)?)?;
-    let mut inboxes: Vec<String> = match ban.remote_actor_id {
+    let person_inbox = match ban.remote_actor_id {
         Some(id) => remote_actors::find(c, id)?.map(|a| a.inbox),
         None => None,
-    }
-    .into_iter()
-    .collect();
+    };
+    let mut inboxes = Vec::new();
     match &lifted.venue {
         Some(venue) => {
-            publish::publish(c, urls, venue, lifted.reach, &lifted.moderator, &undo, None)?
+            publish::publish(c, urls, venue, lifted.reach, &lifted.moderator, &undo, None)?;
+            if let Some(inbox) = person_inbox
+                && !announced_to_server_of(c, venue, &inbox)?
+            {
+                inboxes.push(inbox);
+            }
         }
         None => {
             inboxes.extend(follows::all_community_follower_inboxes(c)?);
+            add_once_per_server(&mut inboxes, person_inbox.as_deref());
             publish::keep(c, &undo)?;
         }
     }
