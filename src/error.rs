@@ -121,6 +121,7 @@ error_codes! {
     AnswersRequired => "answers_required", Invalid;
     AnswerInvalid => "answer_invalid", Invalid;
     AlreadyMember => "already_member", Conflict;
+    ConcurrentChange => "concurrent_change", Conflict;
     ApplicationPending => "application_pending", Conflict;
     ApplicationNotPending => "application_not_pending", Conflict;
     NotAMember => "not_a_member", Conflict;
@@ -267,6 +268,14 @@ impl From<diesel::result::Error> for Error {
             D::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Error::new(
                 ErrorCode::DatabaseUnavailable,
                 "the database is unavailable",
+            )
+            .with_cause(err),
+            // Two identical requests at the same moment: the first wrote the row, the second
+            // is told so rather than met with a server error. Its cause is kept, so a caller
+            // that retries lost races (the inbox) still recognizes one.
+            D::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::new(
+                ErrorCode::ConcurrentChange,
+                "the same change was being made at the same moment; it was made once",
             )
             .with_cause(err),
             _ => Error::internal(err),

@@ -5,13 +5,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::auth::Authenticated;
+use super::auth::{Authenticated, Viewer};
 use super::error::ApiJson;
 use crate::app::App;
 use crate::communities::{self, CommunityDetails, NewCommunity};
+use crate::db::memberships::Member;
 use crate::error::Result;
 use crate::federation::urls::Urls;
 use crate::membership::Question;
+use crate::membership::access;
 use crate::time::rfc3339;
 
 #[derive(Deserialize)]
@@ -101,7 +103,31 @@ pub async fn create(
     ))
 }
 
-pub async fn show(State(app): State<App>, Path(name): Path<String>) -> Result<Json<CommunityView>> {
+pub async fn show(
+    State(app): State<App>,
+    Viewer(viewer): Viewer,
+    Path(name): Path<String>,
+) -> Result<Json<CommunityView>> {
     let details = communities::find_local(&app.db, &name).await?;
-    Ok(Json(CommunityView::new(&app, &details)?))
+    let mut view = CommunityView::new(&app, &details)?;
+    // A private community's welcome message is for those it welcomes.
+    if details.community.is_private() {
+        let id = details.community.id;
+        let member = match viewer {
+            Some(user) => {
+                app.db
+                    .run(move |c| {
+                        let who = Some(Member::Local(user.id));
+                        let standing = access::standing(c, id, who, user.is_admin)?;
+                        Ok(standing.is_member() || standing.moderates())
+                    })
+                    .await?
+            }
+            None => false,
+        };
+        if !member {
+            view.welcome_message = None;
+        }
+    }
+    Ok(Json(view))
 }

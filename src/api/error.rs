@@ -46,7 +46,13 @@ impl IntoResponse for Error {
         if status.is_server_error() {
             tracing::error!(code = self.code().as_str(), error = %self, "request failed");
         }
-        let mut response = (status, Json(error_body(self.code(), self.message()))).into_response();
+        // What failed inside the server (a database's address, user or file) is for its
+        // logs, never for clients: they get the code and a fixed sentence.
+        let message = match self.code() {
+            ErrorCode::DatabaseUnavailable => "the database is unavailable; retry later",
+            _ => self.message(),
+        };
+        let mut response = (status, Json(error_body(self.code(), message))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -73,11 +79,29 @@ where
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|_| Error::new(ErrorCode::PayloadTooLarge, "the request body is too large"))?;
+        refuse_nul(&bytes)?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
     }
+}
+
+/// A NUL character (`\u0000` in JSON) has no place in anything people write; PostgreSQL
+/// cannot store one, and SQLite would store and federate it. Refused alike on both.
+pub fn refuse_nul(json: &[u8]) -> Result<(), Error> {
+    if crate::content::control::json_has_nul(json) {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "the body holds a NUL character (\\u0000)",
+        ));
+    }
+    Ok(())
 }
 
 fn json_rejection(rejection: JsonRejection) -> Error {

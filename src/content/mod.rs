@@ -7,6 +7,7 @@
 //! `javascript:` URL is dropped. The Markdown itself is kept as the `source` of the object,
 //! as Lemmy does, so edits start from what the author wrote.
 
+pub mod control;
 mod media;
 
 use std::collections::HashSet;

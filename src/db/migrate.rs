@@ -80,6 +80,43 @@ where
 }
 
 #[derive(diesel::QueryableByName)]
+struct AppliedVersion {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// Whether the database holds the newest migration this binary knows. A database replaced
+/// under a running server (by an empty one, a restored older backup) does not; asked by
+/// `/healthz`, read only.
+pub(super) fn is_current(conn: &mut DbConnection) -> bool {
+    let newest = match conn {
+        DbConnection::Sqlite(_) => newest_known::<diesel::sqlite::Sqlite>(SQLITE),
+        DbConnection::Postgres(_) => newest_known::<diesel::pg::Pg>(POSTGRES),
+    };
+    let Some(newest) = newest else {
+        return true;
+    };
+    let query =
+        sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version DESC LIMIT 1");
+    let applied: Option<AppliedVersion> = match conn {
+        DbConnection::Sqlite(c) => query.get_result(c).ok(),
+        DbConnection::Postgres(c) => query.get_result(c).ok(),
+    };
+    applied.is_some_and(|a| a.version >= newest)
+}
+
+fn newest_known<DB: DieselBackend>(source: EmbeddedMigrations) -> Option<String>
+where
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    source
+        .migrations()
+        .ok()?
+        .last()
+        .map(|m| m.name().version().to_string())
+}
+
+#[derive(diesel::QueryableByName)]
 struct ServerVersion {
     #[diesel(sql_type = diesel::sql_types::Integer)]
     version: i32,

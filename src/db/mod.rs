@@ -135,6 +135,11 @@ impl Database {
     }
 
     /// A trivial query; fails when the database cannot be reached.
+    /// Whether the database holds the schema this binary expects (see `migrate::is_current`).
+    pub async fn schema_is_current(&self) -> Result<bool> {
+        self.run(|conn| Ok(migrate::is_current(conn))).await
+    }
+
     pub async fn ping(&self) -> Result<()> {
         use diesel::RunQueryDsl;
         self.run(|conn| {

@@ -39,9 +39,10 @@ pub(super) fn build(url: &DatabaseUrl, size: usize) -> Result<Pool> {
         && let Some(parent) = path.parent()
         && !parent.as_os_str().is_empty()
     {
+        // A directory that cannot be made is a configuration problem (exit code 2).
         std::fs::create_dir_all(parent).map_err(|e| {
             Error::new(
-                ErrorCode::DatabaseUnavailable,
+                ErrorCode::ConfigInvalid,
                 format!(
                     "cannot create the directory {} for the SQLite database: {e}",
                     parent.display()

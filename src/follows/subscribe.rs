@@ -74,8 +74,14 @@ pub async fn follow(app: &App, user: &User, target: Target) -> Result<FollowView
     {
         return view(app, &row, target).await;
     }
+    let user_id = user.id;
     let row = app
         .change(move |c, events| {
+            // Someone banned from a community here does not come back by following it.
+            if let Some(community_id) = record.target_community_id {
+                let member = crate::db::memberships::Member::Local(user_id);
+                crate::moderation::bans::check_may_enter(c, community_id, member)?;
+            }
             let row = follows::upsert(c, &record)?;
             if let Some(event) = outgoing {
                 events.record(c, event)?;

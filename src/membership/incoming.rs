@@ -50,6 +50,7 @@ pub async fn receive_request(
         if !received::record(c, &request.activity_id, crate::time::now())? {
             return Ok(());
         }
+        crate::moderation::bans::check_may_enter(c, community.id, Member::Remote(actor.id))?;
         let now = crate::time::now();
         let community_ap_id = urls.community(&community.name);
         // The community's Accept or Reject of this very request.

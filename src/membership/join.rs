@@ -58,6 +58,7 @@ async fn join_local(
         .change(move |c, events| {
             let community = communities::find(c, community_id)?
                 .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such community"))?;
+            crate::moderation::bans::check_may_enter(c, community_id, Member::Local(user_id))?;
             let existing = memberships::find(c, Of::Local(community_id), Member::Local(user_id))?;
             refuse_repeat(existing.as_ref())?;
             let now = crate::time::now();

@@ -77,9 +77,20 @@ pub async fn list(
                     "the member list is visible to members only",
                 ));
             }
+            let moderates = standing.moderates();
             memberships::of_community(c, community.id, state.as_str(), after, PAGE)?
                 .iter()
-                .map(|row| view::build(c, &urls, &domain, row))
+                .map(|row| {
+                    let mut view = view::build(c, &urls, &domain, row)?;
+                    // What applicants answered (a registration number, say) is for the
+                    // moderators who decide, not for every member or visitor.
+                    if !moderates {
+                        view.answers = None;
+                        view.application_note = None;
+                        view.decision_reason = None;
+                    }
+                    Ok(view)
+                })
                 .collect()
         })
         .await
@@ -113,6 +124,17 @@ pub async fn decide(
                     ErrorCode::ApplicationNotPending,
                     "this application was already decided",
                 ));
+            }
+            // Not let in while a ban stands (it was made after the application, say).
+            if approve {
+                let applicant = match (row.user_id, row.remote_actor_id) {
+                    (Some(id), _) => Some(Member::Local(id)),
+                    (None, Some(id)) => Some(Member::Remote(id)),
+                    (None, None) => None,
+                };
+                if let Some(applicant) = applicant {
+                    crate::moderation::bans::check_may_enter(c, community.id, applicant)?;
+                }
             }
             let now = crate::time::now();
             let state = if approve {

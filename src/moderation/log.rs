@@ -154,7 +154,12 @@ fn write(conn: &mut DbConnection, entry: LogEntry, refused: bool) -> Result<()> 
             community_ap_id: entry.community_ap_id,
             target_kind: entry.target_kind.as_str().to_string(),
             target_ap_id: entry.target_ap_id,
-            target_label: entry.target_label,
+            // What was written is never kept in the log: a title can identify a patient, and
+            // the log is public. A post or comment is named by its id; people, domains and
+            // communities by their names.
+            target_label: entry
+                .target_label
+                .filter(|_| !matches!(entry.target_kind, TargetKind::Post | TargetKind::Comment)),
             reason,
             expires_at: entry.expires_at,
             refused,

@@ -28,6 +28,7 @@ pub(super) fn apply(routes: Router, app: App) -> Router {
     let config = app.config.clone();
     // Router::layer wraps what came before, so the innermost layer is applied first.
     routes
+        .layer(middleware::from_fn(refuse_control_characters))
         .layer(RequestBodyLimitLayer::new(config.http_max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -50,6 +51,25 @@ pub(super) fn apply(routes: Router, app: App) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::default()))
+}
+
+/// A path or query holding a control character (`%00`, a newline) names nothing copse
+/// serves; PostgreSQL would refuse a NUL in a lookup with an error. Refused at the door,
+/// the same way on both backends.
+async fn refuse_control_characters(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let raw = match uri.query() {
+        Some(query) => format!("{}?{query}", uri.path()),
+        None => uri.path().to_string(),
+    };
+    if crate::content::control::url_has_control(&raw) {
+        return Error::new(
+            ErrorCode::InvalidRequest,
+            "the address holds a control character",
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Request ids: a per-process random prefix and a counter, short and unique enough to find

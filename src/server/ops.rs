@@ -12,9 +12,16 @@ use crate::db::users;
 use crate::error::{Error, ErrorCode, Result};
 use crate::metrics::Gauges;
 
-/// `GET /healthz`: 200 when the database answers, 503 otherwise.
+/// `GET /healthz`: 200 when the database answers with the schema this copse expects, 503
+/// otherwise (a database replaced by an empty one answers, and every call would fail).
 pub async fn healthz(State(app): State<App>) -> Result<Response> {
     app.db.ping().await?;
+    if !app.db.schema_is_current().await? {
+        return Err(Error::new(
+            ErrorCode::DatabaseUnavailable,
+            "the database does not hold the schema this copse expects",
+        ));
+    }
     Ok((
         StatusCode::OK,
         Json(json!({ "status": "ok", "database": app.db.backend().as_str() })),

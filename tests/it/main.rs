@@ -22,6 +22,7 @@ mod fetch;
 mod fixtures;
 mod flows;
 mod golden;
+mod hostile;
 mod http;
 mod inbox;
 mod live_inbox;

@@ -116,7 +116,14 @@ async fn a_moderator_removes_a_post_with_a_reason_and_restores_it() {
     assert_eq!(actions, ["restore_post", "remove_post"]);
     let removal = &entries[1];
     assert_eq!(removal.reason.as_deref(), Some("spam, rule 2"));
-    assert_eq!(removal.target_label.as_deref(), Some("Buy cheap watches"));
+    assert_eq!(
+        removal.target_label, None,
+        "the log never keeps what was written"
+    );
+    assert!(
+        removal.target_ap_id.is_some(),
+        "the post is named by its id"
+    );
     assert!(removal.moderator_ap_id.ends_with("/u/mira"));
 }
 
@@ -469,7 +476,10 @@ async fn an_admin_purges_a_post_for_good_and_the_log_keeps_its_title() {
     assert_eq!(status, StatusCode::NOT_FOUND, "gone, even for admins");
     let entry = &log(&w.s, false).await[0];
     assert_eq!(entry.action, "purge_post");
-    assert_eq!(entry.target_label.as_deref(), Some("Buy cheap watches"));
+    assert_eq!(
+        entry.target_label, None,
+        "purged content leaves no text behind"
+    );
     let (status, _) =
         w.s.post(
             "/api/v1/admin/purge",

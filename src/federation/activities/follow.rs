@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::app::App;
 use crate::db::follows::{self, FollowRecord};
+use crate::db::memberships::Member;
 use crate::db::remote_actors::CachedActor;
 use crate::db::{DbConnection, received};
 use crate::error::{Error, ErrorCode, Result};
@@ -63,6 +64,11 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
     let urls = Urls::new(&app.config);
     if let LocalActor::Community(c) = &target {
         crate::federation::policy::doors::community(app, c.id, &follower.domain).await?;
+        // Someone banned from the community does not come back by following it.
+        let (community_id, member) = (c.id, Member::Remote(follower.id));
+        app.db
+            .run(move |c| crate::moderation::bans::check_may_enter(c, community_id, member))
+            .await?;
     }
     // A limited server's follows wait for approval, whatever the target's settings.
     let limited = app.policy.current().await.is_limited(&follower.domain);

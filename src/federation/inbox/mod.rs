@@ -69,6 +69,12 @@ async fn receive_inner(app: &App, request: InboxRequest<'_>) -> Result<Received>
             format!("an activity may be at most {MAX_ACTIVITY_BYTES} bytes"),
         ));
     }
+    if crate::content::control::json_has_nul(request.body) {
+        return Err(Error::new(
+            ErrorCode::ActivityInvalid,
+            "the activity holds a NUL character",
+        ));
+    }
     let env = Envelope::parse(request.body)?;
     refuse_unreadable(&env, &Urls::new(&app.config))?;
     // Per actor, before any signature check or fetch: refusing a flood early is the point.

@@ -37,7 +37,8 @@ pub fn page(post: &PostRow, author: &str, community: &str) -> PostObject {
             content: post.body_html.clone(),
             media_type: Some("text/html".into()),
             source: post.body_source.as_deref().map(Source::markdown),
-            summary: post.content_warning.clone(),
+            // `summary` is HTML on the wire; a content warning is plain text.
+            summary: post.content_warning.as_deref().map(crate::web::escape),
             sensitive: Some(post.sensitive),
             context: Some(context_of(&post.ap_id)),
             published: Some(at(post.published_at)),

@@ -40,6 +40,16 @@ pub fn ban_of(
     )?)
 }
 
+/// Refuses `member`'s application, join, follow or admission to the local community
+/// `community_id` while a ban from it (or from this instance) stands: a banned person
+/// cannot come back by applying again, nor be let in by mistake.
+pub fn check_may_enter(c: &mut DbConnection, community_id: i64, member: Member) -> Result<()> {
+    if let Some(ban) = ban_of(c, Some(community_id), member)? {
+        return Err(banned_error(&ban, "this community"));
+    }
+    Ok(())
+}
+
 /// Refuses a local user's taking part in the remote community `community_ap_id` when
 /// that community (as it told us) or this instance banned them.
 pub fn check_remote_participation(

@@ -11,7 +11,7 @@
 mod checks;
 
 pub use checks::{
-    INSTANCE_SCOPE, ban_of, banned_error, check_may_log_in, check_may_take_part,
+    INSTANCE_SCOPE, ban_of, banned_error, check_may_enter, check_may_log_in, check_may_take_part,
     check_remote_may_take_part, check_remote_participation, instance_ban_of_user,
 };
 

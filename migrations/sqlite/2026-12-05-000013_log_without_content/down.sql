@@ -1,0 +1,2 @@
+-- What was cleared cannot come back.
+SELECT 1;
