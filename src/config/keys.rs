@@ -112,6 +112,12 @@ pub const KEYS: &[KeyDef] = &[
         about: "Deliveries in flight at once to any one server, counted across every copse process sharing the database (1–256). A slow server never holds more than this many.",
     },
     KeyDef {
+        key: "federation.backfill_again_seconds",
+        env: "COPSE_FEDERATION_BACKFILL_AGAIN_SECONDS",
+        default: Some("120"),
+        about: "When a follow of a community on another server is accepted, its latest posts are imported at once, and again this many seconds later (0–3600; 0: not again): Lemmy starts sending to a new follower's server only when it next refreshes its list of followers, and what happened in between would be missed.",
+    },
+    KeyDef {
         key: "metrics.bearer_token",
         env: "COPSE_METRICS_BEARER_TOKEN",
         default: None,

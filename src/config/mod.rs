@@ -58,6 +58,9 @@ pub struct Config {
     pub delivery_concurrency: usize,
     /// Deliveries in flight at once to one server, across processes.
     pub delivery_per_instance: usize,
+    /// A followed remote community's outbox is imported again this long after the follow
+    /// is accepted; zero: not again.
+    pub backfill_again_after: Duration,
     /// If set, `/metrics` requires `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
     /// `moderation.show_moderator_names`: the public moderation log names moderators.
@@ -170,6 +173,11 @@ impl Config {
             delivery_concurrency: raw.integer("federation.delivery_concurrency", 1, 1024)? as usize,
             delivery_per_instance: raw.integer("federation.delivery_per_instance", 1, 256)?
                 as usize,
+            backfill_again_after: Duration::from_secs(raw.integer(
+                "federation.backfill_again_seconds",
+                0,
+                3600,
+            )?),
             metrics_token,
             show_moderator_names: raw.boolean("moderation.show_moderator_names")?,
             rate_limits: RateLimits {

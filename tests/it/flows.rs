@@ -921,8 +921,13 @@ async fn a_like_of_an_unknown_object_is_acknowledged_and_stores_nothing() {
 
 /// `ana` on copse follows the peer's `group`, which accepts; returns her token.
 async fn ana_follows_the_group(s: &TestServer, peer: &Peer) -> String {
-    s.create_user("ana", false).await;
-    let token = s.login("ana").await;
+    follows_the_group(s, peer, "ana").await
+}
+
+/// `name` on copse follows the peer's `group`, which accepts; returns their token.
+async fn follows_the_group(s: &TestServer, peer: &Peer, name: &str) -> String {
+    s.create_user(name, false).await;
+    let token = s.login(name).await;
     let (status, view) = s
         .post(
             "/api/v1/follows",
@@ -1307,4 +1312,47 @@ async fn a_warning_from_a_moderator_of_a_followed_community_reaches_the_person_w
     assert_eq!(status, StatusCode::ACCEPTED);
     let (_, notes) = s.get("/api/v1/notifications", Some(&ana)).await;
     assert_eq!(notes.as_array().map_or(0, Vec::len), count, "{notes}");
+}
+
+#[tokio::test]
+async fn a_new_follower_gets_what_the_community_said_before_its_server_sent_to_it() {
+    // Lemmy sends to a new follower's server only once it refreshes its list of follower
+    // servers: the outbox is imported again after that window.
+    let s = TestServer::federating(&[("COPSE_FEDERATION_BACKFILL_AGAIN_SECONDS", "1")]).await;
+    let peer = Peer::start().await;
+    peer.add_actor("group", "Group").await;
+    peer.add_actor("lemmy_beta", "Person").await;
+    let group_id = peer.actor_id("group");
+    let outbox = format!("{group_id}/outbox");
+    let empty = json!({"id": outbox, "type": "OrderedCollection", "totalItems": 0,
+        "orderedItems": []});
+    peer.serve(&outbox, empty);
+    follows_the_group(&s, &peer, "ana").await;
+    let outbox_path = outbox.strip_prefix(&peer.base()).unwrap().to_string();
+    eventually(WAIT, "the first import of the outbox", || async {
+        peer.fetches().into_iter().find(|r| r.path == outbox_path)
+    })
+    .await;
+    // In the window, the community says something, and does not send it here.
+    let page = json!({"id": format!("{}/post/9", peer.base()), "type": "Page",
+        "attributedTo": peer.actor_id("lemmy_beta"), "to": [group_id, PUBLIC],
+        "audience": group_id, "name": "Said in the window", "content": "<p>hi</p>"});
+    let create = json!({"id": peer.activity_id("create"), "type": "Create",
+        "actor": peer.actor_id("lemmy_beta"), "to": [PUBLIC], "cc": [group_id],
+        "object": page});
+    let announce = json!({"id": peer.activity_id("announce"), "type": "Announce",
+        "actor": group_id, "to": [PUBLIC], "object": create});
+    peer.serve(
+        &outbox,
+        json!({"id": outbox, "type": "OrderedCollection", "totalItems": 1,
+            "orderedItems": [announce]}),
+    );
+    let group = format!("!group@{}", peer.domain());
+    eventually(WAIT, "the post said in the window", || async {
+        posts_on(&s, &group)
+            .await
+            .into_iter()
+            .find(|p| p["title"] == "Said in the window")
+    })
+    .await;
 }

@@ -259,15 +259,25 @@ pub async fn receive_answer(
         let app = app.clone();
         let community = target.clone();
         tokio::spawn(async move {
-            match crate::federation::backfill::community(&app, &community).await {
-                Ok(n) => tracing::info!(community = community.ap_id, posts = n, "backfilled"),
-                Err(e) => {
-                    tracing::warn!(community = community.ap_id, error = %e, "backfill failed")
-                }
+            backfill(&app, &community).await;
+            // Lemmy sends to a new follower's server only once it refreshes its list of
+            // follower servers (every minute or so): what happened in between comes with a
+            // second import. Posts already held are not imported twice.
+            let again = app.config.backfill_again_after;
+            if !again.is_zero() {
+                tokio::time::sleep(again).await;
+                backfill(&app, &community).await;
             }
         });
     }
     Ok(())
+}
+
+async fn backfill(app: &App, community: &CachedActor) {
+    match crate::federation::backfill::community(app, community).await {
+        Ok(n) => tracing::info!(community = community.ap_id, posts = n, "backfilled"),
+        Err(e) => tracing::warn!(community = community.ap_id, error = %e, "backfill failed"),
+    }
 }
 
 fn find_by_activity(
