@@ -27,8 +27,13 @@ impl RawConfig {
                 config_error(format!("cannot read config file {}: {e}", path.display()))
             })?;
             let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                // Where: the line of the error's first byte, counted from 1.
+                let line = e
+                    .span()
+                    .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+                let at = line.map(|l| format!(" (line {l})")).unwrap_or_default();
                 config_error(format!(
-                    "config file {} is not valid TOML: {}",
+                    "config file {}{at} is not valid TOML: {}",
                     path.display(),
                     e.message()
                 ))

@@ -351,3 +351,18 @@ fn an_admin_creates_a_community_from_the_cli() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("taken"), "{}", stderr(&out));
 }
+
+#[test]
+fn logs_written_to_a_file_or_pipe_carry_no_colour_codes() {
+    let db = TestDb::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    // Serving fails (the port is taken) after the start-up has logged at debug level.
+    let out = run(copse_on(&db)
+        .arg("serve")
+        .env("COPSE_BIND", &addr)
+        .env("COPSE_LOG", "debug"));
+    let err = stderr(&out);
+    assert!(err.lines().count() > 1, "something was logged: {err}");
+    assert!(!err.contains('\u{1b}'), "no escape codes: {err:?}");
+}

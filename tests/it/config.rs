@@ -109,6 +109,9 @@ fn unknown_keys_and_broken_files_are_refused() {
     assert!(m.starts_with("registration.mod (in "), "{m}");
     let m = refused(Some("domain = \n"), &[]);
     assert!(m.contains("not valid TOML"), "{m}");
+    // The line is named, so a long file need not be read through.
+    let m = refused(Some("domain = \"a.example\"\n\n[http]\nbind = = 1\n"), &[]);
+    assert!(m.contains("(line 4)"), "{m}");
     let err = load(Some(Path::new("/nonexistent/copse.toml")), &[]).expect_err("missing file");
     assert!(
         err.message()
