@@ -5,8 +5,9 @@
 //! server without NodeInfo (or one that does not answer) is recorded as unknown so it is
 //! not asked again at every activity it sends.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use http::HeaderMap;
 use serde::Deserialize;
@@ -26,8 +27,21 @@ fn asking() -> &'static Mutex<HashSet<String>> {
     ASKING.get_or_init(|| Mutex::new(HashSet::new()))
 }
 
+/// When this process last made sure of each server's software: every activity a server
+/// sends passes here, and must not cost a database read or a task.
+fn settled() -> &'static Mutex<HashMap<String, Instant>> {
+    static SETTLED: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
+    SETTLED.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
 /// Learns what `domain` runs, in the background, unless it is known and recent.
 pub fn soon(app: &App, domain: &str) {
+    let recheck = RECHECK_AFTER.to_std().unwrap_or_default();
+    if let Ok(settled) = settled().lock()
+        && settled.get(domain).is_some_and(|at| at.elapsed() < recheck)
+    {
+        return;
+    }
     {
         let Ok(mut asking) = asking().lock() else {
             return;
@@ -39,8 +53,13 @@ pub fn soon(app: &App, domain: &str) {
     let app = app.clone();
     let domain = domain.to_string();
     tokio::spawn(async move {
-        if let Err(e) = learn_if_stale(&app, &domain).await {
-            tracing::debug!(domain, error = %e, "what the server runs is not known");
+        match learn_if_stale(&app, &domain).await {
+            Ok(()) => {
+                if let Ok(mut settled) = settled().lock() {
+                    settled.insert(domain.clone(), Instant::now());
+                }
+            }
+            Err(e) => tracing::debug!(domain, error = %e, "what the server runs is not known"),
         }
         if let Ok(mut asking) = asking().lock() {
             asking.remove(&domain);
