@@ -161,6 +161,10 @@ pub fn messages(conn: &mut DbConnection, conversation_id: i64) -> QueryResult<Ve
         .load(conn)
 }
 
+pub fn delete_message(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
+    diesel::delete(conversation_messages::table.find(id)).execute(conn)
+}
+
 /// The moderators have read the conversation.
 pub fn mark_read(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::update(conversations::table.find(id))

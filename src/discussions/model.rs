@@ -33,6 +33,9 @@ pub struct PostView {
     pub deleted: bool,
     /// Removed by a moderator: only moderators see such a post.
     pub removed: bool,
+    /// Written here for a community elsewhere that has not accepted it yet (only its
+    /// author sees it meanwhile).
+    pub pending: bool,
     pub score: i32,
     pub upvotes: i32,
     pub downvotes: i32,
@@ -55,6 +58,8 @@ pub struct CommentView {
     pub deleted: bool,
     /// Removed by a moderator: its text is not shown.
     pub removed: bool,
+    /// Written here for a community elsewhere that has not accepted it yet.
+    pub pending: bool,
     pub score: i32,
     pub upvotes: i32,
     pub downvotes: i32,

@@ -100,6 +100,22 @@ pub fn receive(
     Ok(())
 }
 
+/// A person of another server deleted the message `ap_id` they had written to a
+/// community's moderators: it is deleted here too. Anyone else's Delete of it changes
+/// nothing.
+pub fn withdraw(c: &mut DbConnection, ap_id: &str, actor: &CachedActor) -> Result<()> {
+    let Some(message) = conversations::message_by_ap_id(c, ap_id)? else {
+        return Ok(());
+    };
+    let Some(conversation) = conversations::find(c, message.conversation_id)? else {
+        return Ok(());
+    };
+    if !message.from_community && conversation.remote_actor_id == Some(actor.id) {
+        conversations::delete_message(c, message.id)?;
+    }
+    Ok(())
+}
+
 /// Whether `ap_id` is a message of a conversation with the moderators of `community_id`:
 /// a reply to it continues that conversation.
 pub fn holds_message(c: &mut DbConnection, community_id: i64, ap_id: &str) -> Result<bool> {

@@ -1148,13 +1148,18 @@ async fn a_post_and_a_comment_in_a_community_that_never_echoes_show_once_its_ser
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{post}");
-    eventually(WAIT, "the post listed once the group took it", || async {
+    assert_eq!(
+        post["pending"], true,
+        "its author sees it waits for the community"
+    );
+    let listed = eventually(WAIT, "the post listed once the group took it", || async {
         posts_on(&s, &group)
             .await
             .into_iter()
             .find(|p| p["id"] == post["id"])
     })
     .await;
+    assert_eq!(listed["pending"], false);
     let post_id = post["id"].as_i64().unwrap();
     let (status, comment) = s
         .post(

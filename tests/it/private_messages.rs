@@ -322,3 +322,32 @@ async fn a_person_here_writes_to_the_moderators_and_reads_their_answer() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_message_its_author_deletes_is_deleted_here_too() {
+    let (s, peer, community) = community_with_a_follower().await;
+    peer.add_actor("eve", "Person").await;
+    let mira = s.login("mira").await;
+    let dm = note(&peer, &community, json!([community]), json!([]));
+    let note_id = dm["object"]["id"].clone();
+    let (status, body) = peer.deliver(&s, "/c/nursing/inbox", &dm, "bob").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let id = queue(&s, &mira).await[0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/communities/nursing/conversations/{id}");
+    let delete = |who: &str| {
+        json!({"@context": AS, "id": peer.activity_id("delete"), "type": "Delete",
+            "actor": peer.actor_id(who), "to": [community], "object": note_id})
+    };
+    // Not by someone else.
+    let (status, _) = peer.deliver(&s, "/inbox", &delete("eve"), "eve").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, detail) = s.get(&path, Some(&mira)).await;
+    assert_eq!(detail["messages"].as_array().unwrap().len(), 1, "{detail}");
+    let (status, _) = peer.deliver(&s, "/inbox", &delete("bob"), "bob").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, detail) = s.get(&path, Some(&mira)).await;
+    assert!(
+        detail["messages"].as_array().unwrap().is_empty(),
+        "{detail}"
+    );
+}

@@ -550,7 +550,17 @@ pub async fn receive_delete(app: &App, incoming: Incoming, delete: Delete) -> Re
         })
         .await?;
     let Some((venue, by_author)) = found else {
-        return record_only(app, &incoming.id).await;
+        // A message its author wrote to a community's moderators, taken back.
+        let (id, actor) = (incoming.id.clone(), incoming.actor.clone());
+        return app
+            .db
+            .transaction(move |c| {
+                if received::record(c, &id, crate::time::now())? {
+                    conversations::withdraw(c, &object_id, &actor)?;
+                }
+                Ok(())
+            })
+            .await;
     };
     // A moderator's removal, with the reason: by someone other than the author, or (as
     // Lemmy tells them apart) with a `summary`, from the community that holds it.
