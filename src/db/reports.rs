@@ -50,6 +50,26 @@ pub struct NewReport {
     pub reason: String,
     pub forward: bool,
     pub created_at: NaiveDateTime,
+    /// Unique while the report is open: who reported what (local reporters only).
+    pub open_key: Option<String>,
+}
+
+/// The key of an open report by the local person `reporter` of what these ids name.
+pub fn open_key(
+    reporter: i64,
+    post_id: Option<i64>,
+    comment_id: Option<i64>,
+    person_user_id: Option<i64>,
+    person_remote_id: Option<i64>,
+) -> String {
+    let part = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    format!(
+        "{reporter}:{}:{}:{}:{}",
+        part(post_id),
+        part(comment_id),
+        part(person_user_id),
+        part(person_remote_id)
+    )
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewReport) -> QueryResult<i64> {
@@ -158,6 +178,7 @@ pub fn decide(
     diesel::update(reports::table.find(id).filter(reports::status.eq("open")))
         .set((
             reports::status.eq(status),
+            reports::open_key.eq(None::<String>),
             reports::resolution_note.eq(note),
             reports::resolved_by.eq(by),
             reports::resolved_at.eq(now),

@@ -376,6 +376,7 @@ diesel::table! {
         resolved_by -> Nullable<BigInt>,
         resolved_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        open_key -> Nullable<Text>,
     }
 }
 

@@ -427,3 +427,53 @@ async fn a_content_warning_is_escaped_in_activitypub() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn the_same_report_sent_many_times_at_once_is_filed_once() {
+    let (s, mira) = with_nursing(json!({})).await;
+    let (status, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira),
+            json!({"community": "nursing", "title": "Cheap pills"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    s.create_user("ana", false).await;
+    let ana = s.login("ana").await;
+    let mut reports = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (url, token, post_id) = (s.url("/api/v1/reports"), ana.clone(), post["id"].clone());
+        reports.spawn(async move {
+            let res = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"post_id": post_id, "reason": "spam"}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let body: Value = res.json().await.unwrap();
+            (status, body)
+        });
+    }
+    let mut ids = Vec::new();
+    while let Some(answer) = reports.join_next().await {
+        let (status, body) = answer.unwrap();
+        assert!(
+            status == StatusCode::CREATED || status == StatusCode::OK,
+            "{status} {body}"
+        );
+        ids.push(body["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        1,
+        "one report, returned to every request: {ids:?}"
+    );
+    let (_, queue) = s
+        .get("/api/v1/reports?community=nursing", Some(&mira))
+        .await;
+    assert_eq!(queue["items"].as_array().unwrap().len(), 1, "{queue}");
+}

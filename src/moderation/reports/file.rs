@@ -35,6 +35,15 @@ enum Subject {
 /// Files a report by `user`. A report of something the reporter already reported, while
 /// that report is open, is the same report: the answer is it, with `false`.
 pub async fn file(app: &App, user: &User, input: ReportInput) -> Result<(ReportView, bool)> {
+    // The same report sent many times at once: one is filed, and the others, finding its
+    // key taken, come back for it and return it as the earlier report.
+    match file_once(app, user, input.clone()).await {
+        Err(e) if e.is_write_race() => file_once(app, user, input).await,
+        other => other,
+    }
+}
+
+async fn file_once(app: &App, user: &User, input: ReportInput) -> Result<(ReportView, bool)> {
     let reason = check_reason(&input.reason)?;
     let subject = match (input.post_id, input.comment_id, input.person.as_deref()) {
         (Some(id), None, None) => Subject::Post(id),
@@ -77,6 +86,13 @@ pub async fn file(app: &App, user: &User, input: ReportInput) -> Result<(ReportV
                     reason,
                     forward,
                     created_at: now,
+                    open_key: Some(reports::open_key(
+                        reporter.id,
+                        post_id,
+                        comment_id,
+                        person_user_id,
+                        person_remote_id,
+                    )),
                 },
             )?;
             let row = reports::find(c, id)?.ok_or_else(|| Error::internal("report vanished"))?;

@@ -123,6 +123,7 @@ pub async fn receive(app: &App, flag: FlagReport) -> Result<Option<i64>> {
                     reason: flag.reason.clone(),
                     forward: false,
                     created_at: now,
+                    open_key: None,
                 },
             )?;
             let row = reports::find(c, id)?.ok_or_else(|| Error::internal("report vanished"))?;
