@@ -26,6 +26,7 @@ fn limits() -> RateLimits {
         api_per_ip_per_minute: 600,
         api_per_account_per_minute: 300,
         login_per_ip_per_minute: 10,
+        login_per_account_per_hour: 30,
         registration_per_ip_per_hour: 5,
         inbox_per_ip_per_minute: 6000,
         inbox_per_actor_per_minute: 600,

@@ -14,6 +14,7 @@ use super::views::AccountView;
 use crate::accounts;
 use crate::app::App;
 use crate::error::Result;
+use crate::ratelimit::{Key, Limit};
 use crate::time::rfc3339;
 
 #[derive(Deserialize)]
@@ -34,6 +35,10 @@ pub async fn login(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let ttl = app.config.session_ttl;
+    // Counted per name tried, account or not, before the password is looked at.
+    let tried = body.username.trim().to_lowercase();
+    app.limiter
+        .check(Limit::LoginPerAccount, Key::Login(&tried))?;
     let done = accounts::login(&app.db, &body.username, &body.password, user_agent, ttl).await?;
     let cookie = session_cookie(&done.token, ttl.as_secs() as i64, !app.config.dev);
     let body = json!({

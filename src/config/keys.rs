@@ -154,6 +154,12 @@ pub const KEYS: &[KeyDef] = &[
         about: "Login attempts one IP address may make per minute (1–1000000).",
     },
     KeyDef {
+        key: "rate_limit.login_per_account_per_hour",
+        env: "COPSE_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR",
+        default: Some("30"),
+        about: "Login attempts for one account name per hour, from any address (1–1000000): a password guessed from many addresses at once is slowed all the same.",
+    },
+    KeyDef {
         key: "rate_limit.registration_per_ip_per_hour",
         env: "COPSE_RATE_LIMIT_REGISTRATION_PER_IP_PER_HOUR",
         default: Some("5"),

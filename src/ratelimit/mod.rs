@@ -38,6 +38,9 @@ pub enum Limit {
     ApiPerAccount,
     /// Login attempts per client address.
     LoginPerIp,
+    /// Login attempts per account name, from any address: a password guessed from many
+    /// addresses at once is slowed all the same.
+    LoginPerAccount,
     /// Sign-ups per client address.
     RegistrationPerIp,
     /// Activities delivered to the inboxes per client address.
@@ -48,10 +51,11 @@ pub enum Limit {
 
 impl Limit {
     /// Every limit, in a fixed order.
-    pub const ALL: [Limit; 6] = [
+    pub const ALL: [Limit; 7] = [
         Limit::ApiPerIp,
         Limit::ApiPerAccount,
         Limit::LoginPerIp,
+        Limit::LoginPerAccount,
         Limit::RegistrationPerIp,
         Limit::InboxPerIp,
         Limit::InboxPerActor,
@@ -63,6 +67,7 @@ impl Limit {
             Limit::ApiPerIp => "api_per_ip",
             Limit::ApiPerAccount => "api_per_account",
             Limit::LoginPerIp => "login_per_ip",
+            Limit::LoginPerAccount => "login_per_account",
             Limit::RegistrationPerIp => "registration_per_ip",
             Limit::InboxPerIp => "inbox_per_ip",
             Limit::InboxPerActor => "inbox_per_actor",
@@ -74,6 +79,7 @@ impl Limit {
             Limit::ApiPerIp => "too many requests from this address",
             Limit::ApiPerAccount => "too many requests from this account",
             Limit::LoginPerIp => "too many login attempts from this address",
+            Limit::LoginPerAccount => "too many login attempts for this account",
             Limit::RegistrationPerIp => "too many sign-ups from this address",
             Limit::InboxPerIp => "too many activities from this address",
             Limit::InboxPerActor => "too many activities from this actor",
@@ -87,6 +93,7 @@ impl Limit {
             Limit::ApiPerIp => Rate::new(limits.api_per_ip_per_minute, MINUTE),
             Limit::ApiPerAccount => Rate::new(limits.api_per_account_per_minute, MINUTE),
             Limit::LoginPerIp => Rate::new(limits.login_per_ip_per_minute, MINUTE),
+            Limit::LoginPerAccount => Rate::new(limits.login_per_account_per_hour, HOUR),
             Limit::RegistrationPerIp => Rate::new(limits.registration_per_ip_per_hour, HOUR),
             Limit::InboxPerIp => Rate::new(limits.inbox_per_ip_per_minute, MINUTE),
             Limit::InboxPerActor => Rate::new(limits.inbox_per_actor_per_minute, MINUTE),
@@ -103,6 +110,9 @@ pub enum Key<'a> {
     Account(i64),
     /// A remote actor's id (URL).
     Actor(&'a str),
+    /// The name or email a login was tried with, lowercased (whether an account has it or
+    /// not, so a refusal says nothing of which accounts exist).
+    Login(&'a str),
 }
 
 /// The budgets of one server.

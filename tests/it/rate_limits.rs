@@ -505,6 +505,7 @@ fn a_flood_of_distinct_keys_does_not_grow_the_table_past_its_cap() {
         api_per_ip_per_minute: 5,
         api_per_account_per_minute: 5,
         login_per_ip_per_minute: 5,
+        login_per_account_per_hour: 5,
         registration_per_ip_per_hour: 5,
         inbox_per_ip_per_minute: 5,
         inbox_per_actor_per_minute: 5,
@@ -539,4 +540,30 @@ async fn disabled_limits_count_nothing() {
         );
     }
     assert_eq!(s.app.limiter.keys_held(), 0);
+}
+
+#[tokio::test]
+async fn guesses_at_one_account_from_many_addresses_are_slowed_all_the_same() {
+    // The per-address budget is wide open; the per-account one is two tries an hour.
+    let s = TestServer::start_with(&[
+        ("COPSE_RATE_LIMIT_ENABLED", "true"),
+        ("COPSE_RATE_LIMIT_LOGIN_PER_IP_PER_MINUTE", "1000"),
+        ("COPSE_RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR", "2"),
+    ])
+    .await;
+    s.create_user("mira", false).await;
+    let wrong = json!({"username": "mira", "password": "not-her-password"});
+    for _ in 0..2 {
+        let (status, _) = s.post("/api/v1/auth/login", None, wrong.clone()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = s.post("/api/v1/auth/login", None, wrong.clone()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    // A name no account has is counted the same, so the refusal tells nothing.
+    let ghost = json!({"username": "nobody-here", "password": "x"});
+    for _ in 0..2 {
+        s.post("/api/v1/auth/login", None, ghost.clone()).await;
+    }
+    let (status, _) = s.post("/api/v1/auth/login", None, ghost).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
