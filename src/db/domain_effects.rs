@@ -130,6 +130,13 @@ pub fn drop_community_followers(
     Ok(n)
 }
 
+/// Every cached remote actor's id and domain.
+pub fn all_actors(conn: &mut DbConnection) -> QueryResult<Vec<(i64, String)>> {
+    remote_actors::table
+        .select((remote_actors::id, remote_actors::domain))
+        .load(conn)
+}
+
 /// The distinct domains of cached remote actors.
 pub fn actor_domains(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
     remote_actors::table

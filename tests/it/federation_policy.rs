@@ -965,3 +965,31 @@ async fn a_block_written_by_another_process_is_in_force_within_seconds() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_long_blocklist_imports_whole_in_batches_and_importing_it_again_changes_nothing() {
+    let (s, root, _) = world().await;
+    let list: String = (0..10_000).map(|n| format!("spam{n}.example\n")).collect();
+    let import = || async {
+        let res = reqwest::Client::new()
+            .post(s.url("/api/v1/admin/domains/import"))
+            .bearer_auth(&root)
+            .header("content-type", "text/csv")
+            .body(list.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json::<Value>().await.unwrap())
+    };
+    let (status, body) = import().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["added"], 10_000, "{body}");
+    // An admin who retries after a timeout does no harm.
+    let (status, body) = import().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["added"], 0, "{body}");
+    assert_eq!(body["updated"], 10_000, "{body}");
+    let (_, rules) = s.get("/api/v1/admin/domains", Some(&root)).await;
+    assert_eq!(rules["domains"].as_array().unwrap().len(), 10_000);
+}

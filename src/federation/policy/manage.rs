@@ -177,43 +177,8 @@ pub(super) fn apply_rule(
     input: &RuleInput,
     log_it: bool,
 ) -> Result<RuleOutcome> {
-    let now = crate::time::now();
-    let old = domain_policies::find(c, domain)?;
-    let base = old.clone().unwrap_or_else(|| DomainPolicyRow {
-        domain: domain.to_string(),
-        severity: Severity::None.as_str().into(),
-        reject_media: false,
-        reject_reports: false,
-        allowed: false,
-        public_comment: None,
-        private_comment: None,
-        obfuscate: false,
-        created_at: now,
-        updated_at: now,
-    });
-    let comment = |new: &Option<String>, old: Option<String>| match new {
-        Some(text) => {
-            let text: String = text.trim().chars().take(MAX_COMMENT_CHARS).collect();
-            (!text.is_empty()).then_some(text)
-        }
-        None => old,
-    };
-    let severity = input
-        .severity
-        .unwrap_or_else(|| Severity::parse(&base.severity).unwrap_or(Severity::Block));
-    let rule = DomainPolicyRow {
-        domain: domain.to_string(),
-        severity: severity.as_str().into(),
-        reject_media: input.reject_media.unwrap_or(base.reject_media),
-        reject_reports: input.reject_reports.unwrap_or(base.reject_reports),
-        allowed: input.allowed.unwrap_or(base.allowed),
-        public_comment: comment(&input.public_comment, base.public_comment.clone()),
-        private_comment: comment(&input.private_comment, base.private_comment.clone()),
-        obfuscate: input.obfuscate.unwrap_or(base.obfuscate),
-        created_at: base.created_at,
-        updated_at: now,
-    };
-    domain_policies::save(c, &rule)?;
+    let (old, rule) = save_rule(c, domain, input)?;
+    let severity = Severity::parse(&rule.severity).unwrap_or(Severity::Block);
     let mut outcome = RuleOutcome {
         rule: rule.clone(),
         created: old.is_none(),
@@ -243,6 +208,75 @@ pub(super) fn apply_rule(
         log_change(c, by, old.as_ref(), &rule)?;
     }
     Ok(outcome)
+}
+
+/// The rule `input` makes of `domain`'s current one (`old`): absent fields keep their value.
+fn merged(domain: &str, old: Option<DomainPolicyRow>, input: &RuleInput) -> DomainPolicyRow {
+    let now = crate::time::now();
+    let base = old.unwrap_or_else(|| DomainPolicyRow {
+        domain: domain.to_string(),
+        severity: Severity::None.as_str().into(),
+        reject_media: false,
+        reject_reports: false,
+        allowed: false,
+        public_comment: None,
+        private_comment: None,
+        obfuscate: false,
+        created_at: now,
+        updated_at: now,
+    });
+    let comment = |new: &Option<String>, old: Option<String>| match new {
+        Some(text) => {
+            let text: String = text.trim().chars().take(MAX_COMMENT_CHARS).collect();
+            (!text.is_empty()).then_some(text)
+        }
+        None => old,
+    };
+    let severity = input
+        .severity
+        .unwrap_or_else(|| Severity::parse(&base.severity).unwrap_or(Severity::Block));
+    DomainPolicyRow {
+        domain: domain.to_string(),
+        severity: severity.as_str().into(),
+        reject_media: input.reject_media.unwrap_or(base.reject_media),
+        reject_reports: input.reject_reports.unwrap_or(base.reject_reports),
+        allowed: input.allowed.unwrap_or(base.allowed),
+        public_comment: comment(&input.public_comment, base.public_comment.clone()),
+        private_comment: comment(&input.private_comment, base.private_comment.clone()),
+        obfuscate: input.obfuscate.unwrap_or(base.obfuscate),
+        created_at: base.created_at,
+        updated_at: now,
+    }
+}
+
+/// Saves the rule `input` makes of `domain`'s, without its effects; the rule as it was,
+/// and as it is now.
+pub(super) fn save_rule(
+    c: &mut DbConnection,
+    domain: &str,
+    input: &RuleInput,
+) -> Result<(Option<DomainPolicyRow>, DomainPolicyRow)> {
+    let old = domain_policies::find(c, domain)?;
+    let rule = merged(domain, old.clone(), input);
+    domain_policies::save(c, &rule)?;
+    Ok((old, rule))
+}
+
+/// The effects of every block in force, applied at once after an import saved its rules:
+/// the policy is read once and the cached actors once, so the cost is linear in the list
+/// and in the actors known, not their product. Follows and memberships of blocked actors
+/// end, and deliveries to blocked servers are cancelled.
+pub(super) fn apply_blocks(c: &mut DbConnection, own: &str) -> Result<()> {
+    let policy = load(c, own)?;
+    let actors: Vec<i64> = domain_effects::all_actors(c)?
+        .into_iter()
+        .filter(|(_, d)| policy.is_blocked(d))
+        .map(|(id, _)| id)
+        .collect();
+    domain_effects::drop_follows(c, &actors)?;
+    domain_effects::drop_memberships(c, &actors)?;
+    cancel_blocked_deliveries(c, &policy)?;
+    Ok(())
 }
 
 /// Logs what changed between `old` and `rule`: the restriction (block, limit, media or
