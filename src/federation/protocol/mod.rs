@@ -9,6 +9,8 @@ pub mod envelope;
 pub mod objects;
 pub mod outgoing;
 pub mod remote_actor;
+mod shapes;
+pub mod values;
 
 /// The ActivityStreams context, the `@context` of every activity copse sends.
 pub const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
