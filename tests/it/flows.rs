@@ -204,21 +204,6 @@ fn announces(peer: &Peer) -> Vec<Value> {
         .collect()
 }
 
-/// Waits until copse's delivery queue is empty: everything it meant to send was sent.
-async fn deliveries_drained(s: &TestServer) {
-    use copse::db::schema::deliveries;
-    eventually(WAIT, "the delivery queue to drain", || async {
-        let left: i64 = s
-            .app
-            .db
-            .run(|c| Ok(deliveries::table.count().get_result(c)?))
-            .await
-            .unwrap();
-        (left == 0).then_some(())
-    })
-    .await;
-}
-
 // ---------------------------------------------------------------------------------------
 // Lemmy.
 
@@ -360,7 +345,7 @@ async fn a_lemmy_comment_joins_the_thread_and_a_reply_to_it_nests_under_it() {
     assert_eq!(post_view(&s, post_id).await["comment_count"], 2);
 
     // Both comments are announced as the Creates they came in; never as bare Notes.
-    deliveries_drained(&s).await;
+    crate::support::drained(&s).await;
     let forwarded: Vec<Value> = announces(&peer)
         .into_iter()
         .filter(|a| a["object"]["type"] == "Create" && a["object"]["object"]["type"] == "Note")
@@ -476,7 +461,7 @@ async fn a_lemmy_update_edits_the_post_and_a_delete_removes_it_from_the_listing(
     );
 
     // The community forwarded both to its followers, as they came.
-    deliveries_drained(&s).await;
+    crate::support::drained(&s).await;
     for sent in [&update, &delete] {
         assert!(
             announces(&peer)
@@ -496,7 +481,7 @@ async fn an_update_of_a_lemmy_post_is_announced_without_announcing_the_page_agai
     lemmy_post(&s, &peer).await;
     let update = lemmy(&s, &peer, "create_or_update/update_page.json");
     deliver(&s, &peer, &update, "lemmy_alpha").await;
-    deliveries_drained(&s).await;
+    crate::support::drained(&s).await;
     let kinds: Vec<Value> = announces(&peer)
         .iter()
         .map(|a| a["object"]["type"].clone())

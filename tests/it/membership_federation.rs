@@ -72,20 +72,6 @@ async fn posts_seen(s: &TestServer, token: Option<&str>, community: &str) -> Vec
     list.as_array().unwrap().clone()
 }
 
-/// Waits until A has nothing left to deliver.
-async fn drained(a: &TestServer) {
-    eventually(WAIT, "A's delivery queue to drain", || async {
-        let n = a
-            .app
-            .db
-            .run(|c| Ok(copse::db::deliveries::backlog(c)?.0))
-            .await
-            .unwrap();
-        (n == 0).then_some(())
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn a_remote_applicant_answers_is_approved_and_posts_and_a_rejected_one_cannot() {
     let (a, mira) = home(json!({
@@ -196,7 +182,7 @@ async fn a_remote_applicant_answers_is_approved_and_posts_and_a_rejected_one_can
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "sent, pending: {refused}");
-    drained(&a).await;
+    crate::support::drained(&a).await;
     eventually(WAIT, "C's queue to drain", || async {
         let n = c
             .app
@@ -297,7 +283,7 @@ async fn members_only_posts_reach_only_servers_hosting_members_and_are_served_to
             .find(|p| p["ap_id"] == open_ap.as_str())
     })
     .await;
-    drained(&a).await;
+    crate::support::drained(&a).await;
     let stored_on_c = {
         let ap = secret_ap.clone();
         c.app
@@ -362,7 +348,7 @@ async fn members_only_posts_reach_only_servers_hosting_members_and_are_served_to
         )
         .await;
     let after_ap = after["ap_id"].as_str().unwrap().to_string();
-    drained(&a).await;
+    crate::support::drained(&a).await;
     let stored_on_b = b
         .app
         .db

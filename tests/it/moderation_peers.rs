@@ -413,7 +413,7 @@ async fn a_banned_person_and_a_person_banned_from_the_instance_are_not_heard() {
             .next()
     })
     .await;
-    drained(&l.s).await;
+    crate::support::drained(&l.s).await;
     assert_eq!(
         received_as_is_or_announced(&l.peer, "Block").len(),
         1,
@@ -624,22 +624,6 @@ fn received_as_is_or_announced(peer: &Peer, kind: &str) -> Vec<Value> {
             .filter(|o| o["type"] == kind),
     );
     found
-}
-
-/// Waits until copse's delivery queue is empty.
-async fn drained(s: &TestServer) {
-    use copse::db::schema::deliveries;
-    use diesel::prelude::*;
-    eventually(WAIT, "the delivery queue to drain", || async {
-        let left: i64 = s
-            .app
-            .db
-            .run(|c| Ok(deliveries::table.count().get_result(c)?))
-            .await
-            .unwrap();
-        (left == 0).then_some(())
-    })
-    .await;
 }
 
 #[tokio::test]

@@ -74,22 +74,6 @@ async fn learnt(s: &TestServer, peer: &Peer) {
     .await;
 }
 
-/// Waits until copse's delivery queue is empty.
-async fn drained(s: &TestServer) {
-    use copse::db::schema::deliveries;
-    use diesel::prelude::*;
-    eventually(WAIT, "the delivery queue to drain", || async {
-        let left: i64 = s
-            .app
-            .db
-            .run(|c| Ok(deliveries::table.count().get_result(c)?))
-            .await
-            .unwrap();
-        (left == 0).then_some(())
-    })
-    .await;
-}
-
 /// The types of what `peer` was announced, with the announced activity's object type:
 /// `Create(Page)`, `Page`, `Article`.
 fn announced(peer: &Peer) -> Vec<String> {
@@ -146,7 +130,7 @@ async fn each_follower_server_gets_the_shapes_its_software_takes() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    drained(&s).await;
+    crate::support::drained(&s).await;
     assert_eq!(announced(&lemmy), ["Create(Page)"], "no bare Page to Lemmy");
     assert_eq!(announced(&lemmy_one), ["Create(Page)"]);
     assert_eq!(announced(&mastodon), ["Article"], "a post Mastodon shows");
@@ -163,7 +147,7 @@ async fn each_follower_server_gets_the_shapes_its_software_takes() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
-    drained(&s).await;
+    crate::support::drained(&s).await;
     let count = |peer: &Peer| announced(peer).len();
     assert_eq!(
         count(&lemmy),

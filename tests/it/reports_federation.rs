@@ -70,20 +70,6 @@ async fn report_count(s: &TestServer) -> i64 {
         .unwrap()
 }
 
-/// Waits until the server has nothing left to deliver.
-async fn drained(s: &TestServer) {
-    eventually(WAIT, "the delivery queue to drain", || async {
-        let n = s
-            .app
-            .db
-            .run(|c| Ok(copse::db::deliveries::backlog(c)?.0))
-            .await
-            .unwrap();
-        (n == 0).then_some(())
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn a_report_forwarded_from_another_copse_reaches_the_communitys_moderators() {
     let (a, mira, _root, post_id) = home().await;
@@ -148,7 +134,7 @@ async fn a_report_forwarded_from_another_copse_reaches_the_communitys_moderators
     let (_, b_log) = b.get("/api/v1/modlog", None).await;
     assert_eq!(b_log["items"][0]["action"], "forward_report");
     assert!(b_log["items"][0].get("moderator").is_none());
-    drained(&b).await;
+    crate::support::drained(&b).await;
 
     // A's moderators get it, from B's instance, never naming bob.
     let got = eventually(WAIT, "the Flag to reach A's community queue", || async {

@@ -15,6 +15,25 @@ pub use server::TestServer;
 
 use std::time::{Duration, Instant};
 
+/// Waits (up to 20 s) until the server's delivery queue is empty: everything it meant to
+/// send was sent.
+pub async fn drained(s: &TestServer) {
+    eventually(
+        Duration::from_secs(20),
+        "the delivery queue to drain",
+        || async {
+            let left = s
+                .app
+                .db
+                .run(|c| Ok(copse::db::deliveries::backlog(c)?.0))
+                .await
+                .unwrap();
+            (left == 0).then_some(())
+        },
+    )
+    .await;
+}
+
 /// Polls `check` until it returns `Some`, or panics after `timeout`.
 pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
 where
