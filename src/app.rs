@@ -29,6 +29,9 @@ pub struct App {
     pub policy: Arc<PolicyCache>,
     /// Where the domain's events go: federation's outbox.
     pub outbox: Arc<dyn Outbox>,
+    /// Turns true when the server begins to stop: background work (a blocklist import)
+    /// ends between two steps, to be resumed at the next start.
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl App {
@@ -41,6 +44,7 @@ impl App {
         for version in &report.applied {
             tracing::info!(version, "applied database migration");
         }
+        let db = db.with_transaction_bound(config.http_request_timeout);
         let metrics = Arc::new(Metrics::default());
         let policy = Arc::new(PolicyCache::open(db.clone(), &config.domain).await?);
         let deliveries_queued = Arc::new(tokio::sync::Notify::new());
@@ -58,6 +62,7 @@ impl App {
             metrics,
             started: Instant::now(),
             deliveries_queued,
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         })
     }
 

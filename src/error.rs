@@ -90,6 +90,7 @@ error_codes! {
     PayloadTooLarge => "payload_too_large", TooLarge;
     RequestTimeout => "request_timeout", Timeout;
     DatabaseUnavailable => "database_unavailable", Unavailable;
+    DatabaseBusy => "database_busy", Unavailable;
     ListenFailed => "listen_failed", Unavailable;
     SchemaTooNew => "schema_too_new", Config;
     DatabaseUnsupported => "database_unsupported", Config;
@@ -278,9 +279,32 @@ impl From<diesel::result::Error> for Error {
                 "the same change was being made at the same moment; it was made once",
             )
             .with_cause(err),
+            D::DatabaseError(_, info) if is_busy(info.message()) => busy().with_cause(err),
             _ => Error::internal(err),
         }
     }
+}
+
+/// The answer when another writer held the database longer than a request may wait: the
+/// change was not made, and trying again shortly will most likely succeed.
+pub fn busy() -> Error {
+    Error::new(
+        ErrorCode::DatabaseBusy,
+        "the server is busy with other changes; nothing was changed, try again shortly",
+    )
+    .with_retry_after(BUSY_RETRY_AFTER_SECONDS)
+}
+
+const BUSY_RETRY_AFTER_SECONDS: u64 = 2;
+
+/// SQLite's "database is locked" after its busy timeout, and PostgreSQL's statement or
+/// lock timeout (see `db::pool`): a wait that ran out, not a fault.
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked")
+        || message.contains("database table is locked")
+        || message.contains("database is busy")
+        || message.contains("canceling statement due to lock timeout")
+        || message.contains("canceling statement due to statement timeout")
 }
 
 #[cfg(test)]

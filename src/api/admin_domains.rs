@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::response::IntoResponse;
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -14,7 +15,7 @@ use crate::app::App;
 use crate::db::domain_policies::DomainPolicyRow;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::policy::manage::{self, RuleInput};
-use crate::federation::policy::{FederationMode, Severity, blocklist_csv};
+use crate::federation::policy::{FederationMode, Severity, blocklist_csv, imports};
 use crate::time::rfc3339;
 
 /// A domain's rule as admins see it.
@@ -185,12 +186,10 @@ pub async fn export(State(app): State<App>, auth: Authenticated) -> Result<impl 
     ))
 }
 
-/// `POST /api/v1/admin/domains/import`: the body is a blocklist CSV.
-pub async fn import(
-    State(app): State<App>,
-    auth: Authenticated,
-    body: Bytes,
-) -> Result<Json<Value>> {
+/// `POST /api/v1/admin/domains/import`: the body is a blocklist CSV. It is checked whole
+/// and applied in the background: 200 with the result when that took less than a quarter of
+/// the request timeout, else 202 with the import's progress and its address in `Location`.
+pub async fn import(State(app): State<App>, auth: Authenticated, body: Bytes) -> Result<Response> {
     manage::require_admin(&auth.user)?;
     let text = std::str::from_utf8(&body).map_err(|_| {
         Error::new(
@@ -198,9 +197,44 @@ pub async fn import(
             "the blocklist is not UTF-8 text",
         )
     })?;
-    let by = manage::admin_moderator(&app, &auth.user);
-    let done = blocklist_csv::import(&app, by, text).await?;
-    Ok(Json(
-        json!({ "added": done.added, "updated": done.updated }),
-    ))
+    let started = imports::start(&app, Some(&auth.user), text).await?;
+    let view = imports::settle(&app, started.id, app.config.http_request_timeout / 4).await?;
+    let status = if view.is_running() {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    let location = format!("/api/v1/admin/domains/imports/{}", view.id);
+    Ok((status, [(LOCATION, location)], Json(import_json(&view))).into_response())
+}
+
+/// `GET /api/v1/admin/domains/imports`: the latest imports, newest first.
+pub async fn imports_list(State(app): State<App>, auth: Authenticated) -> Result<Json<Value>> {
+    manage::require_admin(&auth.user)?;
+    let list = imports::recent(&app).await?;
+    Ok(Json(Value::Array(list.iter().map(import_json).collect())))
+}
+
+/// `GET /api/v1/admin/domains/imports/{id}`: where an import stands.
+pub async fn import_status(
+    State(app): State<App>,
+    auth: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>> {
+    manage::require_admin(&auth.user)?;
+    Ok(Json(import_json(&imports::find(&app, id).await?)))
+}
+
+fn import_json(v: &imports::ImportView) -> Value {
+    json!({
+        "id": v.id,
+        "state": v.state,
+        "total": v.total,
+        "written": v.written,
+        "added": v.added,
+        "updated": v.updated,
+        "error": v.error,
+        "created_at": rfc3339(v.created_at),
+        "finished_at": v.finished_at.map(rfc3339),
+    })
 }

@@ -148,6 +148,11 @@ pub fn router() -> Router<App> {
         .route("/admin/domains", get(admin_domains::list))
         .route("/admin/domains/export", get(admin_domains::export))
         .route("/admin/domains/import", post(admin_domains::import))
+        .route("/admin/domains/imports", get(admin_domains::imports_list))
+        .route(
+            "/admin/domains/imports/{id}",
+            get(admin_domains::import_status),
+        )
         .route(
             "/admin/domains/{domain}",
             axum::routing::put(admin_domains::put).delete(admin_domains::delete),

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::policy::manage::{self, RuleInput};
-use crate::federation::policy::{FederationMode, Severity, blocklist_csv};
+use crate::federation::policy::{FederationMode, Severity, blocklist_csv, imports};
 
 /// Runs one of the federation policy commands.
 pub async fn run(config: Config, command: AdminCommand) -> Result<()> {
@@ -145,7 +145,7 @@ async fn run_ours(config: Config, command: &AdminCommand) -> Result<()> {
             }
         }
         AdminCommand::ImportBlocklist { .. } => {
-            let done = blocklist_csv::import(&app, by, csv.as_deref().unwrap_or_default()).await?;
+            let done = imports::apply_now(&app, csv.as_deref().unwrap_or_default()).await?;
             println!(
                 "imported the blocklist: {} added, {} updated",
                 done.added, done.updated

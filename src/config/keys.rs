@@ -79,13 +79,13 @@ pub const KEYS: &[KeyDef] = &[
         key: "http.request_timeout_seconds",
         env: "COPSE_HTTP_REQUEST_TIMEOUT_SECONDS",
         default: Some("30"),
-        about: "Longest time a request may take before it is answered 408.",
+        about: "Longest time a request may take before it is answered 503 `request_timeout`; also the longest a write transaction may run before it is rolled back.",
     },
     KeyDef {
         key: "http.shutdown_grace_seconds",
         env: "COPSE_HTTP_SHUTDOWN_GRACE_SECONDS",
-        default: Some("30"),
-        about: "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the process exits.",
+        default: Some("8"),
+        about: "On SIGTERM or Ctrl-C, how long in-flight requests may take to finish before the process exits (under the 10 s Docker and most supervisors wait before killing it).",
     },
     KeyDef {
         key: "http.trusted_proxies",

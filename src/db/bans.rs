@@ -47,11 +47,26 @@ pub struct NewBan {
     pub created_at: NaiveDateTime,
 }
 
-/// Records a ban, replacing an earlier one of the same person in the same scope (a new
-/// reason or expiry).
+/// Records a ban, or gives an earlier one of the same person in the same scope its new
+/// terms (reason, expiry, moderator, activity), keeping its id: the same ban made twice at
+/// once is one ban.
 pub fn put(conn: &mut DbConnection, ban: &NewBan) -> QueryResult<BanRow> {
-    lift(conn, &ban.scope, &ban.person_ap_id)?;
-    diesel::insert_into(bans::table).values(ban).execute(conn)?;
+    match find(conn, &ban.scope, &ban.person_ap_id)? {
+        Some(earlier) => {
+            diesel::update(bans::table.find(earlier.id))
+                .set((
+                    bans::reason.eq(&ban.reason),
+                    bans::expires_at.eq(ban.expires_at),
+                    bans::banned_by.eq(ban.banned_by),
+                    bans::activity_id.eq(&ban.activity_id),
+                    bans::created_at.eq(ban.created_at),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(bans::table).values(ban).execute(conn)?;
+        }
+    }
     bans::table
         .filter(bans::scope.eq(&ban.scope))
         .filter(bans::person_ap_id.eq(&ban.person_ap_id))

@@ -6,6 +6,7 @@
 //! several copse processes start at once without racing on the same migration.
 
 use diesel::backend::Backend as DieselBackend;
+use diesel::connection::SimpleConnection;
 use diesel::migration::{Migration, MigrationSource, MigrationVersion};
 use diesel::{RunQueryDsl, sql_query};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -33,14 +34,20 @@ pub(super) fn run(conn: &mut DbConnection) -> Result<MigrationReport> {
         DbConnection::Sqlite(c) => migrate(c, SQLITE),
         DbConnection::Postgres(c) => {
             check_postgres_version(c)?;
+            // Migrations may wait for another process's, and may rewrite large tables: the
+            // session's request-sized bounds (`pool::PG_SESSION`) are lifted meanwhile.
+            c.batch_execute("SET lock_timeout = 0; SET statement_timeout = 0")
+                .map_err(Error::internal)?;
             sql_query(format!("SELECT pg_advisory_lock({PG_MIGRATION_LOCK})"))
                 .execute(c)
                 .map_err(Error::internal)?;
             let result = migrate(c, POSTGRES);
             let unlock =
                 sql_query(format!("SELECT pg_advisory_unlock({PG_MIGRATION_LOCK})")).execute(c);
+            let restore = c.batch_execute(super::pool::PG_SESSION);
             let report = result?;
             unlock.map_err(Error::internal)?;
+            restore.map_err(Error::internal)?;
             Ok(report)
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod authors;
 pub mod bans;
+pub mod blocklist_imports;
 pub mod comments;
 pub mod communities;
 pub mod community_domain_blocks;
@@ -93,6 +94,8 @@ pub struct PoolStatus {
 pub struct Database {
     pool: pool::Pool,
     backend: Backend,
+    /// Longest a write transaction may run before committing (see [`Database::transaction`]).
+    bound: Duration,
 }
 
 impl Database {
@@ -104,9 +107,19 @@ impl Database {
             DatabaseUrl::Postgres(_) => Backend::Postgres,
         };
         let pool = pool::build(url, pool_size)?;
-        let db = Database { pool, backend };
+        let db = Database {
+            pool,
+            backend,
+            bound: DEFAULT_TRANSACTION_BOUND,
+        };
         db.ping().await?;
         Ok(db)
+    }
+
+    /// Sets the longest a write transaction may run (the server uses its request timeout).
+    pub fn with_transaction_bound(mut self, bound: Duration) -> Database {
+        self.bound = bound;
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -126,12 +139,31 @@ impl Database {
     }
 
     /// As [`Database::run`], inside one transaction: all of `f` is written, or none of it.
+    ///
+    /// A transaction that ran past the bound is rolled back instead of committed: its
+    /// request has already been answered 503, and a change made after that answer would be
+    /// made twice when the client retries. Long work is done in batches, each well inside it.
     pub async fn transaction<T, F>(&self, f: F) -> Result<T>
     where
         F: FnOnce(&mut DbConnection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| write_transaction(conn, f)).await
+        let bound = self.bound;
+        self.run(move |conn| {
+            let started = std::time::Instant::now();
+            write_transaction(conn, move |c| {
+                let value = f(c)?;
+                if started.elapsed() > bound {
+                    tracing::warn!(
+                        seconds = started.elapsed().as_secs_f64(),
+                        "a transaction ran past its bound and was rolled back"
+                    );
+                    return Err(crate::error::busy());
+                }
+                Ok(value)
+            })
+        })
+        .await
     }
 
     /// A trivial query; fails when the database cannot be reached.
@@ -177,6 +209,9 @@ impl Database {
         self.pool.close();
     }
 }
+
+/// The transaction bound until the server sets its own.
+const DEFAULT_TRANSACTION_BOUND: Duration = Duration::from_secs(30);
 
 /// How long a request waits for a free connection before answering 503.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -230,3 +265,25 @@ pub(crate) fn is_unique_violation(
         _ => false,
     }
 }
+
+/// Runs `attempt`, and again (up to [`RACE_ATTEMPTS`] in all) while it loses a write
+/// race: when identical requests arrive at once, the first writes its row and the others,
+/// finding it taken, run again and see it, so each answers as a request sent a moment
+/// later would (the same record, or the usual "already done" refusal), never a conflict or
+/// a server error.
+pub async fn settle_race<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(e) if e.is_write_race() && tries < RACE_ATTEMPTS => tries += 1,
+            other => return other,
+        }
+    }
+}
+
+/// Attempts of one change that keeps losing races before its conflict is reported.
+const RACE_ATTEMPTS: u32 = 4;

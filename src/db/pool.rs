@@ -26,6 +26,14 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
     PRAGMA foreign_keys = ON; \
     PRAGMA synchronous = NORMAL;";
 
+/// Bounds on every PostgreSQL session, matching SQLite's: a writer waits at most five
+/// seconds for a lock (then the request is answered 503 `database_busy`, never 500), no
+/// statement runs past the longest request, and a connection left idle inside a transaction
+/// is closed by the server rather than holding its locks.
+pub(super) const PG_SESSION: &str = "SET lock_timeout = '5s'; \
+    SET statement_timeout = '30s'; \
+    SET idle_in_transaction_session_timeout = '60s';";
+
 /// Connections idle longer than this are checked with a query before reuse, so a
 /// PostgreSQL restart does not hand dead connections to requests.
 const VERIFY_AFTER_IDLE: Duration = Duration::from_secs(30);
@@ -62,9 +70,8 @@ pub(super) fn build(url: &DatabaseUrl, size: usize) -> Result<Pool> {
 
 pub(super) fn establish(url: &DatabaseUrl) -> Result<DbConnection> {
     match url {
-        DatabaseUrl::Postgres(raw) => PgConnection::establish(raw)
-            .map(DbConnection::Postgres)
-            .map_err(|e| {
+        DatabaseUrl::Postgres(raw) => {
+            let mut conn = PgConnection::establish(raw).map_err(|e| {
                 Error::new(
                     ErrorCode::DatabaseUnavailable,
                     format!(
@@ -72,7 +79,15 @@ pub(super) fn establish(url: &DatabaseUrl) -> Result<DbConnection> {
                         e.to_string().trim()
                     ),
                 )
-            }),
+            })?;
+            conn.batch_execute(PG_SESSION).map_err(|e| {
+                Error::new(
+                    ErrorCode::DatabaseUnavailable,
+                    format!("cannot set up a session on {url}: {e}"),
+                )
+            })?;
+            Ok(DbConnection::Postgres(conn))
+        }
         DatabaseUrl::Sqlite(path) => {
             let path_str = path.to_string_lossy();
             let mut conn = SqliteConnection::establish(&path_str).map_err(|e| {
@@ -129,10 +144,8 @@ impl managed::Manager for Manager {
 pub(super) fn checkout_error(err: managed::PoolError<Error>) -> Error {
     match err {
         managed::PoolError::Backend(e) => e,
-        managed::PoolError::Timeout(_) => Error::new(
-            ErrorCode::DatabaseUnavailable,
-            "no database connection became free in time",
-        ),
+        // Every connection busy for the whole wait: the server is overloaded, not broken.
+        managed::PoolError::Timeout(_) => crate::error::busy(),
         other => Error::new(
             ErrorCode::DatabaseUnavailable,
             "the database is unavailable",

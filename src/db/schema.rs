@@ -320,6 +320,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    blocklist_imports (id) {
+        id -> BigInt,
+        by_user_id -> Nullable<BigInt>,
+        content_sha256 -> Text,
+        running_key -> Nullable<Text>,
+        body -> Text,
+        state -> Text,
+        total -> Integer,
+        written -> Integer,
+        added -> Integer,
+        updated -> Integer,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     conversations (id) {
         id -> BigInt,
         community_id -> BigInt,
@@ -485,5 +503,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_domain_blocks,
     conversations,
     conversation_messages,
-    peer_software
+    peer_software,
+    blocklist_imports
 );

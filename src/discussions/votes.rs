@@ -24,6 +24,10 @@ pub struct Tally {
 /// `user` votes `value` on a post or comment; the vote is published as `Like`/`Dislike`,
 /// and a withdrawn vote as `Undo` of the previous one.
 pub async fn vote(app: &App, user: &User, target: Voted, value: i32) -> Result<Tally> {
+    crate::db::settle_race(|| vote_once(app, user, target, value)).await
+}
+
+async fn vote_once(app: &App, user: &User, target: Voted, value: i32) -> Result<Tally> {
     if !(-1..=1).contains(&value) {
         return Err(Error::new(ErrorCode::VoteInvalid, "a vote is 1, -1 or 0"));
     }

@@ -15,6 +15,10 @@ use crate::time::rfc3339;
 /// `user` follows `target`. Following again what one already follows changes nothing; a
 /// rejected or still pending follow of a remote actor is sent again.
 pub async fn follow(app: &App, user: &User, target: Target) -> Result<FollowView> {
+    crate::db::settle_race(|| follow_once(app, user, target.clone())).await
+}
+
+async fn follow_once(app: &App, user: &User, target: Target) -> Result<FollowView> {
     let urls = Urls::new(&app.config);
     let follower = urls.person(&user.username);
     let target_ap_id = target.ap_id(&urls);

@@ -38,8 +38,12 @@ pub async fn join(
     input: JoinInput,
 ) -> Result<MembershipView> {
     match crate::discussions::venue(app, community).await? {
-        Venue::Local { id, .. } => join_local(app, user, id, input).await,
-        Venue::Remote(actor) => join_remote(app, user, &actor, input).await,
+        Venue::Local { id, .. } => {
+            crate::db::settle_race(|| join_local(app, user, id, input.clone())).await
+        }
+        Venue::Remote(actor) => {
+            crate::db::settle_race(|| join_remote(app, user, &actor, input.clone())).await
+        }
     }
 }
 

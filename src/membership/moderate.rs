@@ -310,6 +310,18 @@ pub async fn credential(
     credential: &str,
     grant: bool,
 ) -> Result<MembershipView> {
+    crate::db::settle_race(|| credential_once(app, user, name, membership_id, credential, grant))
+        .await
+}
+
+async fn credential_once(
+    app: &App,
+    user: &User,
+    name: &str,
+    membership_id: i64,
+    credential: &str,
+    grant: bool,
+) -> Result<MembershipView> {
     let credential = credential.trim().to_string();
     if credential.is_empty() || credential.chars().count() > MAX_CREDENTIAL_CHARS {
         return Err(Error::new(

@@ -11,7 +11,6 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -29,7 +28,10 @@ pub(super) fn apply(routes: Router, app: App) -> Router {
     // Router::layer wraps what came before, so the innermost layer is applied first.
     routes
         .layer(middleware::from_fn(refuse_control_characters))
-        .layer(RequestBodyLimitLayer::new(config.http_max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            config.http_max_body_bytes,
+            limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.http_request_timeout,
@@ -51,6 +53,32 @@ pub(super) fn apply(routes: Router, app: App) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, RequestIds::default()))
+}
+
+/// Where a blocklist is imported: its bodies may be larger than any other (see
+/// `blocklist_csv::MAX_BYTES`).
+const IMPORT_PATH: &str = "/api/v1/admin/domains/import";
+
+/// Refuses bodies over the limit with 413: at once when `Content-Length` says so, else
+/// when reading passes it. Blocklist imports have a limit of their own.
+async fn limit_body(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let limit = if req.uri().path() == IMPORT_PATH {
+        limit.max(crate::federation::policy::blocklist_csv::MAX_BYTES)
+    } else {
+        limit
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Error::new(ErrorCode::PayloadTooLarge, "the request body is too large")
+            .into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// A path or query holding a control character (`%00`, a newline) names nothing copse

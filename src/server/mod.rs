@@ -75,16 +75,20 @@ impl Server {
     /// the configured grace period for in-flight requests to finish.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
         let grace = self.app.config.http_shutdown_grace;
-        let (stopping_tx, mut stopping_rx) = tokio::sync::watch::channel(false);
+        let stopping_tx = self.app.stopping.clone();
+        // A server started again on the same state (after a stop) begins afresh.
+        stopping_tx.send_replace(false);
+        let mut stopping_rx = stopping_tx.subscribe();
         let signal = async move {
             shutdown.await;
             tracing::info!("shutting down: finishing in-flight requests");
-            let _ = stopping_tx.send(true);
+            stopping_tx.send_replace(true);
         };
         let delivery =
             crate::federation::delivery::worker::spawn(self.app.clone(), stopping_rx.clone());
         let retries = crate::follows::spawn_retries(self.app.clone(), stopping_rx.clone());
         let upkeep = crate::housekeeping::spawn(self.app.clone(), stopping_rx.clone());
+        let imports = tokio::spawn(crate::federation::policy::imports::resume(self.app.clone()));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
         let deadline = async move {
@@ -101,10 +105,16 @@ impl Server {
         delivery.abort();
         retries.abort();
         upkeep.abort();
+        // An import stops between two batches (each its own transaction) and is resumed at
+        // the next start; waiting for the batch under way keeps the stop prompt.
+        let _ = tokio::time::timeout(IMPORT_STOP_WAIT, imports).await;
         self.app.db.close();
         result
     }
 }
+
+/// How long a stopping server waits for a background import to reach the end of a batch.
+const IMPORT_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Completes on SIGTERM or Ctrl-C (SIGINT).
 pub async fn shutdown_signal() {

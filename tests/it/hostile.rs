@@ -477,3 +477,139 @@ async fn the_same_report_sent_many_times_at_once_is_filed_once() {
         .await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 1, "{queue}");
 }
+
+/// Sends the same POST `n` times at once; every answer, in the order they came back.
+async fn at_once(
+    s: &TestServer,
+    path: &str,
+    token: &str,
+    body: Value,
+    n: usize,
+) -> Vec<(StatusCode, Value)> {
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let (url, token, body) = (s.url(path), token.to_string(), body.clone());
+        calls.spawn(async move {
+            let res = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = calls.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    answers
+}
+
+/// Each answer is a success or the refusal a request sent a moment later would get: never a
+/// server error, never "concurrent change".
+fn as_if_one_after_another(what: &str, answers: &[(StatusCode, Value)], refusal: Option<&str>) {
+    for (status, body) in answers {
+        let ok = status.is_success() || refusal.is_some_and(|code| body["error"]["code"] == code);
+        assert!(ok, "{what}: {status} {body}");
+    }
+}
+
+#[tokio::test]
+async fn identical_applications_bans_credentials_votes_and_follows_at_once_make_one_record() {
+    let (s, mira) = with_nursing(json!({"join_policy": "approval"})).await;
+    for name in ["ana", "bob"] {
+        s.create_user(name, false).await;
+    }
+    let (ana, bob) = (s.login("ana").await, s.login("bob").await);
+
+    let answers = at_once(
+        &s,
+        "/api/v1/memberships",
+        &ana,
+        json!({"community": "nursing"}),
+        20,
+    )
+    .await;
+    as_if_one_after_another("applications", &answers, Some("application_pending"));
+    assert_eq!(
+        answers.iter().filter(|(st, _)| st.is_success()).count(),
+        1,
+        "{answers:?}"
+    );
+
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira),
+        )
+        .await;
+    let application = pending[0]["id"].as_i64().expect("one application");
+    assert_eq!(pending.as_array().unwrap().len(), 1, "{pending}");
+    let (status, body) = s
+        .post(
+            &format!("/api/v1/communities/nursing/members/{application}/approve"),
+            Some(&mira),
+            json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+
+    let path = format!("/api/v1/communities/nursing/members/{application}/credentials");
+    let answers = at_once(&s, &path, &mira, json!({"name": "Registered nurse"}), 20).await;
+    as_if_one_after_another("credentials", &answers, None);
+    let (_, members) = s
+        .get("/api/v1/communities/nursing/members", Some(&mira))
+        .await;
+    let ana_row = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"].as_i64() == Some(application))
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        ana_row["credentials"].as_array().unwrap().len(),
+        1,
+        "{ana_row}"
+    );
+
+    let (status, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira),
+            json!({"community": "nursing", "title": "Handover checklists"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let path = format!("/api/v1/posts/{}/vote", post["id"]);
+    let answers = at_once(&s, &path, &ana, json!({"value": 1}), 20).await;
+    as_if_one_after_another("votes", &answers, None);
+    let (_, tally) = s.post(&path, Some(&ana), json!({"value": 1})).await;
+    assert!(
+        answers
+            .iter()
+            .all(|(_, t)| t["upvotes"] == tally["upvotes"]),
+        "{answers:?}"
+    );
+
+    let target = format!("!nursing@{}", s.app.config.domain);
+    let answers = at_once(&s, "/api/v1/follows", &bob, json!({"target": target}), 20).await;
+    as_if_one_after_another("follows", &answers, None);
+    let (_, follows) = s.get("/api/v1/follows", Some(&bob)).await;
+    assert_eq!(follows.as_array().unwrap().len(), 1, "{follows}");
+
+    let answers = at_once(
+        &s,
+        "/api/v1/communities/nursing/bans",
+        &mira,
+        json!({"person": "bob", "reason": "spam"}),
+        20,
+    )
+    .await;
+    as_if_one_after_another("bans", &answers, None);
+    let (_, bans) = s.get("/api/v1/communities/nursing/bans", Some(&mira)).await;
+    assert_eq!(bans.as_array().unwrap().len(), 1, "{bans}");
+}

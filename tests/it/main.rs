@@ -26,6 +26,7 @@ mod hostile;
 mod http;
 mod inbox;
 mod live_inbox;
+mod long_work;
 mod membership;
 mod membership_federation;
 mod membership_peers;

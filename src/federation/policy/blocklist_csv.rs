@@ -7,21 +7,23 @@
 //! line, without a header (each one a block). Fields may be quoted as in RFC 4180 within
 //! one line. A file with any bad line is refused whole, naming the line.
 
-use crate::app::App;
 use crate::db::domain_policies::DomainPolicyRow;
 use crate::error::{Error, ErrorCode, Result};
-use crate::moderation::{Action, LogEntry, Moderator, TargetKind, log};
 
 use super::Severity;
 use super::domain::normalize;
-use super::manage::{RuleInput, apply_blocks, save_rule};
 
 /// The header copse writes.
 pub const HEADER: &str =
     "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate";
 
 /// Most lines one import takes.
-pub const MAX_LINES: usize = 100_000;
+pub const MAX_LINES: usize = 200_000;
+
+/// Largest blocklist one import takes, in bytes: 200,000 lines of Mastodon's CSV with
+/// public comments. Imports have their own limit, above `http.max_body_bytes`, because
+/// merged blocklists shared between servers are several megabytes.
+pub const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// One line of a blocklist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,13 +34,6 @@ pub struct BlocklistEntry {
     pub reject_reports: bool,
     pub public_comment: Option<String>,
     pub obfuscate: bool,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImportOutcome {
-    pub added: usize,
-    pub updated: usize,
 }
 
 const COLUMNS: [&str; 6] = [
@@ -207,82 +202,6 @@ fn quote(field: &str) -> String {
     } else {
         field.to_string()
     }
-}
-
-/// Rules written per transaction: the write lock is let go between batches, so logins and
-/// posts go on during a long import.
-const BATCH: usize = 500;
-
-/// Imports a blocklist: each line sets its domain's severity, flags and public comment (a
-/// rule's private comment and allowlist entry are kept); nothing is purged. The whole list
-/// is checked first, so a bad line imports nothing; then the rules are written in batches
-/// of [`BATCH`], and the effects of every block (follows, memberships, queued deliveries)
-/// applied once at the end. The cost is linear in the list, and importing the same list
-/// again changes nothing, so an admin who retries after a timeout is safe.
-pub async fn import(app: &App, by: Moderator, text: &str) -> Result<ImportOutcome> {
-    let entries = parse(text)?;
-    let own = app.config.domain.clone();
-    for (i, e) in entries.iter().enumerate() {
-        if super::domain::candidates(&own).contains(&e.domain) && e.severity != Severity::None {
-            return Err(Error::new(
-                ErrorCode::BlocklistInvalid,
-                format!(
-                    "entry {}: {} covers this server's own domain",
-                    i + 1,
-                    e.domain
-                ),
-            ));
-        }
-    }
-    let mut outcome = ImportOutcome {
-        added: 0,
-        updated: 0,
-    };
-    let total = entries.len();
-    for (n, batch) in entries.chunks(BATCH).enumerate() {
-        let batch = batch.to_vec();
-        let (added, updated) = app
-            .db
-            .transaction(move |c| {
-                let (mut added, mut updated) = (0, 0);
-                for e in &batch {
-                    let input = RuleInput {
-                        severity: Some(e.severity),
-                        reject_media: Some(e.reject_media),
-                        reject_reports: Some(e.reject_reports),
-                        public_comment: Some(e.public_comment.clone().unwrap_or_default()),
-                        obfuscate: Some(e.obfuscate),
-                        ..RuleInput::default()
-                    };
-                    let (old, _) = save_rule(c, &e.domain, &input)?;
-                    if old.is_none() {
-                        added += 1;
-                    } else {
-                        updated += 1;
-                    }
-                }
-                Ok((added, updated))
-            })
-            .await?;
-        outcome.added += added;
-        outcome.updated += updated;
-        tracing::info!(
-            written = ((n + 1) * BATCH).min(total),
-            total,
-            "blocklist import"
-        );
-    }
-    let summary = format!("{} added, {} updated", outcome.added, outcome.updated);
-    app.db
-        .transaction(move |c| {
-            apply_blocks(c, &own)?;
-            let mut entry = LogEntry::new(by.clone(), Action::ImportBlocklist, TargetKind::Domain);
-            entry.target_label = Some(summary);
-            log::record(c, entry)
-        })
-        .await?;
-    app.policy.reload().await?;
-    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -262,12 +262,12 @@ pub(super) fn save_rule(
     Ok((old, rule))
 }
 
-/// The effects of every block in force, applied at once after an import saved its rules:
-/// the policy is read once and the cached actors once, so the cost is linear in the list
-/// and in the actors known, not their product. Follows and memberships of blocked actors
-/// end, and deliveries to blocked servers are cancelled.
-pub(super) fn apply_blocks(c: &mut DbConnection, own: &str) -> Result<()> {
-    let policy = load(c, own)?;
+/// The effects of every block in `policy`, applied at once after an import saved its
+/// rules: the policy is read once (by the caller, outside the write) and the cached actors
+/// once, so the cost is linear in the list and in the actors known, not their product.
+/// Follows and memberships of blocked actors end, and deliveries to blocked servers are
+/// cancelled.
+pub(super) fn apply_blocks(c: &mut DbConnection, policy: &FederationPolicy) -> Result<()> {
     let actors: Vec<i64> = domain_effects::all_actors(c)?
         .into_iter()
         .filter(|(_, d)| policy.is_blocked(d))
@@ -275,7 +275,7 @@ pub(super) fn apply_blocks(c: &mut DbConnection, own: &str) -> Result<()> {
         .collect();
     domain_effects::drop_follows(c, &actors)?;
     domain_effects::drop_memberships(c, &actors)?;
-    cancel_blocked_deliveries(c, &policy)?;
+    cancel_blocked_deliveries(c, policy)?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ pub mod blocklist_csv;
 pub mod community;
 pub mod domain;
 pub mod doors;
+pub mod imports;
 pub mod manage;
 mod snapshot;
 

@@ -161,6 +161,15 @@ pub async fn ban_in_community(
     name: &str,
     input: BanInput,
 ) -> Result<BanView> {
+    crate::db::settle_race(|| ban_in_community_once(app, user, name, input.clone())).await
+}
+
+async fn ban_in_community_once(
+    app: &App,
+    user: &User,
+    name: &str,
+    input: BanInput,
+) -> Result<BanView> {
     let reason = check_reason(input.reason)?;
     let expires_at = expiry(input.expires_in_days)?;
     let person = resolve_person(app, &input.person).await?;
@@ -437,6 +446,10 @@ pub async fn list_in_community(
 
 /// An admin bans a person from this instance.
 pub async fn ban_from_instance(app: &App, admin: &User, input: BanInput) -> Result<BanView> {
+    crate::db::settle_race(|| ban_from_instance_once(app, admin, input.clone())).await
+}
+
+async fn ban_from_instance_once(app: &App, admin: &User, input: BanInput) -> Result<BanView> {
     let reason = check_reason(input.reason)?;
     let expires_at = expiry(input.expires_in_days)?;
     let person = resolve_person(app, &input.person).await?;

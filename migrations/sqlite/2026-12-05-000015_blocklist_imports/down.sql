@@ -1,0 +1,1 @@
+DROP TABLE blocklist_imports;
