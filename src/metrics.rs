@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the request-duration histogram, in seconds.
@@ -34,6 +34,8 @@ struct HttpStats {
 pub struct Metrics {
     http: Mutex<HttpStats>,
     in_flight: AtomicI64,
+    /// Requests answered since start: whether the server was busy lately.
+    answered: AtomicU64,
     /// Federation counters by (metric, outcome label).
     federation: Mutex<BTreeMap<(&'static str, String), u64>>,
     /// Requests refused by a rate limit, by limit.
@@ -67,6 +69,7 @@ impl Metrics {
 
     pub fn request_finished(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.answered.fetch_add(1, Ordering::Relaxed);
         let Ok(mut http) = self.http.lock() else {
             return;
         };
@@ -83,6 +86,14 @@ impl Metrics {
         }
         h.sum += secs;
         h.count += 1;
+    }
+
+    /// Requests answered since start, and requests being served now.
+    pub fn activity(&self) -> (u64, i64) {
+        (
+            self.answered.load(Ordering::Relaxed),
+            self.in_flight.load(Ordering::Relaxed),
+        )
     }
 
     /// An activity reached an inbox; `outcome` is `accepted`, `duplicate` or an error code.

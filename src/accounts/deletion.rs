@@ -1,6 +1,7 @@
 //! A person deletes their own account.
 //!
-//! Everything happens in one transaction: the account is closed (no password, no email, no
+//! The person's posts and comments first become Tombstones in short batches; then the rest
+//! happens in one transaction: the account is closed (no password, no email, no
 //! sessions: it can never log in again), its posts and comments become Tombstones, its
 //! votes are withdrawn, its follows and memberships end, and a `Delete` of the person is
 //! queued to every server that knows it. The row itself stays: the username remains taken
@@ -11,7 +12,7 @@
 //! act as owners), as Lemmy does: refusing would leave the person no way out, since
 //! ownership cannot be handed over yet.
 
-use super::erase::erase_footprint;
+use super::erase::{erase_footprint, tombstone_in_batches};
 use super::model::{AccountStatus, User};
 use super::password::verify_password;
 use crate::app::App;
@@ -37,6 +38,7 @@ pub async fn delete_account(app: &App, user: &User, password: &str) -> Result<()
     }
     // Made now if the account never had one, so the Delete can be signed.
     actors::person_key_pair(&app.db, user).await?;
+    tombstone_in_batches(&app.db, Person::Local(user.id)).await?;
     let urls = Urls::new(&app.config);
     let person_id = urls.person(&user.username);
     let user_id = user.id;

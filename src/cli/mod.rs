@@ -82,6 +82,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     init_logging(&config);
+    crate::server::memory::limit_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -21,10 +21,12 @@ pub enum Person {
 }
 
 /// Ids of the person's posts not yet deleted.
-pub fn live_posts(conn: &mut DbConnection, person: Person) -> QueryResult<Vec<i64>> {
+pub fn live_posts(conn: &mut DbConnection, person: Person, limit: i64) -> QueryResult<Vec<i64>> {
     let q = posts::table
         .filter(posts::deleted.eq(false))
         .select(posts::id)
+        .order(posts::id.asc())
+        .limit(limit)
         .into_boxed();
     match person {
         Person::Local(id) => q.filter(posts::author_user_id.eq(id)).load(conn),
@@ -33,10 +35,12 @@ pub fn live_posts(conn: &mut DbConnection, person: Person) -> QueryResult<Vec<i6
 }
 
 /// Ids of the person's comments not yet deleted.
-pub fn live_comments(conn: &mut DbConnection, person: Person) -> QueryResult<Vec<i64>> {
+pub fn live_comments(conn: &mut DbConnection, person: Person, limit: i64) -> QueryResult<Vec<i64>> {
     let q = comments::table
         .filter(comments::deleted.eq(false))
         .select(comments::id)
+        .order(comments::id.asc())
+        .limit(limit)
         .into_boxed();
     match person {
         Person::Local(id) => q.filter(comments::author_user_id.eq(id)).load(conn),

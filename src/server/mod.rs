@@ -3,6 +3,7 @@
 
 mod layers;
 pub mod limits;
+pub mod memory;
 mod ops;
 
 use std::future::Future;
@@ -88,6 +89,7 @@ impl Server {
             crate::federation::delivery::worker::spawn(self.app.clone(), stopping_rx.clone());
         let retries = crate::follows::spawn_retries(self.app.clone(), stopping_rx.clone());
         let upkeep = crate::housekeeping::spawn(self.app.clone(), stopping_rx.clone());
+        let trimmer = memory::spawn(self.app.clone(), stopping_rx.clone());
         let imports = tokio::spawn(crate::federation::policy::imports::resume(self.app.clone()));
         let service = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let serve = axum::serve(self.listener, service).with_graceful_shutdown(signal);
@@ -105,6 +107,7 @@ impl Server {
         delivery.abort();
         retries.abort();
         upkeep.abort();
+        trimmer.abort();
         // An import stops between two batches (each its own transaction) and is resumed at
         // the next start; waiting for the batch under way keeps the stop prompt.
         let _ = tokio::time::timeout(IMPORT_STOP_WAIT, imports).await;
