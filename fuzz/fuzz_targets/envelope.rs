@@ -4,8 +4,8 @@
 //! `Announce` does) as the dispatch table reads it, and any embedded content object.
 //!
 //! Invariants: nothing panics; when the NUL check passes, no string in the parsed document
-//! holds a NUL; and what copse reads into a wire struct it can write and read again to the
-//! same document.
+//! holds a NUL; and what copse reads into a wire struct it can write, read back, and write
+//! again to the same JSON.
 
 #![no_main]
 
@@ -146,14 +146,20 @@ fn object<T: DeserializeOwned>(doc: &Value, fields: fn(&T) -> &ObjectFields) -> 
     Some(o)
 }
 
-/// What copse read it can write, and reading that again gives the same struct.
-fn round_trip<T: Serialize + PartialEq + Debug>(doc: &T, read: impl Fn(&Value) -> Option<T>) {
-    let written = match to_json(doc) {
+/// What copse read it can write, and what it wrote it reads back to a struct that it
+/// writes the same way. (Not to the same struct: timestamps are written to the
+/// microsecond, so finer fractions of a second are dropped on the first write.)
+fn round_trip<T: Serialize + Debug>(doc: &T, read: impl Fn(&Value) -> Option<T>) {
+    let written = write(doc);
+    match read(&written) {
+        Some(again) => assert_eq!(write(&again), written, "read back as {again:?}"),
+        None => panic!("copse does not read what it wrote: {written}"),
+    }
+}
+
+fn write<T: Serialize>(doc: &T) -> Value {
+    match to_json(doc) {
         Ok(v) => v,
         Err(e) => panic!("a struct copse read does not serialize: {e}"),
-    };
-    match read(&written) {
-        Some(again) => assert_eq!(&again, doc, "written as {written}"),
-        None => panic!("copse does not read what it wrote: {written}"),
     }
 }
