@@ -67,15 +67,21 @@ fuzz_target!(|data: &[u8]| {
         let _ = freshness::check(date, None, now);
     }
 
-    // Signed times as a sender may write them: `created` and `expires` are any integers.
+    // Signed times as a sender may write them: `created` and `expires` are any integers,
+    // and, since random integers seldom land there, times near both ends of the range.
     if data.len() >= 16 {
         let created = i64::from_le_bytes(bytes8(&data[..8]));
         let expires = i64::from_le_bytes(bytes8(&data[8..16]));
-        if let Ok(created) = freshness::from_unix(created) {
-            let _ = freshness::check(created, None, now);
-            let _ = freshness::check(now, Some(created), now);
-            if let Ok(expires) = freshness::from_unix(expires) {
-                let _ = freshness::check(created, Some(expires), now);
+        let offset = i64::from(u16::from_le_bytes([data[0], data[1]]));
+        let first = DateTime::<Utc>::MIN_UTC.timestamp();
+        let last = DateTime::<Utc>::MAX_UTC.timestamp();
+        for t in [created, first + offset, last - offset] {
+            if let Ok(t) = freshness::from_unix(t) {
+                let _ = freshness::check(t, None, now);
+                let _ = freshness::check(now, Some(t), now);
+                if let Ok(expires) = freshness::from_unix(expires) {
+                    let _ = freshness::check(t, Some(expires), now);
+                }
             }
         }
     }
