@@ -5,7 +5,8 @@
 //! a line, severity `suspend` (copse's block), `silence` (limit) or `noop` (none). Imports
 //! also take the same header without `#`, and Mastodon's older files of bare domains, one a
 //! line, without a header (each one a block). Fields may be quoted as in RFC 4180 within
-//! one line. A file with any bad line is refused whole, naming the line.
+//! one line, and hold no control character but a tab. A file with any bad line is refused
+//! whole, naming the line.
 
 use crate::db::domain_policies::DomainPolicyRow;
 use crate::error::{Error, ErrorCode, Result};
@@ -61,6 +62,13 @@ pub fn parse(text: &str) -> Result<Vec<BlocklistEntry>> {
         let line = raw.trim_start_matches('\u{feff}').trim();
         if line.is_empty() {
             continue;
+        }
+        // Checked here, with the rest of the list, so that a bad line imports nothing: a NUL
+        // would otherwise fail the write on PostgreSQL after earlier batches were saved (and
+        // be stored on SQLite), and a carriage return inside a line is not something the
+        // export can write back. A tab is harmless.
+        if line.chars().any(|c| c.is_control() && c != '\t') {
+            return Err(bad(number, "the line holds a control character"));
         }
         let fields = split(line).ok_or_else(|| bad(number, "a quoted field is not closed"))?;
         if first {
@@ -246,5 +254,22 @@ mod tests {
                 err.message()
             );
         }
+    }
+
+    #[test]
+    fn a_control_character_in_a_field_is_refused() {
+        // A NUL would be stored on SQLite and fail the write on PostgreSQL after the whole
+        // list was checked; a carriage return inside a line is not one the export can write
+        // back (it writes a space).
+        for text in [
+            "#domain,#severity,#public_comment\nok.example,suspend,spam\0and more\n",
+            "d,,,,x\ry\n",
+            "ok.example\u{7}\n",
+        ] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::BlocklistInvalid, "{text:?}");
+        }
+        let tab = parse("ok.example,suspend,,,spam\tand more\r\n").unwrap();
+        assert_eq!(tab[0].public_comment.as_deref(), Some("spam\tand more"));
     }
 }

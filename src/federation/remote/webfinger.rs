@@ -81,8 +81,8 @@ pub async fn lookup(app: &App, handle: &Handle) -> Result<Url> {
 }
 
 /// The `self` link whose type is ActivityPub JSON: the one of the preferred actor type when
-/// several are offered, else the first.
-fn self_link(jrd: &Value, prefers: Option<&str>) -> Option<Url> {
+/// several are offered, else the first. Public so that the fuzz targets can reach it.
+pub fn self_link(jrd: &Value, prefers: Option<&str>) -> Option<Url> {
     let jrd = Jrd::deserialize(jrd).ok()?;
     let links: Vec<&JrdLink> = jrd
         .links

@@ -5,7 +5,7 @@ mod collections;
 mod inbox;
 mod nodeinfo;
 mod objects;
-mod webfinger;
+pub mod webfinger;
 
 use axum::Router;
 use axum::extract::{Request, State};

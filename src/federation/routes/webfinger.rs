@@ -25,8 +25,10 @@ pub struct WebfingerQuery {
 }
 
 /// What a resource names.
-enum Target {
+pub enum Target {
+    /// The server itself (its instance actor).
     Instance,
+    /// A local person or community, by name.
     Local(String),
 }
 
@@ -37,7 +39,9 @@ fn not_found(resource: &str) -> Error {
     )
 }
 
-fn parse(resource: &str, domain: &str, urls: &Urls) -> Option<Target> {
+/// What `resource` (an `acct:` URI, an actor URL or the server's origin) names on the server
+/// at `domain`; `None` for anything else. Public so that the fuzz targets can reach it.
+pub fn parse(resource: &str, domain: &str, urls: &Urls) -> Option<Target> {
     if resource == urls.origin() || resource == urls.base() || resource == urls.instance_actor() {
         return Some(Target::Instance);
     }

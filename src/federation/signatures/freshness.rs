@@ -68,8 +68,13 @@ pub fn check(
             ),
         ));
     }
+    // `expires` is whatever the sender wrote, up to the last second chrono can represent;
+    // adding the grace to one that late would overflow (and `+` panics). A deadline past
+    // the end of representable time has not passed.
     if let Some(expires) = expires
-        && now > expires + EXPIRES_GRACE
+        && expires
+            .checked_add_signed(EXPIRES_GRACE)
+            .is_some_and(|deadline| now > deadline)
     {
         return Err(Error::new(
             ErrorCode::DateOutOfRange,
@@ -108,5 +113,15 @@ mod tests {
         assert!(check(now - h(2), Some(now - h(1) + TimeDelta::seconds(1)), now).is_ok());
         let err = check(now - h(3), Some(now - h(2)), now).expect_err("expired");
         assert_eq!(err.code(), ErrorCode::DateOutOfRange);
+    }
+
+    #[test]
+    fn an_expiry_at_the_end_of_representable_time_is_not_an_overflow() {
+        let now = from_unix(1_700_000_000).expect("time");
+        let last = DateTime::<Utc>::MAX_UTC.timestamp();
+        for expires in [last, last - 1800, last - 3600] {
+            let expires = from_unix(expires).expect("the latest representable time");
+            assert!(check(now, Some(expires), now).is_ok());
+        }
     }
 }

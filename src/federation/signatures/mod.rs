@@ -23,7 +23,7 @@ pub mod keys;
 pub mod request;
 pub mod rfc9421;
 pub mod signer;
-pub(crate) mod structured;
+pub mod structured;
 pub mod verify;
 
 pub use keys::{Algorithm, SigningKey, VerifyingKey};
