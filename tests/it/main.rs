@@ -40,5 +40,6 @@ mod rate_limits;
 mod reports;
 mod reports_federation;
 mod signatures;
+mod soak;
 mod storage;
 mod storage_queue_migration;

@@ -9,6 +9,7 @@ pub mod peer;
 pub mod schema;
 pub mod server;
 pub mod sink;
+pub mod soak;
 
 pub use db::TestDb;
 pub use server::TestServer;
