@@ -20,11 +20,15 @@ pub(super) type Pool = managed::Pool<Manager>;
 
 /// Settings applied to every SQLite connection: WAL lets readers run beside the writer,
 /// the busy timeout makes writers queue instead of failing, and foreign keys are off by
-/// default in SQLite.
+/// default in SQLite. Each connection's page cache is held to 512 KiB (SQLite's default is
+/// 2,000 KiB): with the pool's connections that was 16 MB that filled slowly as the
+/// database grew, read by a soak as memory creeping up, while pages beyond the cache come
+/// from the operating system's file cache at little cost.
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; \
     PRAGMA journal_mode = WAL; \
     PRAGMA foreign_keys = ON; \
-    PRAGMA synchronous = NORMAL;";
+    PRAGMA synchronous = NORMAL; \
+    PRAGMA cache_size = -512;";
 
 /// Bounds on every PostgreSQL session, matching SQLite's: a writer waits at most five
 /// seconds for a lock (then the request is answered 503 `database_busy`, never 500), no
