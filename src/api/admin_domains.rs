@@ -225,7 +225,7 @@ pub async fn import_status(
     Ok(Json(import_json(&imports::find(&app, id).await?)))
 }
 
-fn import_json(v: &imports::ImportView) -> Value {
+fn import_json(v: &imports::Import) -> Value {
     json!({
         "id": v.id,
         "state": v.state,

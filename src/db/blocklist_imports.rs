@@ -22,6 +22,12 @@ pub struct ImportRow {
     pub finished_at: Option<NaiveDateTime>,
 }
 
+impl ImportRow {
+    pub fn is_running(&self) -> bool {
+        self.state == RUNNING
+    }
+}
+
 pub const RUNNING: &str = "running";
 pub const DONE: &str = "done";
 pub const FAILED: &str = "failed";

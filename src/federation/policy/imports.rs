@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::accounts::User;
 use crate::app::App;
 use crate::db::Backend;
-use crate::db::blocklist_imports::{self, ImportRow, RUNNING};
+use crate::db::blocklist_imports::{self, RUNNING};
 use crate::error::{Error, ErrorCode, Result};
 use crate::moderation::{Action, LogEntry, Moderator, TargetKind, log};
 
@@ -27,47 +27,13 @@ const BATCH: usize = 500;
 /// The least time the write lock is left free between two batches on SQLite.
 const SQLITE_PAUSE: Duration = Duration::from_millis(120);
 
-/// Where an import stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImportView {
-    pub id: i64,
-    /// `running`, `done` or `failed`.
-    pub state: String,
-    pub total: i32,
-    pub written: i32,
-    pub added: i32,
-    pub updated: i32,
-    pub error: Option<String>,
-    pub created_at: chrono::NaiveDateTime,
-    pub finished_at: Option<chrono::NaiveDateTime>,
-}
-
-impl ImportView {
-    pub fn is_running(&self) -> bool {
-        self.state == RUNNING
-    }
-}
-
-impl From<ImportRow> for ImportView {
-    fn from(row: ImportRow) -> Self {
-        ImportView {
-            id: row.id,
-            state: row.state,
-            total: row.total,
-            written: row.written,
-            added: row.added,
-            updated: row.updated,
-            error: row.error,
-            created_at: row.created_at,
-            finished_at: row.finished_at,
-        }
-    }
-}
+/// Where an import stands: its row, as stored.
+pub use crate::db::blocklist_imports::ImportRow as Import;
 
 /// Checks a blocklist whole (a bad line imports nothing) and starts applying it in the
 /// background; the import is returned at once. `by` is the admin, or `None` for `copse
 /// admin`. The same list sent while it is being applied returns that import.
-pub async fn start(app: &App, by: Option<&User>, text: &str) -> Result<ImportView> {
+pub async fn start(app: &App, by: Option<&User>, text: &str) -> Result<Import> {
     let (view, new) = record(app, by.map(|u| u.id), text).await?;
     if new {
         let (app, id) = (app.clone(), view.id);
@@ -78,7 +44,7 @@ pub async fn start(app: &App, by: Option<&User>, text: &str) -> Result<ImportVie
 
 /// Applies a blocklist to the end, here and now (for `copse admin`, which has no server to
 /// run it in the background).
-pub async fn apply_now(app: &App, text: &str) -> Result<ImportView> {
+pub async fn apply_now(app: &App, text: &str) -> Result<Import> {
     let (view, _) = record(app, None, text).await?;
     apply(app, view.id).await?;
     find(app, view.id).await
@@ -86,7 +52,7 @@ pub async fn apply_now(app: &App, text: &str) -> Result<ImportView> {
 
 /// Checks the list and records its import, or finds the same list's import running; with
 /// whether it is new.
-async fn record(app: &App, by_user_id: Option<i64>, text: &str) -> Result<(ImportView, bool)> {
+async fn record(app: &App, by_user_id: Option<i64>, text: &str) -> Result<(Import, bool)> {
     let entries = check(app, text)?;
     let total = i32::try_from(entries.len())
         .map_err(|_| Error::new(ErrorCode::BlocklistInvalid, "the blocklist is too long"))?;
@@ -107,28 +73,25 @@ async fn record(app: &App, by_user_id: Option<i64>, text: &str) -> Result<(Impor
         })
     })
     .await?;
-    Ok((row.into(), new))
+    Ok((row, new))
 }
 
 /// The import `id`.
-pub async fn find(app: &App, id: i64) -> Result<ImportView> {
+pub async fn find(app: &App, id: i64) -> Result<Import> {
     app.db
         .run(move |c| blocklist_imports::find(c, id)?.ok_or_else(no_such_import))
         .await
-        .map(ImportView::from)
 }
 
 /// The latest imports, newest first.
-pub async fn recent(app: &App) -> Result<Vec<ImportView>> {
-    let rows = app
-        .db
+pub async fn recent(app: &App) -> Result<Vec<Import>> {
+    app.db
         .run(|c| Ok(blocklist_imports::recent(c, 20)?))
-        .await?;
-    Ok(rows.into_iter().map(ImportView::from).collect())
+        .await
 }
 
 /// Waits up to `at_most` for the import to finish; where it stands then.
-pub async fn settle(app: &App, id: i64, at_most: Duration) -> Result<ImportView> {
+pub async fn settle(app: &App, id: i64, at_most: Duration) -> Result<Import> {
     let deadline = tokio::time::Instant::now() + at_most;
     loop {
         let view = find(app, id).await?;
