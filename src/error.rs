@@ -81,6 +81,7 @@ error_codes! {
     AccountPending => "account_pending", Forbidden;
     Forbidden => "forbidden", Forbidden;
     RegistrationsClosed => "registrations_closed", Forbidden;
+    FormExpired => "form_expired", Forbidden;
     NotFound => "not_found", NotFound;
     MethodNotAllowed => "method_not_allowed", Invalid;
     UsernameTaken => "username_taken", Conflict;

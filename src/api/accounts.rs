@@ -74,7 +74,7 @@ pub async fn delete_me(
     ApiJson(body): ApiJson<Deletion>,
 ) -> Result<Response> {
     accounts::delete_account(&app, &auth.user, &body.password).await?;
-    let cookie = clear_session_cookie(!app.config.dev);
+    let cookie = clear_session_cookie(app.config.secure_cookies());
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }
 

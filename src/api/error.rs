@@ -53,6 +53,8 @@ impl IntoResponse for Error {
             _ => self.message(),
         };
         let mut response = (status, Json(error_body(self.code(), message))).into_response();
+        // Kept for the layer that shows errors to browsers as pages.
+        response.extensions_mut().insert(self.code());
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -40,7 +40,11 @@ pub async fn login(
     app.limiter
         .check(Limit::LoginPerAccount, Key::Login(&tried))?;
     let done = accounts::login(&app.db, &body.username, &body.password, user_agent, ttl).await?;
-    let cookie = session_cookie(&done.token, ttl.as_secs() as i64, !app.config.dev);
+    let cookie = session_cookie(
+        &done.token,
+        ttl.as_secs() as i64,
+        app.config.secure_cookies(),
+    );
     let body = json!({
         "token": done.token,
         "token_type": "Bearer",
@@ -52,6 +56,6 @@ pub async fn login(
 
 pub async fn logout(State(app): State<App>, auth: Authenticated) -> Result<Response> {
     accounts::logout(&app.db, &auth.token).await?;
-    let cookie = clear_session_cookie(!app.config.dev);
+    let cookie = clear_session_cookie(app.config.secure_cookies());
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())
 }

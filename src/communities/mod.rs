@@ -5,9 +5,11 @@
 //! first moderator.
 
 mod create;
+mod directory;
 mod model;
 pub mod venue;
 
 pub use create::{MAX_SUMMARY_CHARS, MAX_TITLE_CHARS, NewCommunity, create, details, find_local};
+pub use directory::{Listed, directory};
 pub use model::{Community, CommunityDetails};
 pub use venue::{Reach, Venue};

@@ -64,6 +64,24 @@ pub const KEYS: &[KeyDef] = &[
         about: "`closed` (accounts only from `copse admin create-user`), `approval` (an admin approves each sign-up) or `open`.",
     },
     KeyDef {
+        key: "instance.name",
+        env: "COPSE_INSTANCE_NAME",
+        default: None,
+        about: "The server's name in its pages' header and title. Unset: the domain.",
+    },
+    KeyDef {
+        key: "instance.description",
+        env: "COPSE_INSTANCE_DESCRIPTION",
+        default: None,
+        about: "What this server is and who it is for, in Markdown, shown on its home page.",
+    },
+    KeyDef {
+        key: "instance.contact",
+        env: "COPSE_INSTANCE_CONTACT",
+        default: None,
+        about: "How to reach the admins (an email address or a URL), shown where sign-ups are closed.",
+    },
+    KeyDef {
         key: "auth.session_days",
         env: "COPSE_AUTH_SESSION_DAYS",
         default: Some("30"),

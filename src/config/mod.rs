@@ -16,7 +16,7 @@ use std::time::Duration;
 use crate::error::{Error, ErrorCode, Result};
 
 pub use keys::{KEYS, KeyDef};
-pub use values::{DatabaseUrl, RegistrationMode};
+pub use values::{DatabaseUrl, RegistrationMode, is_loopback_domain};
 
 use source::RawConfig;
 
@@ -42,6 +42,12 @@ pub struct Config {
     pub log: String,
     /// Who may create an account through the API.
     pub registration_mode: RegistrationMode,
+    /// `instance.name`: the name pages show; the domain when unset.
+    pub instance_name: Option<String>,
+    /// `instance.description`: Markdown for the home page.
+    pub instance_description: Option<String>,
+    /// `instance.contact`: an email address or URL for the admins.
+    pub instance_contact: Option<String>,
     /// How long a login session lasts.
     pub session_ttl: Duration,
     /// Largest accepted request body.
@@ -154,6 +160,9 @@ impl Config {
                 .string("registration.mode")?
                 .parse()
                 .map_err(|m: String| raw.invalid("registration.mode", &m))?,
+            instance_name: non_empty(raw.optional_string("instance.name")?),
+            instance_description: non_empty(raw.optional_string("instance.description")?),
+            instance_contact: non_empty(raw.optional_string("instance.contact")?),
             session_ttl: Duration::from_secs(session_days * 86_400),
             http_max_body_bytes: raw.integer("http.max_body_bytes", 1024, 1 << 30)? as usize,
             http_request_timeout: Duration::from_secs(raw.integer(
@@ -194,15 +203,39 @@ impl Config {
         })
     }
 
-    /// The URL scheme of this server's public addresses: `http` only in development mode.
+    /// The URL scheme of this server's public addresses: `https`, except in development
+    /// mode and for a loopback domain (`localhost:8080`, the quick start's). No other
+    /// server can reach a loopback domain, and a browser on the same machine opens it over
+    /// plain http, so its links must say http to work at all.
     pub fn scheme(&self) -> &'static str {
-        if self.dev { "http" } else { "https" }
+        if self.dev || values::is_loopback_domain(&self.domain) {
+            "http"
+        } else {
+            "https"
+        }
+    }
+
+    /// Whether cookies are marked `Secure` (sent over https only): whenever the public
+    /// addresses are https.
+    pub fn secure_cookies(&self) -> bool {
+        self.scheme() == "https"
+    }
+
+    /// The server's name as its pages show it.
+    pub fn instance_name(&self) -> &str {
+        self.instance_name.as_deref().unwrap_or(&self.domain)
     }
 
     /// The public base URL, e.g. `https://cop.example.org`.
     pub fn public_url(&self) -> String {
         format!("{}://{}", self.scheme(), self.domain)
     }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 fn rate(raw: &RawConfig, key: &str) -> Result<u32> {

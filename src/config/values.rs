@@ -179,3 +179,48 @@ mod tests {
         assert!(shown.contains("db:5432"));
     }
 }
+
+/// Whether a domain (`host[:port]`) names this machine: `localhost` and its subdomains,
+/// `127.0.0.0/8` and `[::1]`.
+pub fn is_loopback_domain(domain: &str) -> bool {
+    let host = if let Some(rest) = domain.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        domain.rsplit_once(':').map_or(domain, |(h, _)| h)
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::is_loopback_domain;
+
+    #[test]
+    fn loopback_domains_are_recognised() {
+        for d in [
+            "localhost",
+            "localhost:8080",
+            "copse.localhost:3000",
+            "127.0.0.1:8080",
+            "127.1.2.3",
+            "[::1]:8080",
+        ] {
+            assert!(is_loopback_domain(d), "{d}");
+        }
+        for d in [
+            "cop.example.org",
+            "localhost.example.org",
+            "10.0.0.1:8080",
+            "128.0.0.1",
+            "example.org:8080",
+        ] {
+            assert!(!is_loopback_domain(d), "{d}");
+        }
+    }
+}

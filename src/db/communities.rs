@@ -154,3 +154,13 @@ pub fn is_moderator(conn: &mut DbConnection, community_id: i64, user_id: i64) ->
     ))
     .get_result(conn)
 }
+
+/// The communities listed in the directory, by name; at most `limit`.
+pub fn discoverable(conn: &mut DbConnection, limit: i64) -> QueryResult<Vec<Community>> {
+    communities::table
+        .filter(communities::discoverable.eq(true))
+        .order(communities::name.asc())
+        .limit(limit)
+        .select(Community::as_select())
+        .load(conn)
+}

@@ -261,3 +261,17 @@ pub fn of_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<Vec<Members
         .select(MembershipRow::as_select())
         .load(conn)
 }
+
+/// Members per community, for every community that has any (the directory's counts).
+pub fn member_counts(conn: &mut DbConnection) -> QueryResult<Vec<(i64, i64)>> {
+    let rows: Vec<(Option<i64>, i64)> = memberships::table
+        .filter(memberships::state.eq("accepted"))
+        .filter(memberships::community_id.is_not_null())
+        .group_by(memberships::community_id)
+        .select((memberships::community_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, n)| id.map(|id| (id, n)))
+        .collect())
+}

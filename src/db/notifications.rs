@@ -62,3 +62,12 @@ pub fn mark_read(conn: &mut DbConnection, user_id: i64, up_to: i64) -> QueryResu
     .set(notifications::is_read.eq(true))
     .execute(conn)
 }
+
+/// How many of a user's notifications are unread (the header's badge).
+pub fn unread_count(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64> {
+    notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .filter(notifications::is_read.eq(false))
+        .count()
+        .get_result(conn)
+}

@@ -38,6 +38,10 @@ pub(super) fn apply(routes: Router, app: App) -> Router {
         ))
         .layer(CompressionLayer::new())
         .layer(middleware::map_response(uniform_errors))
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            crate::web::errors::for_browsers,
+        ))
         .layer(middleware::from_fn_with_state(app, record_metrics))
         .layer(
             TraceLayer::new_for_http()

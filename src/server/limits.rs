@@ -66,3 +66,23 @@ pub async fn api(State(app): State<App>, request: Request, next: Next) -> Result
     }
     Ok(next.run(request).await)
 }
+
+/// The same budgets for the web interface's forms: logging in and signing up count as
+/// they do through the API, and every form against the address's request budget.
+pub async fn forms(
+    State(app): State<App>,
+    request: Request,
+    next: Next,
+) -> Result<Response, Error> {
+    if request.method() == Method::POST {
+        let ClientIp(ip) = ClientIp::of(&app, request.extensions(), request.headers());
+        let limiter = &app.limiter;
+        limiter.check(Limit::ApiPerIp, Key::Ip(ip))?;
+        match request.uri().path() {
+            "/login" => limiter.check(Limit::LoginPerIp, Key::Ip(ip))?,
+            "/signup" => limiter.check(Limit::RegistrationPerIp, Key::Ip(ip))?,
+            _ => {}
+        }
+    }
+    Ok(next.run(request).await)
+}

@@ -30,6 +30,12 @@ pub fn router(app: App) -> Router {
             )),
         )
         .merge(crate::federation::routes::router(app.clone()))
+        .merge(
+            crate::web::router().layer(axum::middleware::from_fn_with_state(
+                app.clone(),
+                limits::forms,
+            )),
+        )
         .fallback(ops::not_found)
         .with_state(app.clone());
     layers::apply(routes, app).layer(DefaultBodyLimit::disable())

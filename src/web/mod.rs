@@ -1,6 +1,76 @@
-//! HTML pages. For now: the plain page a browser sees at an actor's address.
+//! HTML pages: what people see in a browser, at the same addresses ActivityPub uses (a
+//! browser asking for `/c/nursing` gets the page, a server asking for activity+json gets
+//! the actor).
+//!
+//! Pages are a thin layer over the domain, like the API: handlers in `pages/` gather what
+//! a page shows and hand it to a compiled template in `templates/` (askama: checked when
+//! the binary is built, escaping by default, no template files to ship). Every page works
+//! without JavaScript; `static/copse.js` only adds comforts. Every form carries a token
+//! against cross-site forgery (`csrf`), and every string comes from the catalogue of the
+//! reader's language (`i18n`).
 
-use axum::response::Html;
+pub mod assets;
+pub mod csrf;
+pub mod errors;
+pub mod form;
+pub mod i18n;
+pub mod page;
+pub mod pages;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::handler::Handler;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::app::App;
+
+/// The routes that only pages have. Addresses shared with ActivityPub are negotiated in
+/// the federation router with [`negotiate`].
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/static/{file}", get(assets::serve))
+        .route(
+            "/login",
+            get(pages::auth::login_form).post(pages::auth::login),
+        )
+        .route(
+            "/signup",
+            get(pages::auth::signup_form).post(pages::auth::signup),
+        )
+        .route("/logout", post(pages::auth::logout))
+        .route("/language", post(pages::auth::language))
+        .route("/modlog", get(pages::modlog::show))
+        .route("/c/{name}/feed.atom", get(pages::feed::community))
+        .route("/c/{name}/join", post(pages::community::join))
+        .route("/interact", get(pages::community::interact))
+        .route(
+            "/c/{name}/submit",
+            get(pages::write::post_form).post(pages::write::post),
+        )
+        .route("/post/{id}/reply", post(pages::write::reply))
+        .route("/post/{id}/vote", post(pages::write::vote_post))
+        .route("/comment/{id}/vote", post(pages::write::vote_comment))
+}
+
+/// A GET route that answers ActivityPub clients with `ap` and browsers with `page`.
+pub fn negotiate<A, TA, W, TW>(ap: A, page: W) -> MethodRouter<App>
+where
+    A: Handler<TA, App>,
+    W: Handler<TW, App>,
+    TA: 'static,
+    TW: 'static,
+{
+    get(move |State(app): State<App>, req: Request| {
+        let (ap, page) = (ap.clone(), page.clone());
+        async move {
+            if crate::federation::routes::wants_activity_json(req.headers()) {
+                ap.call(req, app).await
+            } else {
+                page.call(req, app).await
+            }
+        }
+    })
+}
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -16,28 +86,4 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// The page a browser sees at the address of a deleted account.
-pub fn gone_page(handle: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Account deleted</title></head>\n<body><main><h1>Account deleted</h1>\
-         <p>{handle} deleted their account. Its posts are gone and the name stays retired.</p>\
-         </main></body></html>\n",
-        handle = escape(handle),
-    ))
-}
-
-/// A minimal profile page. `summary_html` must already be safe HTML.
-pub fn profile_page(title: &str, handle: &str, summary_html: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title></head>\n<body><main><h1>{title}</h1><p>{handle}</p>{summary_html}\
-         <p><small>Follow from any fediverse account by searching for {handle}.</small></p></main></body></html>\n",
-        title = escape(title),
-        handle = escape(handle),
-    ))
 }

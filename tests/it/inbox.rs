@@ -297,7 +297,7 @@ async fn outside_development_keys_and_actors_on_private_addresses_are_never_fetc
     let peer = Peer::start().await;
     peer.add_actor("alice", "Person").await;
     let stranger = copse::federation::keys::generate_async().await.unwrap();
-    let target = format!("https://{}/u/mira", s.domain());
+    let target = format!("{}/u/mira", s.app.config.public_url());
 
     // Key ids on loopback and private addresses, and one on the peer itself (plain http on
     // a loopback port): refused without a request.

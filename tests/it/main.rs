@@ -43,3 +43,4 @@ mod signatures;
 mod soak;
 mod storage;
 mod storage_queue_migration;
+mod web;

@@ -85,9 +85,7 @@ pub async fn find(app: &App, id: i64) -> Result<Import> {
 
 /// The latest imports, newest first.
 pub async fn recent(app: &App) -> Result<Vec<Import>> {
-    app.db
-        .run(|c| Ok(blocklist_imports::recent(c, 20)?))
-        .await
+    app.db.run(|c| Ok(blocklist_imports::recent(c, 20)?)).await
 }
 
 /// Waits up to `at_most` for the import to finish; where it stands then.

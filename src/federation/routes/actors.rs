@@ -1,15 +1,14 @@
-//! `GET /u/{name}`, `GET /c/{name}`, `GET /actor`: actor documents for servers, plain pages
-//! for browsers.
+//! `GET /u/{name}`, `GET /c/{name}`, `GET /actor`: actor documents for servers (browsers
+//! get the pages in `web`).
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::http::header::{CONTENT_TYPE, VARY};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use serde_json::Value;
 
-use super::wants_activity_json;
 use crate::accounts::AccountStatus;
 use crate::app::App;
 use crate::communities;
@@ -21,7 +20,6 @@ use crate::federation::protocol::objects::Tombstone;
 use crate::federation::protocol::outgoing::to_json;
 use crate::federation::protocol::{ACTIVITY_JSON, AS_CONTEXT};
 use crate::federation::urls::Urls;
-use crate::web;
 
 fn activity_json(actor: Actor) -> Response {
     (
@@ -31,15 +29,7 @@ fn activity_json(actor: Actor) -> Response {
         .into_response()
 }
 
-fn html(page: axum::response::Html<String>) -> Response {
-    ([(VARY, "Accept")], page).into_response()
-}
-
-pub async fn person(
-    State(app): State<App>,
-    Path(name): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response> {
+pub async fn person(State(app): State<App>, Path(name): Path<String>) -> Result<Response> {
     let lookup = name.clone();
     let found = app
         .db
@@ -48,24 +38,16 @@ pub async fn person(
     if let Some(user) = &found
         && user.status() == AccountStatus::Deleted
     {
-        if wants_activity_json(&headers) && saying_goodbye(&app, user).await? {
+        if saying_goodbye(&app, user).await? {
             let key = actors::person_public_key(&app.db, user).await?;
             let urls = Urls::new(&app.config);
             return Ok(activity_json(actors::person(&urls, user, key)));
-        }
-        if !wants_activity_json(&headers) {
-            let handle = format!("@{}@{}", user.username, app.config.domain);
-            return Ok((StatusCode::GONE, html(web::gone_page(&handle))).into_response());
         }
         return Ok(gone(&app, user));
     }
     let user = found
         .filter(|u| u.status() == AccountStatus::Active)
         .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
-    let handle = format!("@{}@{}", user.username, app.config.domain);
-    if !wants_activity_json(&headers) {
-        return Ok(html(web::profile_page(&user.username, &handle, "")));
-    }
     let key = actors::person_public_key(&app.db, &user).await?;
     let urls = Urls::new(&app.config);
     let mut actor = actors::person(&urls, &user, key);
@@ -115,37 +97,15 @@ fn gone(app: &App, user: &crate::accounts::User) -> Response {
         .into_response()
 }
 
-pub async fn community(
-    State(app): State<App>,
-    Path(name): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response> {
+pub async fn community(State(app): State<App>, Path(name): Path<String>) -> Result<Response> {
     let details = communities::find_local(&app.db, &name).await?;
-    if !wants_activity_json(&headers) {
-        let c = &details.community;
-        let handle = format!("!{}@{}", c.name, app.config.domain);
-        let summary = c
-            .summary
-            .as_deref()
-            .map(actors::summary_html)
-            .unwrap_or_default();
-        return Ok(html(web::profile_page(&c.title, &handle, &summary)));
-    }
     Ok(activity_json(actors::group(
         &Urls::new(&app.config),
         &details,
     )))
 }
 
-pub async fn instance(State(app): State<App>, headers: HeaderMap) -> Result<Response> {
-    if !wants_activity_json(&headers) {
-        let domain = &app.config.domain;
-        return Ok(html(web::profile_page(
-            domain,
-            &format!("@{domain}@{domain}"),
-            "",
-        )));
-    }
+pub async fn instance(State(app): State<App>) -> Result<Response> {
     let key = actors::instance_key(&app.db).await?;
     Ok(activity_json(actors::instance(
         &Urls::new(&app.config),
@@ -155,15 +115,8 @@ pub async fn instance(State(app): State<App>, headers: HeaderMap) -> Result<Resp
 }
 
 /// `GET /actor/reports`: the instance's reporting actor, which signs forwarded reports.
-pub async fn reports(State(app): State<App>, headers: HeaderMap) -> Result<Response> {
+pub async fn reports(State(app): State<App>) -> Result<Response> {
     let domain = &app.config.domain;
-    if !wants_activity_json(&headers) {
-        return Ok(html(web::profile_page(
-            &format!("Reports from {domain}"),
-            &format!("@reports@{domain}"),
-            "",
-        )));
-    }
     let key = actors::instance_key(&app.db).await?;
     Ok(activity_json(actors::reports(
         &Urls::new(&app.config),
@@ -173,7 +126,7 @@ pub async fn reports(State(app): State<App>, headers: HeaderMap) -> Result<Respo
 }
 
 /// `GET /`: the instance actor for ActivityPub clients (Lemmy looks for the server's actor
-/// at its root), a plain page naming the server for browsers.
-pub async fn root(state: State<App>, headers: HeaderMap) -> Result<Response> {
-    instance(state, headers).await
+/// at its root); browsers get the home page.
+pub async fn root(state: State<App>) -> Result<Response> {
+    instance(state).await
 }

@@ -18,12 +18,16 @@ use axum::routing::{get, post};
 use crate::app::App;
 use crate::error::Error;
 use crate::federation::authorized_fetch;
+use crate::web::{negotiate, pages};
 
 pub fn router(app: App) -> Router<App> {
     // Documents that authorized fetch guards; discovery and the instance actor stay open.
     let guarded = Router::new()
-        .route("/u/{name}", get(actors::person))
-        .route("/c/{name}", get(actors::community))
+        .route("/u/{name}", negotiate(actors::person, pages::person::show))
+        .route(
+            "/c/{name}",
+            negotiate(actors::community, pages::community::show),
+        )
         .route("/inbox", post(inbox::shared))
         .route("/u/{name}/inbox", post(inbox::person))
         .route("/c/{name}/inbox", post(inbox::community))
@@ -38,9 +42,12 @@ pub fn router(app: App) -> Router<App> {
             get(collections::community_moderators),
         )
         .route("/c/{name}/members", get(collections::community_members))
-        .route("/post/{id}", get(objects::post))
+        .route("/post/{id}", negotiate(objects::post, pages::thread::post))
         .route("/post/{id}/context", get(objects::context))
-        .route("/comment/{id}", get(objects::comment))
+        .route(
+            "/comment/{id}",
+            negotiate(objects::comment, pages::thread::comment),
+        )
         .route("/activities/{kind}/{token}", get(objects::activity))
         .route_layer(middleware::from_fn_with_state(app, require_signature));
     Router::new()
@@ -48,9 +55,9 @@ pub fn router(app: App) -> Router<App> {
         .route("/.well-known/nodeinfo", get(nodeinfo::index))
         .route("/.well-known/host-meta", get(nodeinfo::host_meta))
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
-        .route("/actor", get(actors::instance))
+        .route("/actor", negotiate(actors::instance, pages::home::show))
         .route("/actor/reports", get(actors::reports))
-        .route("/", get(actors::root))
+        .route("/", negotiate(actors::root, pages::home::show))
         .merge(guarded)
 }
 

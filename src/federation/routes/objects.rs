@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::wants_activity_json;
 use crate::app::App;
 use crate::db::{comments, posts, sent};
 use crate::discussions::views::{self, Here};
@@ -65,7 +64,7 @@ pub async fn post(
 ) -> Result<Response> {
     gate(&app, id, &method, &uri, &headers).await?;
     let here = here(&app);
-    let (object, view, gone) = app
+    let object = app
         .db
         .run(move |c| {
             let row = posts::find(c, id)?
@@ -74,24 +73,11 @@ pub async fn post(
             let author = views::author_ap_id(c, &here, row.author_user_id, row.author_remote_id)?
                 .unwrap_or_default();
             let (_, community) = views::community_of(c, &here, &row)?;
-            let gone = row.removed || row.deleted;
-            Ok((
-                to_json(&page(&row, &author, &community))?,
-                views::post_view(c, &here, &row)?,
-                gone,
-            ))
+            to_json(&page(&row, &author, &community))
         })
         .await?;
-    if wants_activity_json(&headers) {
-        // A removed or deleted post is served as its Tombstone, so servers drop it too.
-        return Ok(activity_json(object));
-    }
-    // To a browser, what moderators removed or its author deleted is gone.
-    if gone {
-        return Err(not_found());
-    }
-    let body = view.body_html.unwrap_or_default();
-    Ok(crate::web::profile_page(&view.title, &view.community, &body).into_response())
+    // A removed or deleted post is served as its Tombstone, so servers drop it too.
+    Ok(activity_json(object))
 }
 
 pub async fn comment(

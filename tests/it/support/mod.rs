@@ -10,6 +10,7 @@ pub mod schema;
 pub mod server;
 pub mod sink;
 pub mod soak;
+pub mod web;
 
 pub use db::TestDb;
 pub use server::TestServer;

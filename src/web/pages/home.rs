@@ -1,0 +1,65 @@
+//! `/` for browsers: what this server is, its communities (searchable), how to join.
+
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::communities::{self, Listed};
+use crate::config::RegistrationMode;
+use crate::error::Result;
+use crate::web::page::{Ctx, Meta, Page};
+
+#[derive(Deserialize)]
+pub struct HomeQuery {
+    #[serde(default)]
+    q: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home {
+    page: Page,
+    description_html: Option<String>,
+    communities: Vec<Listed>,
+    search: String,
+    registration: RegistrationMode,
+    contact: Option<String>,
+}
+
+impl Home {
+    fn members(&self, count: &i64) -> String {
+        self.page
+            .tv("home-members", &[("count", &count.to_string())])
+    }
+}
+
+pub async fn show(ctx: Ctx, Query(q): Query<HomeQuery>) -> Result<Response> {
+    let search =
+        q.q.unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect::<String>();
+    let communities = communities::directory(&ctx.app.db, Some(&search)).await?;
+    let config = &ctx.app.config;
+    let description_html = config
+        .instance_description
+        .as_deref()
+        .map(crate::content::render_markdown);
+    let meta = Meta {
+        description: config.instance_description.clone(),
+        canonical: Some(format!("{}/", config.public_url())),
+        activity: Some(format!("{}/actor", config.public_url())),
+        ..Meta::default()
+    };
+    let page = ctx.page(ctx.t("home-title"), meta).await;
+    let home = Home {
+        page,
+        description_html,
+        communities,
+        search,
+        registration: config.registration_mode,
+        contact: config.instance_contact.clone(),
+    };
+    Ok(ctx.ok(home.render()))
+}

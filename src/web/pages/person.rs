@@ -1,0 +1,79 @@
+//! `/u/{name}` for browsers: a person and their latest posts; a deleted account's page.
+
+use askama::Template;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::when;
+use crate::accounts::AccountStatus;
+use crate::discussions::{PostView, posts};
+use crate::error::{Error, ErrorCode, Result};
+use crate::web::page::{Ctx, Meta, Page};
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonPage {
+    page: Page,
+    username: String,
+    handle: String,
+    gone: bool,
+    posts: Vec<PostView>,
+}
+
+impl PersonPage {
+    fn when(&self, t: &str) -> String {
+        when(t)
+    }
+
+    fn gone_text(&self) -> String {
+        self.page.tv("person-gone", &[("handle", &self.handle)])
+    }
+
+    fn comments(&self, n: &i32) -> String {
+        self.page.tv("post-comments", &[("count", &n.to_string())])
+    }
+}
+
+pub async fn show(ctx: Ctx, Path(name): Path<String>) -> Result<Response> {
+    let lookup = name.clone();
+    let user = ctx
+        .app
+        .db
+        .run(move |c| Ok(crate::db::users::find_by_username(c, &lookup)?))
+        .await?
+        .filter(|u| u.status() != AccountStatus::Pending)
+        .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
+    let handle = format!("@{}@{}", user.username, ctx.app.config.domain);
+    let actor_id = crate::federation::urls::Urls::new(&ctx.app.config).person(&user.username);
+    if user.status() == AccountStatus::Deleted {
+        let page = ctx.page(ctx.t("person-gone-title"), Meta::default()).await;
+        let view = PersonPage {
+            page,
+            username: user.username,
+            handle,
+            gone: true,
+            posts: Vec::new(),
+        };
+        return Ok(ctx.respond(StatusCode::GONE, view.render()));
+    }
+    let posts = posts::by_person(&ctx.app, ctx.viewer.as_ref(), &user.username, 20).await?;
+    let meta = Meta {
+        canonical: Some(actor_id.clone()),
+        og_type: "profile",
+        activity: Some(actor_id),
+        ..Meta::default()
+    };
+    let page = ctx.page(user.username.clone(), meta).await;
+    let view = PersonPage {
+        page,
+        username: user.username,
+        handle,
+        gone: false,
+        posts: posts
+            .into_iter()
+            .filter(|p| !p.removed && !p.deleted)
+            .collect(),
+    };
+    Ok(ctx.ok(view.render()))
+}

@@ -1,0 +1,474 @@
+//! The web pages over HTTP: the same addresses serve pages to browsers and ActivityPub to
+//! servers; forms are protected against forgery; members-only content stays with members
+//! on every page and feed; errors are pages; the reader's language is used.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+use crate::support::web::WebClient;
+
+/// A server with `mira` owning `!nursing` (with a rule and a question), and her token.
+async fn nursing(env: &[(&str, &str)]) -> (TestServer, String) {
+    let s = TestServer::federating(env).await;
+    s.create_user("mira", false).await;
+    let mira = s.login("mira").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira),
+            json!({"name": "nursing", "title": "Nursing practice", "summary": "Shift work, **wound care** and more."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (s, mira)
+}
+
+async fn settings(s: &TestServer, token: &str, body: Value) {
+    let (status, body) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/nursing",
+            Some(token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn post(s: &TestServer, token: &str, title: &str) -> i64 {
+    let (status, body) = s
+        .post(
+            "/api/v1/posts",
+            Some(token),
+            json!({"community": "nursing", "title": title, "body": "Body of *the* post"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_i64().unwrap()
+}
+
+/// Logs `name` in through the login form.
+async fn logged_in(s: &TestServer, name: &str) -> WebClient {
+    let web = WebClient::new(s);
+    let password = crate::support::server::password_of(name);
+    let page = web
+        .post_form(
+            "/login",
+            &[("username", name), ("password", &password), ("next", "/")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(web.cookie("copse_session").is_some());
+    web
+}
+
+#[tokio::test]
+async fn a_browser_gets_pages_and_a_server_gets_activity_json_at_the_same_address() {
+    let (s, mira) = nursing(&[]).await;
+    let id = post(&s, &mira, "Night shifts & <sleep>").await;
+    let web = WebClient::new(&s);
+    for path in ["/", "/c/nursing", "/u/mira", &format!("/post/{id}")] {
+        let page = web.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(page.is_html(), "{path}");
+        assert!(
+            page.header("content-security-policy")
+                .contains("frame-ancestors 'none'")
+        );
+        assert!(page.header("vary").contains("Accept"), "{path}");
+        assert!(page.body.starts_with("<!doctype html>"), "{path}");
+        let json = web.get_accepting(path, "application/activity+json").await;
+        assert_eq!(json.status, StatusCode::OK, "{path}");
+        assert!(
+            json.header("content-type")
+                .starts_with("application/activity+json")
+        );
+        let v: Value = serde_json::from_str(&json.body).unwrap();
+        assert!(v["id"].is_string(), "{path}: {v}");
+    }
+    let page = web.get("/c/nursing").await;
+    assert!(page.body.contains("<h1>Nursing practice</h1>"));
+    assert!(page.body.contains(&format!("!nursing@{}", s.domain())));
+    // The description is Markdown; a title is text, escaped.
+    assert!(page.body.contains("<strong>wound care</strong>"));
+    assert!(
+        page.body.contains("Night shifts &#38; &#60;sleep&#62;"),
+        "the title is escaped"
+    );
+    assert!(!page.body.contains("<sleep>"));
+    // Fediverse software finds the actor, feed readers the feed.
+    assert!(page.body.contains(&format!(
+        "<link rel=\"alternate\" type=\"application/activity+json\" href=\"{}/c/nursing\">",
+        s.app.config.public_url()
+    )));
+    assert!(page.body.contains("/c/nursing/feed.atom"));
+    let thread = web.get(&format!("/post/{id}")).await;
+    assert!(thread.body.contains("Body of <em>the</em> post"));
+    assert!(
+        thread
+            .body
+            .contains("property=\"og:type\" content=\"article\"")
+    );
+}
+
+#[tokio::test]
+async fn a_private_community_shows_its_discussions_to_members_only() {
+    let (s, mira) = nursing(&[]).await;
+    settings(&s, &mira, json!({"visibility": "private", "join_policy": "approval", "welcome_message": "Welcome to the ward"})).await;
+    let id = post(&s, &mira, "Patient handover notes").await;
+    s.create_user("olga", false).await;
+    let visitor = WebClient::new(&s);
+    let outsider = logged_in(&s, "olga").await;
+    let member = logged_in(&s, "mira").await;
+
+    for (who, web) in [("visitor", &visitor), ("outsider", &outsider)] {
+        let page = web.get("/c/nursing").await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        assert!(
+            !page.body.contains("Patient handover notes"),
+            "{who} saw a post title"
+        );
+        assert!(
+            !page.body.contains("Welcome to the ward"),
+            "{who} saw the welcome"
+        );
+        let thread = web.get(&format!("/post/{id}")).await;
+        assert_eq!(thread.status, StatusCode::NOT_FOUND, "{who}");
+        assert!(!thread.body.contains("handover"), "{who}");
+        let feed = web.get("/c/nursing/feed.atom").await;
+        assert_eq!(feed.status, StatusCode::NOT_FOUND, "{who}");
+        let person = web.get("/u/mira").await;
+        assert!(
+            !person.body.contains("handover"),
+            "{who} saw it on the author's page"
+        );
+    }
+    let page = member.get("/c/nursing").await;
+    assert!(page.body.contains("Patient handover notes"));
+    assert!(page.body.contains("Welcome to the ward"));
+    let thread = member.get(&format!("/post/{id}")).await;
+    assert_eq!(thread.status, StatusCode::OK);
+    // Nothing of a member's page is kept by shared caches.
+    assert!(thread.header("cache-control").contains("private"));
+}
+
+#[tokio::test]
+async fn forms_without_this_browsers_token_or_from_another_site_are_refused() {
+    let (s, _) = nursing(&[]).await;
+    let web = WebClient::new(&s);
+    let password = crate::support::server::password_of("mira");
+    // No token at all (a forged form, or the browser's first visit).
+    let page = web
+        .post_raw(
+            "/login",
+            &[
+                ("username".into(), "mira".into()),
+                ("password".into(), password.clone()),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.is_html());
+    assert!(page.body.contains("form_expired"));
+    assert!(web.cookie("copse_session").is_none());
+    // A token that is not this browser's.
+    web.get("/login").await;
+    let page = web
+        .post_form(
+            "/login",
+            &[
+                ("username", "mira"),
+                ("password", &password),
+                ("csrf", "A".repeat(43).as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    // The right token, sent from another site.
+    let token = web.cookie("copse_csrf").unwrap();
+    let page = web
+        .post_raw(
+            "/login",
+            &[
+                ("username".into(), "mira".into()),
+                ("password".into(), password.clone()),
+                ("csrf".into(), token.clone()),
+            ],
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(web.cookie("copse_session").is_none());
+    // Control characters in a form are refused, not stored.
+    let page = web
+        .post_form(
+            "/login",
+            &[("username", "mi\u{0}ra"), ("password", &password)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // And the real thing works, returning only to a page of this server.
+    let page = web
+        .post_form(
+            "/login",
+            &[
+                ("username", "mira"),
+                ("password", &password),
+                ("next", "//evil.example/x"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/");
+    let session = page.header("set-cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+}
+
+#[tokio::test]
+async fn a_newcomer_signs_up_applies_posts_replies_and_votes_with_forms() {
+    let (s, mira) = nursing(&[("COPSE_REGISTRATION_MODE", "open")]).await;
+    settings(
+        &s,
+        &mira,
+        json!({"join_policy": "approval", "rules": ["No patient identifiers"],
+               "questions": [{"question": "Where do you practise?", "required": true}]}),
+    )
+    .await;
+    let ana = WebClient::new(&s);
+    let page = ana.get("/signup").await;
+    assert!(page.body.contains("name=\"username\""));
+    // A mistake is shown by its field, and what was typed is kept.
+    let page = ana
+        .post_form(
+            "/signup",
+            &[
+                ("username", "ana"),
+                ("email", "not an address"),
+                ("password", "long-enough-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("id=\"email-error\""));
+    assert!(page.body.contains("value=\"ana\""));
+    assert_eq!(s.user_count().await, 1);
+    let page = ana
+        .post_form(
+            "/signup",
+            &[
+                ("username", "ana"),
+                ("email", "ana@example.org"),
+                ("password", "long-enough-pass"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(
+        ana.cookie("copse_session").is_some(),
+        "an open server logs the newcomer in"
+    );
+
+    // She applies with her answer and the rules accepted.
+    let page = ana.get("/c/nursing").await;
+    assert!(page.body.contains("Where do you practise?"));
+    let page = ana
+        .post_form(
+            "/c/nursing/join",
+            &[("answer_1", "Leeds General, ICU"), ("accept_rules", "yes")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = ana.get("/c/nursing").await;
+    assert!(page.body.contains("Your application is waiting"));
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira),
+        )
+        .await;
+    assert_eq!(pending[0]["answers"][0]["answer"], "Leeds General, ICU");
+    let id = pending[0]["id"].as_i64().unwrap();
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/communities/nursing/members/{id}/approve"),
+            Some(&mira),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A member now: she posts, replies to her post and votes on it.
+    let page = ana.get("/c/nursing/submit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = ana
+        .post_form(
+            "/c/nursing/submit",
+            &[
+                ("title", "First night shift"),
+                ("body", "Any *tips*?"),
+                ("content_warning", ""),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let thread = page.location();
+    assert!(thread.starts_with("/post/"), "{thread}");
+    let post_id: i64 = thread.trim_start_matches("/post/").parse().unwrap();
+    let page = ana
+        .post_form(
+            &format!("/post/{post_id}/reply"),
+            &[("body", "Drink water")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let comment: i64 = page
+        .location()
+        .rsplit("#comment-")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = ana
+        .post_form(
+            &format!("/post/{post_id}/reply"),
+            &[("body", "And eat well"), ("parent", &comment.to_string())],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = ana
+        .post_form(&format!("/comment/{comment}/vote"), &[("value", "1")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = ana.get(&thread).await;
+    assert!(page.body.contains("<em>tips</em>"));
+    assert!(page.body.contains("Drink water"));
+    // The reply to the reply is nested inside it.
+    let outer = page.body.find("Drink water").unwrap();
+    let inner = page.body.find("And eat well").unwrap();
+    assert!(inner > outer);
+    assert!(
+        page.body[outer..inner].contains("<ul>"),
+        "the reply is nested"
+    );
+    let (_, comments) = s
+        .get(&format!("/api/v1/posts/{post_id}/comments"), None)
+        .await;
+    assert_eq!(comments[0]["score"], 1, "{comments}");
+
+    // Logging out ends the session.
+    let page = ana.post_form("/logout", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = ana.get("/c/nursing/submit").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn errors_are_pages_for_browsers_and_json_for_clients() {
+    let (s, _) = nursing(&[]).await;
+    let web = WebClient::new(&s);
+    let page = web.get("/c/nobody-here").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.is_html());
+    assert!(page.body.contains("Page not found"));
+    let page = web.get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.is_html());
+    let page = web.get("/c/nursing?sort=sideways").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.is_html());
+    let api = web.get("/api/v1/communities/nobody-here").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(api.header("content-type").starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn pages_speak_the_readers_language() {
+    let (s, _) = nursing(&[]).await;
+    let mut web = WebClient::new(&s);
+    web.accept_language = Some("fr-CA,fr;q=0.9,en;q=0.5".into());
+    let page = web.get("/c/nursing").await;
+    assert!(page.body.contains("<html lang=\"fr\">"));
+    assert!(page.body.contains("À propos"));
+    assert_eq!(page.header("content-language"), "fr");
+    let page = web.get("/nowhere").await;
+    assert!(page.body.contains("Page introuvable"));
+    // A choice made in the footer wins over the browser's.
+    let page = web
+        .post_form("/language", &[("lang", "en"), ("next", "/c/nursing")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), "/c/nursing");
+    let page = web.get("/c/nursing").await;
+    assert!(page.body.contains("<html lang=\"en\">"));
+    assert!(page.body.contains("About"));
+}
+
+#[tokio::test]
+async fn follow_from_your_own_server_sends_the_visitor_there() {
+    let (s, _) = nursing(&[]).await;
+    let web = WebClient::new(&s);
+    let actor = format!("{}/c/nursing", s.app.config.public_url());
+    let page = web
+        .get(&format!(
+            "/interact?uri={}&server=%40me%40Toot.Example",
+            urlencode(&actor)
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.location(),
+        format!(
+            "https://toot.example/authorize_interaction?uri={}",
+            urlencode(&actor)
+        )
+    );
+    let page = web
+        .get(&format!(
+            "/interact?uri={}&server=javascript:alert(1)",
+            urlencode(&actor)
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn removed_posts_leave_the_pages_and_the_feed() {
+    let (s, mira) = nursing(&[]).await;
+    let id = post(&s, &mira, "Wrong ward name").await;
+    let web = WebClient::new(&s);
+    let feed = web.get("/c/nursing/feed.atom").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(
+        feed.header("content-type")
+            .starts_with("application/atom+xml")
+    );
+    assert!(feed.body.contains("<title>Wrong ward name</title>"));
+    let (status, body) = s
+        .post(
+            &format!("/api/v1/posts/{id}/remove"),
+            Some(&mira),
+            json!({"reason": "identifies a patient"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for path in ["/c/nursing", "/c/nursing/feed.atom", "/u/mira", "/modlog"] {
+        let page = web.get(path).await;
+        assert!(
+            !page.body.contains("Wrong ward name"),
+            "{path} still shows it"
+        );
+    }
+    assert_eq!(
+        web.get(&format!("/post/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -1,0 +1,237 @@
+//! People's journeys in headless Chromium: a visitor finds a community and reads a thread,
+//! a newcomer signs up, applies, posts, replies and votes. Every page type on the way is
+//! checked with axe-core at a phone's and a desktop's width, walked by keyboard, and
+//! captured under `target/screenshots/` for a person to look at.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::TestServer;
+use crate::support::browser::{Browser, keys};
+
+const PHONE: (u32, u32) = (360, 800);
+const DESKTOP: (u32, u32) = (1280, 900);
+
+/// A server with `!nursing` (rules, a question, approval to join), a discussion with a
+/// nested reply, and `mira` its moderator; with her token and the post's id.
+async fn ward() -> (TestServer, String, i64) {
+    let s = TestServer::federating(&[
+        ("COPSE_REGISTRATION_MODE", "open"),
+        ("COPSE_INSTANCE_NAME", "Nursing Commons"),
+        (
+            "COPSE_INSTANCE_DESCRIPTION",
+            "Communities of practice for **nurses** of the region.",
+        ),
+    ])
+    .await;
+    s.create_user("mira", false).await;
+    let mira = s.login("mira").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira),
+            json!({"name": "nursing", "title": "Nursing practice",
+                   "summary": "Handovers, night shifts and what works on the ward."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/nursing",
+            Some(&mira),
+            Some(json!({"join_policy": "approval",
+                        "rules": ["Be kind", "No patient identifiers"],
+                        "questions": [{"question": "Where do you practise?", "required": true}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira),
+            json!({"community": "nursing", "title": "Handover checklists that work",
+                   "body": "We use **SBAR**. What do you use?"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let id = post["id"].as_i64().unwrap();
+    let (_, first) = s
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&mira),
+            json!({"body": "A printed card at each bed."}),
+        )
+        .await;
+    s.post(
+        &format!("/api/v1/posts/{id}/comments"),
+        Some(&mira),
+        json!({"body": "Laminated, so it survives the shift.", "parent_id": first["id"]}),
+    )
+    .await;
+    (s, mira, id)
+}
+
+/// Checks the page at both widths with axe and writes its screenshots.
+async fn look(browser: &Browser, name: &str) {
+    for (w, h) in [PHONE, DESKTOP] {
+        browser.set_size(w, h).await;
+        browser
+            .assert_accessible(&format!("the {name} page at {w}px"))
+            .await;
+        browser.screenshot(&format!("{name}-{w}")).await;
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_finds_a_community_and_reads_a_thread() {
+    let (s, _, id) = ward().await;
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
+    browser.goto(&s.url("/")).await;
+    assert_eq!(browser.find("h1").await.text().await, "Nursing Commons");
+    look(&browser, "home").await;
+
+    // By keyboard: the first stop is the link that skips to the content.
+    browser.press(keys::TAB).await;
+    let focused = browser.active_element().await;
+    assert_eq!(focused.attr("href"), Some("#main"), "{focused:?}");
+
+    // A search by topic finds the community.
+    let search = browser.find("#community-search").await;
+    search.send_keys("night shifts").await;
+    browser.press(keys::ENTER).await;
+    let link = browser
+        .wait_for("ol.posts a[href='/c/nursing']", Duration::from_secs(10))
+        .await;
+    link.click().await;
+    browser.wait_for("h1", Duration::from_secs(10)).await;
+    assert_eq!(browser.find("h1").await.text().await, "Nursing practice");
+    let aside = browser.find("aside").await.text().await;
+    assert!(aside.contains("No patient identifiers"), "{aside}");
+    assert!(aside.contains("mira"), "{aside}");
+    look(&browser, "community").await;
+
+    browser
+        .find(&format!("a[href='/post/{id}']"))
+        .await
+        .click()
+        .await;
+    browser.wait_for("#post-title", Duration::from_secs(10)).await;
+    let main = browser.find("main").await.text().await;
+    assert!(main.contains("SBAR"), "{main}");
+    assert!(main.contains("Laminated"), "{main}");
+    look(&browser, "thread").await;
+
+    for (path, name) in [
+        ("/modlog", "modlog"),
+        ("/login", "login"),
+        ("/signup", "signup"),
+        ("/c/no-such-community", "not-found"),
+    ] {
+        browser.goto(&s.url(path)).await;
+        look(&browser, name).await;
+    }
+}
+
+#[tokio::test]
+async fn a_newcomer_signs_up_applies_and_takes_part() {
+    let (s, mira, id) = ward().await;
+    let browser = Browser::start(PHONE.0, PHONE.1).await;
+    browser.goto(&s.url("/signup")).await;
+    browser.find("#username").await.send_keys("ana").await;
+    browser.find("#email").await.send_keys("ana@example.org").await;
+    browser
+        .find("#password")
+        .await
+        .send_keys("a-long-enough-password")
+        .await;
+    browser.find("form.stack button").await.click().await;
+    // An open server logs her in and shows her name in the header.
+    browser
+        .wait_for("header.site a[href='/u/ana']", Duration::from_secs(10))
+        .await;
+
+    browser.goto(&s.url("/c/nursing")).await;
+    browser
+        .find("#answer-1")
+        .await
+        .send_keys("Leeds General, ICU")
+        .await;
+    browser.find("#accept-rules").await.click().await;
+    look(&browser, "apply").await;
+    browser
+        .find("form[action='/c/nursing/join'] button")
+        .await
+        .click()
+        .await;
+    let waiting = browser.wait_for("aside", Duration::from_secs(10)).await;
+    assert!(
+        waiting.text().await.contains("waiting for the moderators"),
+        "the application is pending"
+    );
+
+    let (_, pending) = s
+        .get("/api/v1/communities/nursing/members?state=pending", Some(&mira))
+        .await;
+    assert_eq!(pending[0]["answers"][0]["answer"], "Leeds General, ICU");
+    let member = pending[0]["id"].as_i64().unwrap();
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/communities/nursing/members/{member}/approve"),
+            Some(&mira),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A member now: she writes her first post.
+    browser.goto(&s.url("/c/nursing")).await;
+    browser
+        .find("a[href='/c/nursing/submit']")
+        .await
+        .click()
+        .await;
+    browser.wait_for("#title", Duration::from_secs(10)).await;
+    look(&browser, "new-post").await;
+    browser
+        .find("#title")
+        .await
+        .send_keys("First night shift on ICU")
+        .await;
+    browser
+        .find("#body")
+        .await
+        .send_keys("Any advice for *staying awake*?")
+        .await;
+    browser.find("form.stack button").await.click().await;
+    browser.wait_for("#post-title", Duration::from_secs(10)).await;
+    assert_eq!(
+        browser.find("#post-title").await.text().await,
+        "First night shift on ICU"
+    );
+    assert_eq!(browser.find(".post-body em").await.text().await, "staying awake");
+
+    // She replies to Mira's thread, under a comment, and upvotes the post.
+    browser.goto(&s.url(&format!("/post/{id}"))).await;
+    let reply = browser.find(".comment details.reply summary").await;
+    reply.click().await;
+    let field = browser.find(".comment details.reply textarea").await;
+    field.send_keys("We tried these too.").await;
+    browser
+        .find(".comment details.reply button")
+        .await
+        .click()
+        .await;
+    browser.wait_for("#comments", Duration::from_secs(10)).await;
+    let comments = browser.find("#comments").await.text().await;
+    assert!(comments.contains("We tried these too."), "{comments}");
+    browser
+        .find("form[action$='/vote'] button")
+        .await
+        .click()
+        .await;
+    let (_, post) = s.get(&format!("/api/v1/posts/{id}"), None).await;
+    assert_eq!(post["upvotes"], 1, "{post}");
+}
