@@ -32,11 +32,13 @@ async fn a_community_page_reads_well_on_a_phone_and_a_desktop() {
             .execute("return [window.innerWidth, window.innerHeight];", vec![])
             .await;
         assert_eq!(viewport, json!([width, height]), "the viewport's size");
-        assert_eq!(browser.title().await, "Nursing practice");
+        // The title may gain the site's name after the community's; the heading is the
+        // community's own.
+        let title = browser.title().await;
+        assert!(title.starts_with("Nursing practice"), "{title}");
         assert_eq!(browser.find("h1").await.text().await, "Nursing practice");
         let main = browser.find("main").await.text().await;
-        assert!(main.contains(&format!("!nursing@{}", s.domain())), "{main}");
-        assert!(main.contains("what works"), "{main}");
+        assert!(main.contains("what works on the ward"), "{main}");
         browser
             .assert_accessible(&format!("the community page at {width}px"))
             .await;
