@@ -9,6 +9,7 @@ mod support;
 mod account_lifecycle;
 mod accounts;
 mod architecture;
+mod browser;
 mod cli;
 mod config;
 mod discovery;
