@@ -85,7 +85,7 @@ impl Lang {
     }
 
     /// The message `key`.
-    pub fn t<'k>(self, key: &'k str) -> &'k str {
+    pub fn t(self, key: &str) -> &str {
         if let Some(text) = self.catalogue().get(key) {
             return text;
         }
@@ -94,6 +94,27 @@ impl Lang {
         }
         tracing::warn!(key, "no such message in the interface's catalogue");
         key
+    }
+
+    /// The message `key` for a count: `key-one` where the language uses its singular form
+    /// for `n` (English: 1; French: 0 and 1) and the catalogue has one, else `key`; with
+    /// `{ $count }` filled in.
+    pub fn count(self, key: &str, n: i64) -> String {
+        let singular = match self {
+            Lang::En => n == 1,
+            Lang::Fr => n == 0 || n == 1,
+        };
+        let one = format!("{key}-one");
+        let chosen = if singular && self.has(&one) {
+            one.as_str()
+        } else {
+            key
+        };
+        fill(self.t(chosen), &[("count", &n.to_string())])
+    }
+
+    fn has(self, key: &str) -> bool {
+        self.catalogue().contains_key(key) || Lang::En.catalogue().contains_key(key)
     }
 
     /// The message `key` with its `{ $name }` variables filled in.
@@ -183,7 +204,7 @@ mod tests {
         let mut unknown = Vec::new();
         for path in walk(std::path::Path::new(dir)) {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
-            for quote in [".t(\"", ".tv(\""] {
+            for quote in [".t(\"", ".tv(\"", ".count(\""] {
                 for (i, _) in text.match_indices(quote) {
                     let rest = &text[i + quote.len()..];
                     let key = &rest[..rest.find('"').unwrap_or(0)];
@@ -219,6 +240,14 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::En);
         assert_eq!(Lang::from_accept_language("fr;q=0"), Lang::En);
+    }
+
+    #[test]
+    fn counts_take_the_singular_where_the_language_does() {
+        assert_eq!(Lang::En.count("post-comments", 1), "1 comment");
+        assert_eq!(Lang::En.count("post-comments", 0), "0 comments");
+        assert_eq!(Lang::Fr.count("post-comments", 0), "0 commentaire");
+        assert_eq!(Lang::Fr.count("post-comments", 2), "2 commentaires");
     }
 
     #[test]

@@ -34,7 +34,8 @@ async fn with_open_registration_a_person_signs_up_logs_in_and_out() {
 
 #[tokio::test]
 async fn login_sets_a_session_cookie_that_logout_revokes() {
-    let s = TestServer::start().await;
+    // A public domain: its addresses are https, so its cookies are Secure.
+    let s = TestServer::start_with(&[("COPSE_DOMAIN", "cop.example.org")]).await;
     s.create_user("ben", false).await;
     let res = s
         .client
@@ -56,7 +57,7 @@ async fn login_sets_a_session_cookie_that_logout_revokes() {
     );
     assert!(
         cookie.contains("Secure"),
-        "outside development the cookie is Secure: {cookie}"
+        "on an https server the cookie is Secure: {cookie}"
     );
     let pair = cookie.split(';').next().expect("name=value").to_string();
 

@@ -106,7 +106,7 @@ async fn a_browser_gets_a_page_with_everything_escaped() {
     let (status, ct, body) = get_as(&s, "/c/nursing", "text/html,application/xhtml+xml").await;
     assert_eq!(status, StatusCode::OK);
     assert!(ct.starts_with("text/html"), "{ct}");
-    assert!(body.contains("Nursing &lt;practice&gt;"), "{body}");
+    assert!(body.contains("Nursing &#60;practice&#62;"), "{body}");
     assert!(!body.contains("<practice>"));
     assert!(body.contains("!nursing@cop.example.org"));
 }

@@ -45,3 +45,4 @@ mod soak;
 mod storage;
 mod storage_queue_migration;
 mod web;
+mod web_browser;

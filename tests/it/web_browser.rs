@@ -118,7 +118,9 @@ async fn a_visitor_finds_a_community_and_reads_a_thread() {
         .await
         .click()
         .await;
-    browser.wait_for("#post-title", Duration::from_secs(10)).await;
+    browser
+        .wait_for("#post-title", Duration::from_secs(10))
+        .await;
     let main = browser.find("main").await.text().await;
     assert!(main.contains("SBAR"), "{main}");
     assert!(main.contains("Laminated"), "{main}");
@@ -141,7 +143,11 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
     let browser = Browser::start(PHONE.0, PHONE.1).await;
     browser.goto(&s.url("/signup")).await;
     browser.find("#username").await.send_keys("ana").await;
-    browser.find("#email").await.send_keys("ana@example.org").await;
+    browser
+        .find("#email")
+        .await
+        .send_keys("ana@example.org")
+        .await;
     browser
         .find("#password")
         .await
@@ -173,7 +179,10 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
     );
 
     let (_, pending) = s
-        .get("/api/v1/communities/nursing/members?state=pending", Some(&mira))
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira),
+        )
         .await;
     assert_eq!(pending[0]["answers"][0]["answer"], "Leeds General, ICU");
     let member = pending[0]["id"].as_i64().unwrap();
@@ -206,12 +215,17 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
         .send_keys("Any advice for *staying awake*?")
         .await;
     browser.find("form.stack button").await.click().await;
-    browser.wait_for("#post-title", Duration::from_secs(10)).await;
+    browser
+        .wait_for("#post-title", Duration::from_secs(10))
+        .await;
     assert_eq!(
         browser.find("#post-title").await.text().await,
         "First night shift on ICU"
     );
-    assert_eq!(browser.find(".post-body em").await.text().await, "staying awake");
+    assert_eq!(
+        browser.find(".post-body em").await.text().await,
+        "staying awake"
+    );
 
     // She replies to Mira's thread, under a comment, and upvotes the post.
     browser.goto(&s.url(&format!("/post/{id}"))).await;
@@ -232,6 +246,10 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
         .await
         .click()
         .await;
-    let (_, post) = s.get(&format!("/api/v1/posts/{id}"), None).await;
-    assert_eq!(post["upvotes"], 1, "{post}");
+    // The vote is recorded once the form's answer has come back.
+    crate::support::eventually(Duration::from_secs(10), "the upvote", || async {
+        let (_, post) = s.get(&format!("/api/v1/posts/{id}"), None).await;
+        (post["upvotes"] == 1).then_some(())
+    })
+    .await;
 }

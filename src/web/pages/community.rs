@@ -60,7 +60,7 @@ struct CommunityPage {
 
 impl CommunityPage {
     fn count(&self, key: &str, n: &i64) -> String {
-        self.page.tv(key, &[("count", &n.to_string())])
+        self.page.lang.count(key, *n)
     }
 
     fn when(&self, t: &str) -> String {
@@ -68,7 +68,7 @@ impl CommunityPage {
     }
 
     fn comments(&self, n: &i32) -> String {
-        self.page.tv("post-comments", &[("count", &n.to_string())])
+        self.page.lang.count("post-comments", i64::from(*n))
     }
 
     fn sort_link(&self, sort: &str) -> String {

@@ -29,8 +29,7 @@ struct Home {
 
 impl Home {
     fn members(&self, count: &i64) -> String {
-        self.page
-            .tv("home-members", &[("count", &count.to_string())])
+        self.page.lang.count("home-members", *count)
     }
 }
 

@@ -31,7 +31,7 @@ impl PersonPage {
     }
 
     fn comments(&self, n: &i32) -> String {
-        self.page.tv("post-comments", &[("count", &n.to_string())])
+        self.page.lang.count("post-comments", i64::from(*n))
     }
 }
 

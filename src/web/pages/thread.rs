@@ -46,7 +46,7 @@ impl ThreadPage {
     }
 
     fn count(&self, key: &str, n: &i32) -> String {
-        self.page.tv(key, &[("count", &n.to_string())])
+        self.page.lang.count(key, i64::from(*n))
     }
 }
 
