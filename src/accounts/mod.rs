@@ -9,6 +9,7 @@ mod model;
 mod password;
 mod registration;
 mod sessions;
+mod settings;
 mod validate;
 
 pub use deletion::delete_account;
@@ -20,6 +21,7 @@ pub use registration::{
     NewAccount, Registered, approve, create_by_admin, list_by_status, register, reject,
 };
 pub use sessions::{LoggedIn, authenticate, login, logout};
+pub use settings::{change_password, revoke_session, sessions_of};
 pub use validate::{
     MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, MIN_USERNAME_CHARS,
     RESERVED_USERNAMES, normalize_email, validate_actor_name, validate_password, validate_username,

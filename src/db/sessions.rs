@@ -87,3 +87,37 @@ pub fn count_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<i64>
 pub fn delete_all_for_user(conn: &mut DbConnection, user_id: i64) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)
 }
+
+/// A user's live sessions, most recently used first.
+pub fn live_of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<Session>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::expires_at.gt(now))
+        .order((sessions::last_used_at.desc(), sessions::id.desc()))
+        .select(Session::as_select())
+        .load(conn)
+}
+
+/// Ends one of a user's sessions (never another user's).
+pub fn delete_of_user(conn: &mut DbConnection, user_id: i64, id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.eq(id)),
+    )
+    .execute(conn)
+}
+
+/// Ends every session of a user but one.
+pub fn delete_others(conn: &mut DbConnection, user_id: i64, keep: i64) -> QueryResult<usize> {
+    diesel::delete(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep)),
+    )
+    .execute(conn)
+}

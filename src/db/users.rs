@@ -169,3 +169,15 @@ pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)
         .select((users::status, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// Replaces a user's password hash.
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+        .execute(conn)
+}

@@ -113,6 +113,7 @@ fn render(
             lang,
             site_name: app.config.instance_name().to_string(),
             domain: app.config.domain.clone(),
+            public_url: app.config.public_url(),
             title: lang.t(&format!("{key}-title")).to_string(),
             viewer: None,
             csrf: String::new(),

@@ -40,6 +40,15 @@ pub fn router() -> Router<App> {
         .route("/logout", post(pages::auth::logout))
         .route("/language", post(pages::auth::language))
         .route("/modlog", get(pages::modlog::show))
+        .route("/notifications", get(pages::notifications::show))
+        .route("/settings", get(pages::settings::show))
+        .route("/settings/password", post(pages::settings::password))
+        .route("/settings/export", get(pages::settings::export))
+        .route("/settings/delete", post(pages::settings::delete))
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(pages::settings::revoke),
+        )
         .route("/c/{name}/feed.atom", get(pages::feed::community))
         .route("/c/{name}/join", post(pages::community::join))
         .route("/interact", get(pages::community::interact))

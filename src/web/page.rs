@@ -29,8 +29,9 @@ pub const LANG_COOKIE: &str = "copse_lang";
 pub struct Ctx {
     pub app: App,
     pub viewer: Option<User>,
-    /// The session cookie's token, when it named a valid session (to log out).
+    /// The session cookie's token and its session, when it named a valid one.
     pub session_token: Option<String>,
+    pub session: Option<accounts::Session>,
     pub lang: Lang,
     pub csrf: csrf::Token,
     /// The path and query asked for, to come back to after logging in.
@@ -43,12 +44,13 @@ impl FromRequestParts<App> for Ctx {
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Error> {
         // A session that is no longer valid (expired, revoked) reads as logged out: a
         // browser keeps its cookie, and a page must still show.
-        let (viewer, session_token) = match cookie(parts, crate::api::auth::SESSION_COOKIE) {
+        let (viewer, session_token, session) = match cookie(parts, crate::api::auth::SESSION_COOKIE)
+        {
             Some(token) => match accounts::authenticate(&app.db, &token).await {
-                Ok((user, _)) => (Some(user), Some(token)),
-                Err(_) => (None, None),
+                Ok((user, session)) => (Some(user), Some(token), Some(session)),
+                Err(_) => (None, None, None),
             },
-            None => (None, None),
+            None => (None, None, None),
         };
         let lang = cookie(parts, LANG_COOKIE)
             .and_then(|c| Lang::from_code(&c))
@@ -70,6 +72,7 @@ impl FromRequestParts<App> for Ctx {
             app: app.clone(),
             viewer,
             session_token,
+            session,
             lang,
             csrf,
             here,
@@ -95,6 +98,8 @@ pub struct Page {
     pub lang: Lang,
     pub site_name: String,
     pub domain: String,
+    /// `https://domain`, for telling this server's addresses from others'.
+    pub public_url: String,
     pub title: String,
     pub viewer: Option<Reader>,
     pub csrf: String,
@@ -177,6 +182,7 @@ impl Ctx {
             lang: self.lang,
             site_name: self.app.config.instance_name().to_string(),
             domain: self.app.config.domain.clone(),
+            public_url: self.app.config.public_url(),
             title: title.into(),
             viewer: self.viewer.as_ref().map(|u| Reader {
                 username: u.username.clone(),

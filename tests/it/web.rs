@@ -472,3 +472,155 @@ async fn removed_posts_leave_the_pages_and_the_feed() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn notifications_are_counted_in_the_header_and_read_when_opened() {
+    let (s, mira) = nursing(&[]).await;
+    settings(&s, &mira, json!({"join_policy": "approval"})).await;
+    s.create_user("ana", false).await;
+    let ana = s.login("ana").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/memberships",
+            Some(&ana),
+            json!({"community": "nursing", "accept_rules": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let web = logged_in(&s, "mira").await;
+    let page = web.get("/c/nursing").await;
+    assert!(
+        page.body.contains("<span class=\"badge\">1<"),
+        "the header counts one unread"
+    );
+    let page = web.get("/notifications").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("class=\"unread\""), "{}", page.body);
+    // Opened once, they are read: the header counts none.
+    let page = web.get("/notifications").await;
+    assert!(!page.body.contains("class=\"unread\""));
+    assert!(!page.body.contains("<span class=\"badge\">"));
+    // Nobody else's notifications, and none for a visitor.
+    let visitor = WebClient::new(&s);
+    assert_eq!(
+        visitor.get("/notifications").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_member_manages_sessions_password_data_and_deletion_from_settings() {
+    let (s, mira) = nursing(&[]).await;
+    post(&s, &mira, "Mira's post").await;
+    let web = logged_in(&s, "mira").await;
+    let page = web.get("/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Two sessions: this browser and the API token; ending the token's locks it out.
+    let marker = "action=\"/settings/sessions/";
+    let ids: Vec<String> = page
+        .body
+        .match_indices(marker)
+        .map(|(i, _)| {
+            page.body[i + marker.len()..]
+                .split('/')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids.len(), 2, "{}", page.body);
+    assert!(page.body.contains("this browser"));
+    let (status, _) = s.get("/api/v1/accounts/me", Some(&mira)).await;
+    assert_eq!(status, StatusCode::OK);
+    for id in &ids {
+        let this = page
+            .body
+            .split(&format!("/settings/sessions/{id}/revoke"))
+            .next()
+            .unwrap();
+        if this.rsplit("<tr>").next().unwrap().contains("this browser") {
+            continue;
+        }
+        let done = web
+            .post_form(&format!("/settings/sessions/{id}/revoke"), &[])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+    }
+    let (status, _) = s.get("/api/v1/accounts/me", Some(&mira)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the revoked token no longer works"
+    );
+    // Someone else's session cannot be ended from here.
+    s.create_user("olga", false).await;
+    let olga = s.login("olga").await;
+    let page = web.post_form("/settings/sessions/999999/revoke", &[]).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        s.get("/api/v1/accounts/me", Some(&olga)).await.0,
+        StatusCode::OK
+    );
+
+    // The password: the current one is checked; a new one ends the other sessions.
+    let other = s.login("mira").await;
+    let page = web
+        .post_form(
+            "/settings/password",
+            &[
+                ("current", "wrong-password"),
+                ("new", "another-long-password"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let current = crate::support::server::password_of("mira");
+    let page = web
+        .post_form(
+            "/settings/password",
+            &[("current", &current), ("new", "another-long-password")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        s.get("/api/v1/accounts/me", Some(&other)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        web.get("/settings").await.status,
+        StatusCode::OK,
+        "this browser stays in"
+    );
+
+    // Her data, as a download.
+    let page = web.get("/settings/export").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.header("content-disposition").contains("attachment"));
+    let data: Value = serde_json::from_str(&page.body).unwrap();
+    assert!(data.to_string().contains("Mira's post"));
+
+    // Deleting takes the password and the box ticked.
+    let page = web
+        .post_form("/settings/delete", &[("password", "another-long-password")])
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = web
+        .post_form(
+            "/settings/delete",
+            &[("password", &current), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the old password no longer works"
+    );
+    let page = web
+        .post_form(
+            "/settings/delete",
+            &[("password", "another-long-password"), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(web.get("/u/mira").await.status, StatusCode::GONE);
+}

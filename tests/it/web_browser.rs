@@ -252,4 +252,12 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
         (post["upvotes"] == 1).then_some(())
     })
     .await;
+
+    // Her notifications (the approval) and her settings.
+    browser.goto(&s.url("/notifications")).await;
+    let main = browser.find("main").await.text().await;
+    assert!(main.contains("nursing"), "{main}");
+    look(&browser, "notifications").await;
+    browser.goto(&s.url("/settings")).await;
+    look(&browser, "settings").await;
 }

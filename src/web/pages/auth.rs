@@ -63,10 +63,7 @@ pub async fn login(
     let tried = form.username.trim().to_lowercase();
     app.limiter
         .check(Limit::LoginPerAccount, Key::Login(&tried))?;
-    let user_agent = headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let user_agent = user_agent(&headers);
     let ttl = app.config.session_ttl;
     let next = safe_next(form.next.as_deref());
     match accounts::login(&app.db, &form.username, &form.password, user_agent, ttl).await {
@@ -174,7 +171,10 @@ pub async fn signup_form(ctx: Ctx) -> Result<Response> {
     Ok(ctx.ok(view.render()))
 }
 
-pub async fn signup(submitted: Submitted<SignupForm>) -> Result<Response> {
+pub async fn signup(
+    headers: axum::http::HeaderMap,
+    submitted: Submitted<SignupForm>,
+) -> Result<Response> {
     let Submitted { ctx, form } = submitted;
     let mode = ctx.app.config.registration_mode;
     let input = NewAccount {
@@ -189,8 +189,14 @@ pub async fn signup(submitted: Submitted<SignupForm>) -> Result<Response> {
             if registered.user.status() == AccountStatus::Active {
                 // An open server: log the new member in at once.
                 let ttl = ctx.app.config.session_ttl;
-                let done =
-                    accounts::login(&ctx.app.db, &form.username, &form.password, None, ttl).await?;
+                let done = accounts::login(
+                    &ctx.app.db,
+                    &form.username,
+                    &form.password,
+                    user_agent(&headers),
+                    ttl,
+                )
+                .await?;
                 let mut response = see_other("/");
                 let cookie = session_cookie(
                     &done.token,
@@ -267,6 +273,13 @@ pub async fn language(submitted: Submitted<LanguageForm>) -> Result<Response> {
         response.headers_mut().append(SET_COOKIE, value);
     }
     Ok(response)
+}
+
+fn user_agent(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Meta for pages that belong to their reader alone.

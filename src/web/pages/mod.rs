@@ -6,7 +6,9 @@ pub mod community;
 pub mod feed;
 pub mod home;
 pub mod modlog;
+pub mod notifications;
 pub mod person;
+pub mod settings;
 pub mod thread;
 pub mod write;
 
