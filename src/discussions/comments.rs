@@ -182,6 +182,27 @@ pub(crate) fn context(
     })
 }
 
+/// The comment `id` if `user` wrote it (and it is not deleted); someone else's is
+/// refused, a missing one not found.
+pub async fn own(app: &App, user: &User, id: i64) -> Result<CommentView> {
+    let here = here(app);
+    let user_id = user.id;
+    app.db
+        .run(move |c| {
+            let row = comments::find(c, id)?
+                .filter(|r| !r.deleted)
+                .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))?;
+            if row.author_user_id != Some(user_id) {
+                return Err(Error::new(
+                    ErrorCode::Forbidden,
+                    "only its author changes a comment",
+                ));
+            }
+            views::comment_view(c, &here, &row)
+        })
+        .await
+}
+
 /// A post's comments as a thread: each comment followed by its replies, oldest first.
 pub async fn thread(app: &App, viewer: Option<&User>, post_id: i64) -> Result<Vec<CommentView>> {
     let here = here(app);

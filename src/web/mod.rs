@@ -57,6 +57,19 @@ pub fn router() -> Router<App> {
             get(pages::write::post_form).post(pages::write::post),
         )
         .route("/post/{id}/reply", post(pages::write::reply))
+        .route(
+            "/post/{id}/edit",
+            get(pages::own::edit_post_form).post(pages::own::edit_post),
+        )
+        .route("/post/{id}/delete", post(pages::own::delete_post))
+        .route("/post/{id}/report", post(pages::own::report_post))
+        .route(
+            "/comment/{id}/edit",
+            get(pages::own::edit_comment_form).post(pages::own::edit_comment),
+        )
+        .route("/comment/{id}/delete", post(pages::own::delete_comment))
+        .route("/comment/{id}/report", post(pages::own::report_comment))
+        .route("/c/{name}/leave", post(pages::own::leave))
         .route("/post/{id}/vote", post(pages::write::vote_post))
         .route("/comment/{id}/vote", post(pages::write::vote_comment))
 }

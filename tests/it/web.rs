@@ -624,3 +624,175 @@ async fn a_member_manages_sessions_password_data_and_deletion_from_settings() {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert_eq!(web.get("/u/mira").await.status, StatusCode::GONE);
 }
+
+#[tokio::test]
+async fn an_invite_link_opens_the_door_of_an_invite_only_community() {
+    let (s, mira) = nursing(&[]).await;
+    settings(
+        &s,
+        &mira,
+        json!({"join_policy": "invite", "rules": ["Be kind"]}),
+    )
+    .await;
+    let (status, invite) = s
+        .post(
+            "/api/v1/communities/nursing/invites",
+            Some(&mira),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{invite}");
+    let link = invite["link"].as_str().unwrap();
+    let path = &link[link.find("/c/").unwrap()..];
+    // A visitor is asked to log in, and sent back to the same link.
+    let visitor = WebClient::new(&s);
+    let page = visitor.get(path).await;
+    assert!(page.body.contains("You were invited"));
+    assert!(page.body.contains("/login?next=%2Fc%2Fnursing%3Finvite%3D"));
+    s.create_user("ana", false).await;
+    let ana = logged_in(&s, "ana").await;
+    // Without the link, the community is closed to her.
+    let page = ana.get("/c/nursing").await;
+    assert!(page.body.contains("admits members by invitation"));
+    assert!(!page.body.contains("name=\"invite\""));
+    let page = ana.get(path).await;
+    let code = invite["code"].as_str().unwrap();
+    assert!(
+        page.body
+            .contains(&format!("name=\"invite\" value=\"{code}\""))
+    );
+    let page = ana
+        .post_form(
+            "/c/nursing/join",
+            &[("invite", code), ("accept_rules", "yes")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = ana.get("/c/nursing").await;
+    assert!(page.body.contains("You are a member"), "{}", page.body);
+    // A forged code is refused.
+    s.create_user("olga", false).await;
+    let olga = logged_in(&s, "olga").await;
+    let page = olga
+        .post_form(
+            "/c/nursing/join",
+            &[("invite", "not-a-code"), ("accept_rules", "yes")],
+        )
+        .await;
+    assert!(page.status.is_client_error(), "{}", page.status);
+    // She can leave again.
+    let page = ana.post_form("/c/nursing/leave", &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(
+        ana.get("/c/nursing")
+            .await
+            .body
+            .contains("admits members by invitation")
+    );
+}
+
+#[tokio::test]
+async fn authors_edit_and_delete_their_own_words_and_others_report_them() {
+    let (s, mira) = nursing(&[]).await;
+    let id = post(&s, &mira, "Shift swap etiquette").await;
+    let (_, comment) = s
+        .post(
+            &format!("/api/v1/posts/{id}/comments"),
+            Some(&mira),
+            json!({"body": "First thoughts"}),
+        )
+        .await;
+    let comment = comment["id"].as_i64().unwrap();
+    let author = logged_in(&s, "mira").await;
+    s.create_user("olga", false).await;
+    let other = logged_in(&s, "olga").await;
+
+    // Only the author is offered editing, and only the author may edit.
+    assert!(
+        author
+            .get(&format!("/post/{id}"))
+            .await
+            .body
+            .contains(&format!("/post/{id}/edit"))
+    );
+    let page = other.get(&format!("/post/{id}")).await;
+    assert!(!page.body.contains(&format!("/post/{id}/edit")));
+    assert!(page.body.contains(&format!("/post/{id}/report")));
+    assert_eq!(
+        other.get(&format!("/post/{id}/edit")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = other
+        .post_form(&format!("/comment/{comment}/edit"), &[("body", "Hijacked")])
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    let page = author.get(&format!("/post/{id}/edit")).await;
+    assert!(
+        page.body.contains("Body of *the* post"),
+        "the form holds the Markdown"
+    );
+    let page = author
+        .post_form(
+            &format!("/post/{id}/edit"),
+            &[
+                ("title", "Shift swap etiquette (updated)"),
+                ("body", "Ask **early**"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let page = author
+        .post_form(
+            &format!("/comment/{comment}/edit"),
+            &[("body", "Second thoughts")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let page = other.get(&format!("/post/{id}")).await;
+    assert!(page.body.contains("(updated)") && page.body.contains("<strong>early</strong>"));
+    assert!(page.body.contains("Second thoughts") && !page.body.contains("First thoughts"));
+
+    // A report reaches the moderators.
+    let page = other
+        .post_form(&format!("/post/{id}/report"), &[("reason", "Off topic")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(
+        other
+            .get(&page.location())
+            .await
+            .body
+            .contains("the moderators have your report")
+    );
+    let (_, queue) = s
+        .get("/api/v1/reports?community=nursing", Some(&mira))
+        .await;
+    assert!(queue.to_string().contains("Off topic"), "{queue}");
+
+    // Deleting: the comment, then the post.
+    let page = author
+        .post_form(&format!("/comment/{comment}/delete"), &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(
+        !other
+            .get(&format!("/post/{id}"))
+            .await
+            .body
+            .contains("Second thoughts")
+    );
+    assert_eq!(
+        other
+            .post_form(&format!("/post/{id}/delete"), &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let page = author.post_form(&format!("/post/{id}/delete"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        other.get(&format!("/post/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -126,6 +126,26 @@ settings-delete-confirm = I understand that my account and everything I wrote wi
 settings-delete-confirm-missing = Tick the box to confirm that you want to delete your account.
 settings-delete-button = Delete my account
 
+edit = Edit
+edit-back = Back
+edit-save = Save
+edit-post-title = Edit your post
+edit-comment-title = Edit your comment
+delete = Delete
+delete-post-confirm = The post and its discussion are deleted here and on the servers that received them.
+delete-post-yes = Yes, delete this post
+delete-comment-yes = Yes, delete this comment
+report = Report
+report-reason = What is wrong? The moderators read this.
+report-send = Send the report
+report-sent = Thank you: the moderators have your report.
+community-leave = Leave the community
+community-leave-confirm = You stop being a member; to come back you join again as the community asks.
+
+community-invited = You were invited to join this community.
+community-invited-login = Log in or sign up, then come back by the same link to accept.
+community-accept-invite = Accept the invitation
+
 login-title = Log in
 login-username = Username or email
 login-password = Password

@@ -125,6 +125,26 @@ settings-delete-confirm = Je comprends que mon compte et tout ce que j'ai écrit
 settings-delete-confirm-missing = Cochez la case pour confirmer que vous voulez supprimer votre compte.
 settings-delete-button = Supprimer mon compte
 
+edit = Modifier
+edit-back = Retour
+edit-save = Enregistrer
+edit-post-title = Modifier votre publication
+edit-comment-title = Modifier votre commentaire
+delete = Supprimer
+delete-post-confirm = La publication et sa discussion sont supprimées ici et sur les serveurs qui les ont reçues.
+delete-post-yes = Oui, supprimer cette publication
+delete-comment-yes = Oui, supprimer ce commentaire
+report = Signaler
+report-reason = Quel est le problème ? La modération le lira.
+report-send = Envoyer le signalement
+report-sent = Merci : la modération a reçu votre signalement.
+community-leave = Quitter la communauté
+community-leave-confirm = Vous cessez d'être membre ; pour revenir, vous rejoindrez de nouveau comme la communauté le demande.
+
+community-invited = Vous êtes invité à rejoindre cette communauté.
+community-invited-login = Connectez-vous ou créez un compte, puis revenez par le même lien pour accepter.
+community-accept-invite = Accepter l'invitation
+
 login-title = Connexion
 login-username = Nom d'utilisateur ou courriel
 login-password = Mot de passe

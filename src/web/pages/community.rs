@@ -26,6 +26,9 @@ pub struct ListQuery {
     sort: Option<String>,
     #[serde(default)]
     after: Option<i64>,
+    /// An invite link's code.
+    #[serde(default)]
+    invite: Option<String>,
 }
 
 /// Where the reader stands, for the join box.
@@ -56,6 +59,16 @@ struct CommunityPage {
     sort: &'static str,
     next: Option<String>,
     welcome: Option<String>,
+    /// The code of the invite link the reader came by.
+    invite: Option<String>,
+}
+
+impl CommunityPage {
+    fn invite_next(&self) -> String {
+        let code = self.invite.as_deref().unwrap_or("");
+        let here = format!("/c/{}?invite={code}", self.d.community.name);
+        url::form_urlencoded::byte_serialize(here.as_bytes()).collect()
+    }
 }
 
 impl CommunityPage {
@@ -200,6 +213,12 @@ pub async fn show(
         sort: sort_name,
         next,
         welcome,
+        invite: q.invite.filter(|i| {
+            !i.is_empty()
+                && i.len() <= 64
+                && i.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }),
         d,
     };
     Ok(ctx.ok(view.render()))

@@ -7,6 +7,7 @@ pub mod feed;
 pub mod home;
 pub mod modlog;
 pub mod notifications;
+pub mod own;
 pub mod person;
 pub mod settings;
 pub mod thread;

@@ -2,7 +2,7 @@
 //! collapsed beyond a depth behind "continue this thread" (the comment's own page).
 
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::response::Response;
 
 use super::when;
@@ -34,6 +34,9 @@ struct ThreadPage {
     trailing: usize,
     focus: Option<i64>,
     can_reply: bool,
+    /// The reader's actor id, to offer editing what they wrote.
+    me: Option<String>,
+    reported: bool,
 }
 
 impl ThreadPage {
@@ -45,26 +48,43 @@ impl ThreadPage {
         "</ul></li>".repeat(*n)
     }
 
+    fn mine(&self, author: &Option<crate::discussions::Author>) -> bool {
+        match (author, &self.me) {
+            (Some(a), Some(me)) => &a.actor_id == me,
+            _ => false,
+        }
+    }
+
     fn count(&self, key: &str, n: &i32) -> String {
         self.page.lang.count(key, i64::from(*n))
     }
 }
 
-pub async fn post(ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
-    render(ctx, id, None).await
+#[derive(serde::Deserialize)]
+pub struct ThreadQuery {
+    #[serde(default)]
+    reported: Option<String>,
 }
 
-pub async fn comment(ctx: Ctx, Path(id): Path<i64>) -> Result<Response> {
+pub async fn post(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ThreadQuery>) -> Result<Response> {
+    render(ctx, id, None, q.reported.is_some()).await
+}
+
+pub async fn comment(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ThreadQuery>,
+) -> Result<Response> {
     let post_id = ctx
         .app
         .db
         .run(move |c| Ok(crate::db::comments::find(c, id)?.map(|r| r.post_id)))
         .await?
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))?;
-    render(ctx, post_id, Some(id)).await
+    render(ctx, post_id, Some(id), q.reported.is_some()).await
 }
 
-async fn render(ctx: Ctx, post_id: i64, focus: Option<i64>) -> Result<Response> {
+async fn render(ctx: Ctx, post_id: i64, focus: Option<i64>, reported: bool) -> Result<Response> {
     let post = posts::get(&ctx.app, ctx.viewer.as_ref(), post_id).await?;
     // What moderators removed or its author deleted is gone for readers.
     if post.deleted || post.removed {
@@ -95,6 +115,10 @@ async fn render(ctx: Ctx, post_id: i64, focus: Option<i64>) -> Result<Response> 
         ..Meta::default()
     };
     let can_reply = ctx.viewer.is_some() && !post.locked;
+    let me = ctx
+        .viewer
+        .as_ref()
+        .map(|u| crate::federation::urls::Urls::new(&ctx.app.config).person(&u.username));
     let page = ctx.page(post.title.clone(), meta).await;
     let view = ThreadPage {
         page,
@@ -104,6 +128,8 @@ async fn render(ctx: Ctx, post_id: i64, focus: Option<i64>) -> Result<Response> 
         trailing,
         focus,
         can_reply,
+        me,
+        reported,
     };
     Ok(ctx.ok(view.render()))
 }
