@@ -303,3 +303,20 @@ pub fn pending_requests_of_user(
     }
     query.load(conn)
 }
+
+/// What a local user follows and was accepted by: (local communities, local people,
+/// remote actors).
+pub fn accepted_targets_of_user(
+    conn: &mut DbConnection,
+    user_id: i64,
+) -> QueryResult<Vec<(Option<i64>, Option<i64>, Option<i64>)>> {
+    follows::table
+        .filter(follows::follower_user_id.eq(user_id))
+        .filter(follows::state.eq("accepted"))
+        .select((
+            follows::target_community_id,
+            follows::target_user_id,
+            follows::target_remote_id,
+        ))
+        .load(conn)
+}

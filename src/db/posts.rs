@@ -474,3 +474,67 @@ pub fn is_recipient(conn: &mut DbConnection, post_id: i64, user_id: i64) -> Quer
     ))
     .get_result(conn)
 }
+
+/// What a person's home feed draws from.
+#[derive(Debug, Clone, Default)]
+pub struct FeedSources {
+    pub user_id: i64,
+    /// Local communities they belong to or follow.
+    pub communities: Vec<i64>,
+    /// Communities elsewhere they follow or belong to (`remote_actors` ids).
+    pub remote_communities: Vec<i64>,
+    /// People here they follow.
+    pub people: Vec<i64>,
+    /// People elsewhere they follow.
+    pub remote_people: Vec<i64>,
+    /// Restricted spaces they may read.
+    pub spaces: Vec<i64>,
+}
+
+/// A page of a person's home feed, newest first: posts of what they follow that they may
+/// read. `before` is the last post of the previous page. Posts and authors in one query.
+pub fn feed(
+    conn: &mut DbConnection,
+    sources: &FeedSources,
+    before: Option<&PostRow>,
+    limit: i64,
+) -> QueryResult<Vec<(PostRow, AuthorNames)>> {
+    let addressed = post_recipients::table
+        .filter(post_recipients::user_id.eq(sources.user_id))
+        .select(post_recipients::post_id);
+    let mut q = posts::table
+        .left_join(users::table.on(users::id.nullable().eq(posts::author_user_id)))
+        .left_join(
+            remote_actors::table.on(remote_actors::id.nullable().eq(posts::author_remote_id)),
+        )
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .filter(posts::pending.eq(false))
+        .filter(
+            posts::community_id
+                .eq_any(sources.communities.clone())
+                .or(posts::remote_community_id.eq_any(sources.remote_communities.clone()))
+                .or(posts::author_user_id.eq_any(sources.people.clone()))
+                .or(posts::author_remote_id.eq_any(sources.remote_people.clone())),
+        )
+        .filter(
+            posts::restricted
+                .eq(false)
+                .or(posts::space_id.eq_any(sources.spaces.clone()))
+                .or(posts::id.eq_any(addressed)),
+        )
+        .select((PostRow::as_select(), authors::selection()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(a) = before {
+        q = q.filter(
+            posts::published_at
+                .lt(a.published_at)
+                .or(posts::published_at
+                    .eq(a.published_at)
+                    .and(posts::id.lt(a.id))),
+        );
+    }
+    q.order((posts::published_at.desc(), posts::id.desc()))
+        .load(conn)
+}

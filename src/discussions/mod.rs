@@ -6,6 +6,7 @@
 //! here once the community's `Announce` confirms it was accepted.
 
 pub mod comments;
+pub mod feed;
 pub mod model;
 pub mod participant;
 pub mod pins;

@@ -41,6 +41,7 @@ pub fn router() -> Router<App> {
         .route("/language", post(pages::auth::language))
         .route("/modlog", get(pages::modlog::show))
         .route("/notifications", get(pages::notifications::show))
+        .route("/feed", get(pages::feed_home::show))
         .route("/settings", get(pages::settings::show))
         .route("/settings/password", post(pages::settings::password))
         .route("/settings/export", get(pages::settings::export))
@@ -70,6 +71,9 @@ pub fn router() -> Router<App> {
         .route("/comment/{id}/delete", post(pages::own::delete_comment))
         .route("/comment/{id}/report", post(pages::own::report_comment))
         .route("/c/{name}/leave", post(pages::own::leave))
+        .route("/c/{name}/follow", post(pages::remote::follow))
+        .route("/c/{name}/unfollow", post(pages::remote::unfollow))
+        .route("/search", get(pages::remote::search))
         .route("/post/{id}/vote", post(pages::write::vote_post))
         .route("/comment/{id}/vote", post(pages::write::vote_comment))
 }

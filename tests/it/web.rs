@@ -796,3 +796,62 @@ async fn authors_edit_and_delete_their_own_words_and_others_report_them() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_member_follows_a_community_on_another_server_and_posts_there_from_here() {
+    let wait = std::time::Duration::from_secs(20);
+    let (there, mira) = nursing(&[]).await;
+    let here = TestServer::federating(&[]).await;
+    here.create_user("ana", false).await;
+    let ana = logged_in(&here, "ana").await;
+    let remote = format!("nursing@{}", there.domain());
+
+    // Found by its handle, it has a page here.
+    let page = ana.get(&format!("/search?q=%21{remote}")).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), format!("/c/{remote}"));
+    let page = ana.get(&format!("/c/{remote}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("lives on another server"));
+    // A visitor may not make this server fetch from others.
+    let visitor = WebClient::new(&here);
+    assert_eq!(
+        visitor.get(&format!("/search?q=%21{remote}")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let page = ana.post_form(&format!("/c/{remote}/follow"), &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    crate::support::eventually(wait, "the follow to be accepted", || async {
+        let page = ana.get(&format!("/c/{remote}")).await;
+        page.body
+            .contains("You follow this community")
+            .then_some(())
+    })
+    .await;
+
+    // Mira's new post there reaches Ana's feed here.
+    post(&there, &mira, "Rota changes for January").await;
+    crate::support::eventually(wait, "mira's post in ana's feed", || async {
+        let page = ana.get("/feed").await;
+        page.body.contains("Rota changes for January").then_some(())
+    })
+    .await;
+
+    // Ana posts to it from here; it arrives there.
+    let page = ana
+        .post_form(
+            &format!("/c/{remote}/submit"),
+            &[("title", "Swapping a January night"), ("body", "Anyone?")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    crate::support::eventually(wait, "ana's post on the community's server", || async {
+        let (_, posts) = there.get("/api/v1/posts?community=nursing", None).await;
+        posts
+            .to_string()
+            .contains("Swapping a January night")
+            .then_some(())
+    })
+    .await;
+}

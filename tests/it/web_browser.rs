@@ -253,6 +253,13 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
     })
     .await;
 
+    // Her feed holds the community's posts, hers included.
+    browser.goto(&s.url("/feed")).await;
+    let main = browser.find("main").await.text().await;
+    assert!(main.contains("First night shift on ICU"), "{main}");
+    assert!(main.contains("Handover checklists that work"), "{main}");
+    look(&browser, "feed").await;
+
     // Her notifications (the approval) and her settings.
     browser.goto(&s.url("/notifications")).await;
     let main = browser.find("main").await.text().await;

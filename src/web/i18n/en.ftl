@@ -146,6 +146,23 @@ community-invited = You were invited to join this community.
 community-invited-login = Log in or sign up, then come back by the same link to accept.
 community-accept-invite = Accept the invitation
 
+nav-feed = Your feed
+feed-title = Your feed
+feed-empty = Nothing here yet: join or follow communities, or follow people, and their posts arrive here.
+feed-find = Find communities
+
+remote-on-its-server = on its own server
+remote-posts-here = Posts that reached this server
+remote-no-posts = None yet. Follow the community, and its new posts arrive here.
+remote-intro = This community lives on another server. Follow it to read its posts here and to post and reply from here.
+remote-following = You follow this community.
+remote-follow-pending = Your follow waits for the community's answer.
+remote-follow = Follow
+remote-unfollow = Unfollow
+remote-search-label = A community on another server
+remote-search-hint = Its handle, such as !nursing@cop.example.org, or its address
+remote-search-go = Find it
+
 login-title = Log in
 login-username = Username or email
 login-password = Password

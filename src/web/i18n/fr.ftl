@@ -145,6 +145,23 @@ community-invited = Vous êtes invité à rejoindre cette communauté.
 community-invited-login = Connectez-vous ou créez un compte, puis revenez par le même lien pour accepter.
 community-accept-invite = Accepter l'invitation
 
+nav-feed = Votre fil
+feed-title = Votre fil
+feed-empty = Rien pour l'instant : rejoignez ou suivez des communautés, ou suivez des personnes, et leurs publications arriveront ici.
+feed-find = Trouver des communautés
+
+remote-on-its-server = sur son propre serveur
+remote-posts-here = Publications arrivées sur ce serveur
+remote-no-posts = Aucune pour l'instant. Suivez la communauté, et ses nouvelles publications arriveront ici.
+remote-intro = Cette communauté vit sur un autre serveur. Suivez-la pour lire ses publications ici, et pour publier et répondre d'ici.
+remote-following = Vous suivez cette communauté.
+remote-follow-pending = Votre abonnement attend la réponse de la communauté.
+remote-follow = Suivre
+remote-unfollow = Ne plus suivre
+remote-search-label = Une communauté sur un autre serveur
+remote-search-hint = Son identifiant, comme !nursing@cop.example.org, ou son adresse
+remote-search-go = La trouver
+
 login-title = Connexion
 login-username = Nom d'utilisateur ou courriel
 login-password = Mot de passe

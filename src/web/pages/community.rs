@@ -106,6 +106,9 @@ pub async fn show(
     Path(name): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
+    if name.contains('@') {
+        return super::remote::show(ctx, name, q.after).await;
+    }
     let (sort, sort_name) = parse_sort(q.sort.as_deref())?;
     let d = communities::find_local(&ctx.app.db, &name).await?;
     let c = &d.community;

@@ -4,11 +4,13 @@
 pub mod auth;
 pub mod community;
 pub mod feed;
+pub mod feed_home;
 pub mod home;
 pub mod modlog;
 pub mod notifications;
 pub mod own;
 pub mod person;
+pub mod remote;
 pub mod settings;
 pub mod thread;
 pub mod write;

@@ -63,11 +63,17 @@ async fn form_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response> {
-    let details = crate::communities::find_local(&ctx.app.db, name).await?;
-    let spaces = crate::membership::spaces::list(&ctx.app, Some(user), name).await?;
+    // A community elsewhere has no spaces here; its name is its handle.
+    let (community_title, spaces) = if name.contains('@') {
+        (format!("!{name}"), Vec::new())
+    } else {
+        let details = crate::communities::find_local(&ctx.app.db, name).await?;
+        let spaces = crate::membership::spaces::list(&ctx.app, Some(user), name).await?;
+        (details.community.title, spaces)
+    };
     let title = ctx
         .lang
-        .tv("write-title", &[("community", &details.community.title)]);
+        .tv("write-title", &[("community", &community_title)]);
     let meta = Meta {
         noindex: true,
         ..Meta::default()
@@ -75,8 +81,8 @@ async fn form_page(
     let page = ctx.page(title, meta).await;
     let view = PostFormPage {
         page,
-        community: details.community.name.clone(),
-        community_title: details.community.title.clone(),
+        community: name.to_string(),
+        community_title,
         spaces,
         form,
         error,
@@ -97,7 +103,11 @@ pub async fn post(Path(name): Path<String>, submitted: Submitted<PostForm>) -> R
         content_warning: Some(form.content_warning.trim().to_string()).filter(|c| !c.is_empty()),
         space: Some(form.space.clone()).filter(|s| !s.is_empty()),
     };
-    let venue = posts::venue(&ctx.app, &name).await?;
+    let venue = if name.contains('@') {
+        posts::venue(&ctx.app, &format!("!{name}")).await?
+    } else {
+        posts::venue(&ctx.app, &name).await?
+    };
     match posts::create(&ctx.app, &user, venue, input).await {
         Ok(view) => Ok(see_other(&format!("/post/{}", view.id))),
         Err(e) if e.code().kind() == crate::error::ErrorKind::Invalid => {
