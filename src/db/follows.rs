@@ -304,12 +304,14 @@ pub fn pending_requests_of_user(
     query.load(conn)
 }
 
-/// What a local user follows and was accepted by: (local communities, local people,
-/// remote actors).
+/// One followed target: a local community, a local person or a remote actor (one is set).
+pub type FollowedTarget = (Option<i64>, Option<i64>, Option<i64>);
+
+/// What a local user follows and was accepted by.
 pub fn accepted_targets_of_user(
     conn: &mut DbConnection,
     user_id: i64,
-) -> QueryResult<Vec<(Option<i64>, Option<i64>, Option<i64>)>> {
+) -> QueryResult<Vec<FollowedTarget>> {
     follows::table
         .filter(follows::follower_user_id.eq(user_id))
         .filter(follows::state.eq("accepted"))
