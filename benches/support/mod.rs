@@ -4,6 +4,8 @@
 // Each benchmark uses what it needs of this module.
 #![allow(dead_code)]
 
+pub mod server;
+
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use url::Url;
 
