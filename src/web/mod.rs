@@ -74,6 +74,7 @@ pub fn router() -> Router<App> {
         .route("/c/{name}/follow", post(pages::remote::follow))
         .route("/c/{name}/unfollow", post(pages::remote::unfollow))
         .route("/search", get(pages::remote::search))
+        .route("/preview", post(pages::write::preview))
         .route("/post/{id}/vote", post(pages::write::vote_post))
         .route("/comment/{id}/vote", post(pages::write::vote_comment))
 }

@@ -855,3 +855,18 @@ async fn a_member_follows_a_community_on_another_server_and_posts_there_from_her
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_preview_renders_markdown_sanitized_for_members_only() {
+    let (s, _) = nursing(&[]).await;
+    let web = logged_in(&s, "mira").await;
+    let page = web
+        .post_form("/preview", &[("body", "*hi* <script>alert(1)</script>")])
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<em>hi</em>"));
+    assert!(!page.body.contains("<script"), "{}", page.body);
+    let visitor = WebClient::new(&s);
+    let page = visitor.post_form("/preview", &[("body", "*hi*")]).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+}

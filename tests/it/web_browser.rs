@@ -214,7 +214,21 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
         .await
         .send_keys("Any advice for *staying awake*?")
         .await;
-    browser.find("form.stack button").await.click().await;
+    // The preview shows the Markdown as it will read.
+    browser
+        .find("button[aria-controls='preview-0']")
+        .await
+        .click()
+        .await;
+    let preview = browser
+        .wait_for("#preview-0 em", Duration::from_secs(10))
+        .await;
+    assert_eq!(preview.text().await, "staying awake");
+    browser
+        .find("form.stack button:not([type=button])")
+        .await
+        .click()
+        .await;
     browser
         .wait_for("#post-title", Duration::from_secs(10))
         .await;

@@ -163,6 +163,9 @@ remote-search-label = A community on another server
 remote-search-hint = Its handle, such as !nursing@cop.example.org, or its address
 remote-search-go = Find it
 
+preview = Preview
+preview-title = Preview
+
 login-title = Log in
 login-username = Username or email
 login-password = Password

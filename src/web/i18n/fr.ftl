@@ -162,6 +162,9 @@ remote-search-label = Une communauté sur un autre serveur
 remote-search-hint = Son identifiant, comme !nursing@cop.example.org, ou son adresse
 remote-search-go = La trouver
 
+preview = Aperçu
+preview-title = Aperçu
+
 login-title = Connexion
 login-username = Nom d'utilisateur ou courriel
 login-password = Mot de passe

@@ -167,3 +167,32 @@ pub async fn vote_comment(Path(id): Path<i64>, submitted: Submitted<VoteForm>) -
         .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such comment"))?;
     Ok(see_other(&format!("/post/{post_id}#comment-{id}")))
 }
+
+#[derive(Deserialize)]
+pub struct PreviewForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /preview`: Markdown as it will be shown, for the form's preview (the script asks
+/// for it; the HTML is sanitized like every post's).
+pub async fn preview(submitted: Submitted<PreviewForm>) -> Result<Response> {
+    use axum::response::IntoResponse;
+    let Submitted { ctx, form } = submitted;
+    reader(&ctx)?;
+    if form.body.chars().count() > 50_000 {
+        return Err(Error::new(
+            ErrorCode::PayloadTooLarge,
+            "the text is too long",
+        ));
+    }
+    let html = crate::content::render_markdown(&form.body);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
+}
