@@ -102,12 +102,23 @@ async fn a_visitor_finds_a_community_and_reads_a_thread() {
     let search = browser.find("#community-search").await;
     search.send_keys("night shifts").await;
     browser.press(keys::ENTER).await;
-    let link = browser
+    crate::support::eventually(Duration::from_secs(10), "the search's results", || async {
+        browser
+            .current_url()
+            .await
+            .contains("q=night+shifts")
+            .then_some(())
+    })
+    .await;
+    browser
         .wait_for("ol.posts a[href='/c/nursing']", Duration::from_secs(10))
+        .await
+        .click()
         .await;
-    link.click().await;
-    browser.wait_for("h1", Duration::from_secs(10)).await;
-    assert_eq!(browser.find("h1").await.text().await, "Nursing practice");
+    crate::support::eventually(Duration::from_secs(10), "the community's page", || async {
+        (text_of(&browser, "h1").await == "Nursing practice").then_some(())
+    })
+    .await;
     let aside = browser.find("aside").await.text().await;
     assert!(aside.contains("No patient identifiers"), "{aside}");
     assert!(aside.contains("mira"), "{aside}");
@@ -172,11 +183,13 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
         .await
         .click()
         .await;
-    let waiting = browser.wait_for("aside", Duration::from_secs(10)).await;
-    assert!(
-        waiting.text().await.contains("waiting for the moderators"),
-        "the application is pending"
-    );
+    crate::support::eventually(Duration::from_secs(10), "the application", || async {
+        text_of(&browser, "aside")
+            .await
+            .contains("waiting for the moderators")
+            .then_some(())
+    })
+    .await;
 
     let (_, pending) = s
         .get(
@@ -252,9 +265,13 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
         .await
         .click()
         .await;
-    browser.wait_for("#comments", Duration::from_secs(10)).await;
-    let comments = browser.find("#comments").await.text().await;
-    assert!(comments.contains("We tried these too."), "{comments}");
+    crate::support::eventually(Duration::from_secs(10), "the reply", || async {
+        text_of(&browser, "#comments")
+            .await
+            .contains("We tried these too.")
+            .then_some(())
+    })
+    .await;
     browser
         .find("form[action$='/vote'] button")
         .await
@@ -281,4 +298,84 @@ async fn a_newcomer_signs_up_applies_and_takes_part() {
     look(&browser, "notifications").await;
     browser.goto(&s.url("/settings")).await;
     look(&browser, "settings").await;
+}
+
+/// The text of the first element matching `css` on whatever page is showing now (empty
+/// while none does): safe to poll while a form's answer loads.
+async fn text_of(browser: &Browser, css: &str) -> String {
+    browser
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+            vec![json!(css)],
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Presses Tab until the focused element matches `id`, at most `limit` times; fails the
+/// test if it is never reached (a control a keyboard cannot reach).
+async fn tab_to(browser: &Browser, id: &str, limit: usize) {
+    for _ in 0..limit {
+        browser.press(keys::TAB).await;
+        if browser.active_element().await.attr("id") == Some(id) {
+            return;
+        }
+    }
+    panic!("#{id} cannot be reached by Tab within {limit} presses");
+}
+
+#[tokio::test]
+async fn a_member_logs_in_joins_and_replies_by_keyboard_alone() {
+    let (s, mira, id) = ward().await;
+    let (status, body) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/nursing",
+            Some(&mira),
+            Some(json!({"join_policy": "open", "questions": []})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    s.create_user("ana", false).await;
+    let password = crate::support::server::password_of("ana");
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
+
+    browser.goto(&s.url("/login?next=/c/nursing")).await;
+    tab_to(&browser, "username", 10).await;
+    browser.press("ana").await;
+    browser.press(keys::TAB).await;
+    browser.press(&password).await;
+    browser.press(keys::ENTER).await;
+    browser
+        .wait_for("header.site a[href='/u/ana']", Duration::from_secs(10))
+        .await;
+
+    // Joining: the rules box is ticked with Space, the button pressed with Enter.
+    tab_to(&browser, "accept-rules", 40).await;
+    browser.press(keys::SPACE).await;
+    browser.press(keys::TAB).await;
+    browser.press(keys::ENTER).await;
+    crate::support::eventually(Duration::from_secs(10), "the join", || async {
+        text_of(&browser, "aside")
+            .await
+            .contains("You are a member")
+            .then_some(())
+    })
+    .await;
+
+    // Replying to the thread from the keyboard.
+    browser.goto(&s.url(&format!("/post/{id}"))).await;
+    tab_to(&browser, "reply-post", 40).await;
+    browser.press("Thanks, printing these now.").await;
+    browser.press(keys::TAB).await;
+    browser.press(keys::ENTER).await;
+    crate::support::eventually(Duration::from_secs(10), "the reply", || async {
+        text_of(&browser, "#comments")
+            .await
+            .contains("Thanks, printing these now.")
+            .then_some(())
+    })
+    .await;
 }
