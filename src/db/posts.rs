@@ -538,3 +538,26 @@ pub fn feed(
     q.order((posts::published_at.desc(), posts::id.desc()))
         .load(conn)
 }
+
+/// The newest posts of one space that anyone may read (for its public feed), with their
+/// authors.
+pub fn public_of_space(
+    conn: &mut DbConnection,
+    space_id: i64,
+    limit: i64,
+) -> QueryResult<Vec<(PostRow, AuthorNames)>> {
+    posts::table
+        .left_join(users::table.on(users::id.nullable().eq(posts::author_user_id)))
+        .left_join(
+            remote_actors::table.on(remote_actors::id.nullable().eq(posts::author_remote_id)),
+        )
+        .filter(posts::space_id.eq(space_id))
+        .filter(posts::restricted.eq(false))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .filter(posts::pending.eq(false))
+        .order((posts::published_at.desc(), posts::id.desc()))
+        .limit(limit)
+        .select((PostRow::as_select(), authors::selection()))
+        .load(conn)
+}

@@ -51,6 +51,7 @@ pub fn router() -> Router<App> {
             post(pages::settings::revoke),
         )
         .route("/c/{name}/feed.atom", get(pages::feed::community))
+        .route("/c/{name}/s/{space}/feed.atom", get(pages::feed::space))
         .route("/c/{name}/join", post(pages::community::join))
         .route("/interact", get(pages::community::interact))
         .route(

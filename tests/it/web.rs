@@ -870,3 +870,52 @@ async fn the_preview_renders_markdown_sanitized_for_members_only() {
     let page = visitor.post_form("/preview", &[("body", "*hi*")]).await;
     assert_eq!(page.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_space_open_to_everyone_has_a_feed_and_a_members_space_has_none() {
+    let (s, mira) = nursing(&[]).await;
+    for (slug, audience) in [("cases", "members"), ("news", "everyone")] {
+        let (status, body) = s
+            .post(
+                "/api/v1/communities/nursing/spaces",
+                Some(&mira),
+                json!({"slug": slug, "title": slug, "audience": audience}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for (space, title) in [("cases", "Bed 4 handover"), ("news", "Ward reopens Monday")] {
+        let (status, body) = s
+            .post(
+                "/api/v1/posts",
+                Some(&mira),
+                json!({"community": "nursing", "title": title, "space": space}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let web = WebClient::new(&s);
+    let page = web.get("/c/nursing").await;
+    assert!(page.body.contains("/c/nursing/s/news/feed.atom"));
+    assert!(!page.body.contains("/c/nursing/s/cases/feed.atom"));
+    let feed = web.get("/c/nursing/s/news/feed.atom").await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.body.contains("Ward reopens Monday"));
+    assert!(!feed.body.contains("Bed 4"));
+    assert_eq!(
+        web.get("/c/nursing/s/cases/feed.atom").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!web.get("/c/nursing/feed.atom").await.body.contains("Bed 4"));
+    // A private community's spaces have no feed, even those open to its members all.
+    settings(
+        &s,
+        &mira,
+        json!({"visibility": "private", "join_policy": "approval"}),
+    )
+    .await;
+    assert_eq!(
+        web.get("/c/nursing/s/news/feed.atom").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

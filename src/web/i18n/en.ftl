@@ -47,6 +47,7 @@ community-about = About
 community-rules = Rules
 community-moderators = Moderators
 community-spaces = Spaces
+community-space-feed = Atom feed
 community-space-restricted = restricted
 community-take-part = Take part
 community-you-are-member = You are a member.

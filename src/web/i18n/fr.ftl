@@ -46,6 +46,7 @@ community-about = À propos
 community-rules = Règles
 community-moderators = Modération
 community-spaces = Espaces
+community-space-feed = Flux Atom
 community-space-restricted = restreint
 community-take-part = Participer
 community-you-are-member = Vous êtes membre.
