@@ -1179,6 +1179,7 @@ async fn ingest(backends: &[Backend], n: usize) {
                 public_key_pem: remote.pair.public_pem.clone(),
                 manually_approves_followers: false,
                 fetched_at: copse::time::now(),
+                summary: None,
             };
             app.db
                 .run(move |c| Ok(remote_actors::upsert(c, &record)?))

@@ -526,6 +526,7 @@ async fn run_backend(
             public_key_pem: remote.pair.public_pem.clone(),
             manually_approves_followers: false,
             fetched_at: copse::time::now(),
+            summary: None,
         };
         app.db
             .run(move |c| Ok(remote_actors::upsert(c, &record)?))

@@ -242,6 +242,7 @@ fn seed(c: &mut DbConnection, community_id: i64) {
                 public_key_pem: String::new(),
                 manually_approves_followers: false,
                 fetched_at: now,
+                summary: None,
             },
         )
         .expect("a remote author");

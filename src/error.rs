@@ -71,6 +71,7 @@ error_codes! {
     PasswordTooShort => "password_too_short", Invalid;
     PasswordTooLong => "password_too_long", Invalid;
     ReasonTooLong => "reason_too_long", Invalid;
+    ProfileInvalid => "profile_invalid", Invalid;
     Unauthenticated => "unauthenticated", Unauthenticated;
     InvalidCredentials => "invalid_credentials", Unauthenticated;
     SignatureMissing => "signature_missing", Unauthenticated;

@@ -126,6 +126,8 @@ pub async fn export(app: &App, user: &User) -> Result<Value> {
                     "is_admin": user.is_admin,
                     "status": user.status().as_str(),
                     "registration_reason": user.registration_reason,
+                    "display_name": user.display_name,
+                    "bio": user.bio,
                     "created_at": rfc3339(user.created_at),
                 },
                 "posts": posts,

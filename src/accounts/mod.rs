@@ -7,6 +7,7 @@ mod erase;
 mod export;
 mod model;
 mod password;
+mod profile;
 mod registration;
 mod sessions;
 mod settings;
@@ -17,6 +18,7 @@ pub(crate) use erase::erase_footprint;
 pub use export::{EXPORT_FORMAT, export};
 pub use model::{AccountStatus, Session, User};
 pub use password::{hash_password, verify_password};
+pub use profile::{MAX_BIO_CHARS, MAX_DISPLAY_NAME_CHARS, Profile, update_profile};
 pub use registration::{
     NewAccount, Registered, approve, create_by_admin, list_by_status, register, reject,
 };

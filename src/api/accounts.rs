@@ -1,4 +1,5 @@
-//! `POST /api/v1/accounts` (sign up), `GET /api/v1/accounts/me`, `DELETE
+//! `POST /api/v1/accounts` (sign up), `GET /api/v1/accounts/me`, `PATCH
+//! /api/v1/accounts/me` (display name and biography), `DELETE
 //! /api/v1/accounts/me` (the person deletes their account) and `GET
 //! /api/v1/accounts/me/export` (their data as one JSON document).
 
@@ -59,6 +60,35 @@ pub async fn register(
 
 pub async fn me(auth: Authenticated) -> Json<AccountView> {
     Json(AccountView::from(&auth.user))
+}
+
+/// A profile change: a field left out stays as it is; `null` or `""` clears it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChange {
+    #[serde(default, deserialize_with = "present")]
+    display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    bio: Option<Option<String>>,
+}
+
+/// A field that is there, even as `null` (which a plain `Option` cannot tell from absent).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+pub async fn update_me(
+    State(app): State<App>,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<ProfileChange>,
+) -> Result<Json<AccountView>> {
+    let user = &auth.user;
+    let profile = accounts::Profile {
+        display_name: body.display_name.unwrap_or(user.display_name.clone()),
+        bio: body.bio.unwrap_or(user.bio.clone()),
+    };
+    let updated = accounts::update_profile(&app, user, profile).await?;
+    Ok(Json(AccountView::from(&updated)))
 }
 
 #[derive(Deserialize)]

@@ -35,7 +35,9 @@ pub fn router() -> Router<App> {
         .route("/accounts", post(accounts::register))
         .route(
             "/accounts/me",
-            get(accounts::me).delete(accounts::delete_me),
+            get(accounts::me)
+                .patch(accounts::update_me)
+                .delete(accounts::delete_me),
         )
         .route("/accounts/me/export", get(accounts::export))
         .route("/communities", post(communities::create))

@@ -15,6 +15,10 @@ pub struct AccountView {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registration_reason: Option<String>,
+    /// The name shown instead of the username; null when none was chosen.
+    pub display_name: Option<String>,
+    /// The biography, in Markdown; null when empty.
+    pub bio: Option<String>,
     pub created_at: String,
 }
 
@@ -27,6 +31,8 @@ impl From<&User> for AccountView {
             is_admin: u.is_admin,
             status: u.status().as_str(),
             registration_reason: u.registration_reason.clone(),
+            display_name: u.display_name.clone(),
+            bio: u.bio.clone(),
             created_at: rfc3339(u.created_at),
         }
     }

@@ -28,6 +28,8 @@ pub struct CachedActor {
     pub manually_approves_followers: bool,
     pub fetched_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
+    /// Its bio or description, sanitized HTML.
+    pub summary: Option<String>,
 }
 
 impl CachedActor {
@@ -60,6 +62,7 @@ pub struct ActorRecord {
     pub public_key_pem: String,
     pub manually_approves_followers: bool,
     pub fetched_at: NaiveDateTime,
+    pub summary: Option<String>,
 }
 
 /// Inserts or refreshes an actor, keyed by its id; returns the stored row. Two requests

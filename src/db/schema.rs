@@ -15,6 +15,8 @@ diesel::table! {
         public_key_pem -> Nullable<Text>,
         private_key_pem -> Nullable<Text>,
         deleted_at -> Nullable<Timestamp>,
+        display_name -> Nullable<Text>,
+        bio -> Nullable<Text>,
     }
 }
 
@@ -87,6 +89,7 @@ diesel::table! {
         manually_approves_followers -> Bool,
         fetched_at -> Timestamp,
         created_at -> Timestamp,
+        summary -> Nullable<Text>,
     }
 }
 

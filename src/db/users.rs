@@ -6,7 +6,6 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::users;
 
-/// A user row before it has an id.
 /// A local account (the rules about it live in `accounts`).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -22,6 +21,10 @@ pub struct User {
     pub registration_reason: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The name shown instead of the username, if the person chose one.
+    pub display_name: Option<String>,
+    /// What the person says of themselves, in Markdown.
+    pub bio: Option<String>,
 }
 
 /// The stored status of an account that may log in.
@@ -179,5 +182,22 @@ pub fn set_password_hash(
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
         .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+/// Replaces what a person says of themselves.
+pub fn set_profile(
+    conn: &mut DbConnection,
+    id: i64,
+    display_name: Option<&str>,
+    bio: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(display_name),
+            users::bio.eq(bio),
+            users::updated_at.eq(now),
+        ))
         .execute(conn)
 }

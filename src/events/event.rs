@@ -137,6 +137,12 @@ pub enum Event {
         to: String,
         inbox: String,
     },
+    /// A local person changed their display name or biography; `inboxes` are the servers
+    /// that know them.
+    ProfileUpdated {
+        username: String,
+        inboxes: Vec<String>,
+    },
     /// A local person deleted their account; `inboxes` are the servers that know them.
     AccountDeleted {
         person: String,

@@ -11,15 +11,9 @@ use crate::error::{Error, Result};
 use crate::membership::Visibility;
 use crate::time::rfc3339;
 
-/// Renders stored Markdown as HTML for `summary`. Plain paragraphs until the Markdown
-/// renderer lands; everything is escaped, so no markup from the source reaches peers.
+/// Renders stored Markdown as the HTML of `summary` (sanitized, as every post is).
 pub fn summary_html(markdown: &str) -> String {
-    markdown
-        .split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", crate::web::escape(p).replace('\n', "<br>")))
-        .collect()
+    crate::content::render_markdown(markdown)
 }
 
 fn actor(urls: &Urls, kind: &str, id: String, username: &str, public_key_pem: String) -> Actor {
@@ -66,9 +60,19 @@ pub fn person(urls: &Urls, user: &User, public_key_pem: String) -> Actor {
         &user.username,
         public_key_pem,
     );
-    a.name = Some(user.username.clone());
+    a.name = Some(
+        user.display_name
+            .clone()
+            .unwrap_or_else(|| user.username.clone()),
+    );
+    a.summary = user.bio.as_deref().map(summary_html);
+    a.source = user.bio.as_ref().map(|s| Source {
+        content: s.clone(),
+        media_type: "text/markdown".into(),
+    });
     a.following = Some(format!("{}/following", a.id));
     a.published = rfc3339(user.created_at);
+    a.updated = Some(rfc3339(user.updated_at));
     a
 }
 
@@ -78,29 +82,36 @@ pub fn person(urls: &Urls, user: &User, public_key_pem: String) -> Actor {
 pub async fn credential_fields(app: &crate::app::App, user_id: i64) -> Result<Vec<PropertyValue>> {
     let host = app.config.domain.clone();
     app.db
-        .run(move |c| {
-            let mut fields = Vec::new();
-            for (community_id, cred) in crate::db::credentials::of_user(c, user_id)? {
-                let Some(community) = crate::db::communities::find(c, community_id)? else {
-                    continue;
-                };
-                if !community.member_list_public || community.is_private() {
-                    continue;
-                }
-                fields.push(PropertyValue {
-                    kind: "PropertyValue".into(),
-                    name: cred.name,
-                    value: format!(
-                        "verified by @{}@{host} in !{}@{host} on {}",
-                        cred.verified_by_name,
-                        community.name,
-                        cred.verified_at.format("%Y-%m-%d")
-                    ),
-                });
-            }
-            Ok(fields)
-        })
+        .run(move |c| credential_fields_in(c, &host, user_id))
         .await
+}
+
+/// [`credential_fields`] inside a transaction, for an `Update` of the person.
+pub fn credential_fields_in(
+    c: &mut crate::db::DbConnection,
+    host: &str,
+    user_id: i64,
+) -> Result<Vec<PropertyValue>> {
+    let mut fields = Vec::new();
+    for (community_id, cred) in crate::db::credentials::of_user(c, user_id)? {
+        let Some(community) = crate::db::communities::find(c, community_id)? else {
+            continue;
+        };
+        if !community.member_list_public || community.is_private() {
+            continue;
+        }
+        fields.push(PropertyValue {
+            kind: "PropertyValue".into(),
+            name: cred.name,
+            value: format!(
+                "verified by @{}@{host} in !{}@{host} on {}",
+                cred.verified_by_name,
+                community.name,
+                cred.verified_at.format("%Y-%m-%d")
+            ),
+        });
+    }
+    Ok(fields)
 }
 
 /// A local community as a `Group`, with the fields Lemmy sends.

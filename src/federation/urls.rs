@@ -20,6 +20,13 @@ impl Urls {
         &self.base
     }
 
+    /// The host (and port, if any) that handles name: `cop.example` in `@ana@cop.example`.
+    pub fn host(&self) -> &str {
+        self.base
+            .split_once("://")
+            .map_or(self.base.as_str(), |(_, host)| host)
+    }
+
     /// A fresh activity id such as `https://cop.example/activities/follow/3q2-7w…`: unique,
     /// under this server, naming its kind so that a log line says what was sent. The domain
     /// takes one when it stores the id of what it is about to announce (a vote, a ban).

@@ -43,6 +43,7 @@ pub fn router() -> Router<App> {
         .route("/notifications", get(pages::notifications::show))
         .route("/feed", get(pages::feed_home::show))
         .route("/settings", get(pages::settings::show))
+        .route("/settings/profile", post(pages::settings::profile))
         .route("/settings/password", post(pages::settings::password))
         .route("/settings/export", get(pages::settings::export))
         .route("/settings/delete", post(pages::settings::delete))

@@ -36,6 +36,7 @@ mod moderation_federation;
 mod moderation_peers;
 mod peer_shapes;
 mod private_messages;
+mod profiles;
 mod queue;
 mod rate_limits;
 mod reports;

@@ -128,7 +128,23 @@ pub fn record_from(fetched: &FetchedJson, requested: &Url) -> Result<ActorRecord
         public_key_pem: key.public_key_pem.clone(),
         manually_approves_followers: doc.manually_approves_followers.unwrap_or(false),
         fetched_at: crate::time::now(),
+        summary: doc.summary.as_deref().map(bounded_summary),
     })
+}
+
+/// Longest summary kept, in bytes: a community's description with its rules fits many
+/// times over; a hostile server's megabyte of HTML does not fill the cache.
+const MAX_SUMMARY_BYTES: usize = 20_000;
+
+/// A remote actor's summary as it is stored: sanitized (it is shown as HTML), and cut at
+/// [`MAX_SUMMARY_BYTES`] on a character boundary (the sanitizer closes what the cut left
+/// open).
+fn bounded_summary(html: &str) -> String {
+    let mut end = html.len().min(MAX_SUMMARY_BYTES);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    crate::content::sanitize(&html[..end])
 }
 
 fn http_url(s: &str) -> Option<String> {

@@ -180,6 +180,9 @@ impl Outbox for FederationOutbox {
                     inbox: &inbox,
                 },
             ),
+            Event::ProfileUpdated { username, inboxes } => {
+                accounts::profile_updated(c, urls, &username, &inboxes)
+            }
             Event::AccountDeleted { person, inboxes } => {
                 accounts::account_deleted(c, urls, &person, &inboxes)
             }

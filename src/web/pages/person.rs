@@ -9,14 +9,21 @@ use super::when;
 use crate::accounts::AccountStatus;
 use crate::discussions::{PostView, posts};
 use crate::error::{Error, ErrorCode, Result};
+use crate::federation::actors;
+use crate::federation::protocol::actors::PropertyValue;
 use crate::web::page::{Ctx, Meta, Page};
 
 #[derive(Template)]
 #[template(path = "person.html")]
 struct PersonPage {
     page: Page,
-    username: String,
+    /// The name shown: the display name, or the username.
+    name: String,
     handle: String,
+    /// The biography, rendered from Markdown and sanitized.
+    bio_html: Option<String>,
+    /// Credentials moderators verified, where the community's member list is public.
+    credentials: Vec<PropertyValue>,
     gone: bool,
     posts: Vec<PostView>,
 }
@@ -50,24 +57,34 @@ pub async fn show(ctx: Ctx, Path(name): Path<String>) -> Result<Response> {
         let page = ctx.page(ctx.t("person-gone-title"), Meta::default()).await;
         let view = PersonPage {
             page,
-            username: user.username,
+            name: user.username,
             handle,
+            bio_html: None,
+            credentials: Vec::new(),
             gone: true,
             posts: Vec::new(),
         };
         return Ok(ctx.respond(StatusCode::GONE, view.render()));
     }
     let posts = posts::by_person(&ctx.app, ctx.viewer.as_ref(), &user.username, 20).await?;
+    let credentials = actors::credential_fields(&ctx.app, user.id).await?;
+    let name = user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| user.username.clone());
     let meta = Meta {
+        description: user.bio.as_deref().map(|b| b.chars().take(300).collect()),
         canonical: Some(actor_id.clone()),
         og_type: "profile",
         activity: Some(actor_id),
         ..Meta::default()
     };
-    let page = ctx.page(user.username.clone(), meta).await;
+    let page = ctx.page(name.clone(), meta).await;
     let view = PersonPage {
         page,
-        username: user.username,
+        bio_html: user.bio.as_deref().map(crate::content::render_markdown),
+        credentials,
+        name,
         handle,
         gone: false,
         posts: posts

@@ -1,8 +1,9 @@
-//! `/settings`: the reader's own account: where they are logged in (and ending any of
-//! those sessions), their password, a copy of their data, and deleting the account.
+//! `/settings`: the reader's own account: their profile (display name and biography), where
+//! they are logged in (and ending any of those sessions), their password, a copy of their
+//! data, and deleting the account.
 
 use askama::Template;
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -19,12 +20,28 @@ use crate::web::page::{Ctx, Meta, Page};
 #[template(path = "settings.html")]
 struct SettingsPage {
     page: Page,
+    username: String,
     email: String,
+    display_name: String,
+    bio: String,
+    max_display_name: usize,
+    max_bio: usize,
     sessions: Vec<Session>,
     current: i64,
     notice: Option<String>,
+    profile_error: Option<String>,
     password_error: Option<String>,
     delete_error: Option<String>,
+}
+
+/// What the page says about the form just sent.
+enum Feedback {
+    None,
+    Notice(String),
+    /// The profile form was refused; what was typed is shown again.
+    Profile(String, ProfileForm),
+    Password(String),
+    Delete(String),
 }
 
 impl SettingsPage {
@@ -40,13 +57,7 @@ fn reader(ctx: &Ctx) -> Result<(&User, i64)> {
     }
 }
 
-async fn render(
-    ctx: &Ctx,
-    status: StatusCode,
-    notice: Option<String>,
-    password_error: Option<String>,
-    delete_error: Option<String>,
-) -> Result<Response> {
+async fn render(ctx: &Ctx, status: StatusCode, feedback: Feedback) -> Result<Response> {
     let (user, current) = reader(ctx)?;
     let sessions = accounts::sessions_of(&ctx.app.db, user).await?;
     let meta = Meta {
@@ -54,20 +65,47 @@ async fn render(
         ..Meta::default()
     };
     let page = ctx.page(ctx.t("settings-title"), meta).await;
-    let view = SettingsPage {
+    let mut view = SettingsPage {
         page,
+        username: user.username.clone(),
         email: user.email.clone(),
+        display_name: user.display_name.clone().unwrap_or_default(),
+        bio: user.bio.clone().unwrap_or_default(),
+        max_display_name: accounts::MAX_DISPLAY_NAME_CHARS,
+        max_bio: accounts::MAX_BIO_CHARS,
         sessions,
         current,
-        notice,
-        password_error,
-        delete_error,
+        notice: None,
+        profile_error: None,
+        password_error: None,
+        delete_error: None,
     };
+    match feedback {
+        Feedback::None => {}
+        Feedback::Notice(m) => view.notice = Some(m),
+        Feedback::Profile(m, typed) => {
+            view.profile_error = Some(m);
+            view.display_name = typed.display_name;
+            view.bio = typed.bio;
+        }
+        Feedback::Password(m) => view.password_error = Some(m),
+        Feedback::Delete(m) => view.delete_error = Some(m),
+    }
     Ok(ctx.respond(status, view.render()))
 }
 
-pub async fn show(ctx: Ctx) -> Result<Response> {
-    render(&ctx, StatusCode::OK, None, None, None).await
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    /// Set after a form was saved (post, redirect, get), to say so.
+    saved: Option<String>,
+}
+
+pub async fn show(ctx: Ctx, Query(q): Query<ShowQuery>) -> Result<Response> {
+    let feedback = match q.saved.as_deref() {
+        Some("profile") => Feedback::Notice(ctx.t("settings-profile-saved").to_string()),
+        _ => Feedback::None,
+    };
+    render(&ctx, StatusCode::OK, feedback).await
 }
 
 #[derive(Deserialize)]
@@ -90,6 +128,38 @@ pub async fn revoke(Path(id): Path<i64>, submitted: Submitted<Plain>) -> Result<
 }
 
 #[derive(Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    bio: String,
+}
+
+/// `POST /settings/profile`: the display name and biography, sent on to the servers that
+/// know the person.
+pub async fn profile(submitted: Submitted<ProfileForm>) -> Result<Response> {
+    let Submitted { ctx, form } = submitted;
+    let (user, _) = reader(&ctx)?;
+    let profile = accounts::Profile {
+        display_name: Some(form.display_name.clone()),
+        bio: Some(form.bio.clone()),
+    };
+    match accounts::update_profile(&ctx.app, user, profile).await {
+        Ok(_) => Ok(see_other("/settings?saved=profile#profile-heading")),
+        Err(e) if e.code() == ErrorCode::ProfileInvalid => {
+            let message = e.message().to_string();
+            render(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Feedback::Profile(message, form),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct PasswordForm {
     current: String,
     new: String,
@@ -102,7 +172,7 @@ pub async fn password(submitted: Submitted<PasswordForm>) -> Result<Response> {
     match accounts::change_password(&ctx.app.db, user, current, &form.current, &form.new).await {
         Ok(()) => {
             let notice = ctx.t("settings-password-changed").to_string();
-            render(&ctx, StatusCode::OK, Some(notice), None, None).await
+            render(&ctx, StatusCode::OK, Feedback::Notice(notice)).await
         }
         Err(e)
             if matches!(
@@ -116,9 +186,7 @@ pub async fn password(submitted: Submitted<PasswordForm>) -> Result<Response> {
             render(
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(message),
-                None,
+                Feedback::Password(message),
             )
             .await
         }
@@ -160,9 +228,7 @@ pub async fn delete(submitted: Submitted<DeleteForm>) -> Result<Response> {
         return render(
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            None,
-            Some(message),
+            Feedback::Delete(message),
         )
         .await;
     }
@@ -181,9 +247,7 @@ pub async fn delete(submitted: Submitted<DeleteForm>) -> Result<Response> {
             render(
                 &ctx,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                None,
-                Some(message),
+                Feedback::Delete(message),
             )
             .await
         }

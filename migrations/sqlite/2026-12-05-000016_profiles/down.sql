@@ -1,0 +1,3 @@
+ALTER TABLE remote_actors DROP COLUMN summary;
+ALTER TABLE users DROP COLUMN bio;
+ALTER TABLE users DROP COLUMN display_name;
