@@ -813,6 +813,12 @@ async fn a_member_follows_a_community_on_another_server_and_posts_there_from_her
     let page = ana.get(&format!("/c/{remote}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("lives on another server"));
+    // What the community says of itself, as its server renders it.
+    assert!(
+        page.body.contains("<strong>wound care</strong>"),
+        "{}",
+        page.body
+    );
     // A visitor may not make this server fetch from others.
     let visitor = WebClient::new(&here);
     assert_eq!(

@@ -157,3 +157,20 @@ fn http_url(s: &str) -> Option<String> {
 fn unknown_signer(key_id: &str, why: &str) -> Error {
     Error::new(ErrorCode::SignerUnknown, format!("the key {key_id} {why}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_is_sanitized_and_bounded() {
+        let hostile = format!(
+            "<p onclick=\"x()\">Rules<script>steal()</script></p>{}",
+            "é".repeat(MAX_SUMMARY_BYTES)
+        );
+        let kept = bounded_summary(&hostile);
+        assert!(kept.starts_with("<p>Rules</p>"), "{}", &kept[..40]);
+        assert!(!kept.contains("script") && !kept.contains("onclick"));
+        assert!(kept.len() <= MAX_SUMMARY_BYTES + 8, "{}", kept.len());
+    }
+}

@@ -66,6 +66,8 @@ struct RemotePage {
     title: String,
     handle: String,
     actor_id: String,
+    /// What the community says of itself (Lemmy keeps its rules there too), sanitized.
+    summary_html: Option<String>,
     /// The reader's follow, if any: its id and whether it was accepted.
     follow: Option<(i64, bool)>,
     posts: Vec<PostView>,
@@ -124,6 +126,8 @@ pub async fn show(ctx: Ctx, name: String, after: Option<i64>) -> Result<Response
         title,
         handle: format!("!{}@{}", actor.username, actor.domain),
         actor_id: actor.ap_id.clone(),
+        // Sanitized when stored, and again here: the sanitizer may have learnt since.
+        summary_html: actor.summary.as_deref().map(crate::content::sanitize),
         follow,
         posts,
         next,
