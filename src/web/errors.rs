@@ -4,14 +4,14 @@
 //! headers that matter (`Retry-After`, the request id).
 
 use askama::Template;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::i18n::Lang;
-use super::page::{LANG_COOKIE, Meta, Page};
+use super::page::{Ctx, LANG_COOKIE, Meta, Page};
 use crate::app::App;
 use crate::error::ErrorCode;
 
@@ -37,6 +37,14 @@ pub fn is_browser(headers: &HeaderMap) -> bool {
 pub async fn for_browsers(State(app): State<App>, req: Request, next: Next) -> Response {
     let browser = is_browser(req.headers()) && !req.uri().path().starts_with("/api/");
     let lang = browser.then(|| language(req.headers()));
+    // What the page's header needs (who is reading, their form token), kept aside in
+    // case the answer is an error.
+    let asked = browser.then(|| {
+        let mut asked = Request::new(());
+        *asked.uri_mut() = req.uri().clone();
+        *asked.headers_mut() = req.headers().clone();
+        asked.into_parts().0
+    });
     let here = req
         .uri()
         .path_and_query()
@@ -60,7 +68,16 @@ pub async fn for_browsers(State(app): State<App>, req: Request, next: Next) -> R
     }
     let code = response.extensions().get::<ErrorCode>().copied();
     let (mut parts, _) = response.into_parts();
-    let page = render(&app, lang, status, code, &here);
+    // A logged-in reader keeps their header (name, notifications, log out) on an error
+    // page, except when the server is overloaded or failing, where looking up the session
+    // would only add to the trouble.
+    let ctx = match asked {
+        Some(mut asked) if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS => {
+            Ctx::from_request_parts(&mut asked, &app).await.ok()
+        }
+        _ => None,
+    };
+    let page = render(&app, ctx.as_ref(), lang, status, code, &here).await;
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.remove(axum::http::header::CONTENT_ENCODING);
     parts.headers.remove(axum::http::header::WWW_AUTHENTICATE);
@@ -90,8 +107,9 @@ pub fn language(headers: &HeaderMap) -> Lang {
     })
 }
 
-fn render(
+async fn render(
     app: &App,
+    ctx: Option<&Ctx>,
     lang: Lang,
     status: StatusCode,
     code: Option<ErrorCode>,
@@ -108,27 +126,36 @@ fn render(
         400..=499 => "error-400",
         _ => "error-500",
     };
-    let page = ErrorPage {
-        page: Page {
+    let title = lang.t(&format!("{key}-title")).to_string();
+    let meta = Meta {
+        noindex: true,
+        ..Meta::default()
+    };
+    let frame = match ctx {
+        Some(ctx) => ctx.page(title.clone(), meta).await,
+        None => Page {
             lang,
             site_name: app.config.instance_name().to_string(),
             domain: app.config.domain.clone(),
             public_url: app.config.public_url(),
-            title: lang.t(&format!("{key}-title")).to_string(),
+            title: title.clone(),
             viewer: None,
             csrf: String::new(),
             unread: 0,
             here: here.to_string(),
-            meta: Meta {
-                noindex: true,
-                ..Meta::default()
-            },
+            meta,
         },
-        heading: lang.t(&format!("{key}-title")).to_string(),
+    };
+    let view = ErrorPage {
+        page: frame,
+        heading: title,
         explanation: lang.t(&format!("{key}-text")).to_string(),
         detail: code.map(|c| c.as_str().to_string()),
     };
-    let mut response = match page.render() {
+    if let Some(ctx) = ctx {
+        return ctx.respond(status, view.render());
+    }
+    let mut response = match view.render() {
         Ok(html) => Html(html).into_response(),
         Err(_) => {
             Html("<!doctype html><title>Error</title><h1>Error</h1>".to_string()).into_response()

@@ -384,6 +384,16 @@ async fn errors_are_pages_for_browsers_and_json_for_clients() {
     let api = web.get("/api/v1/communities/nobody-here").await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert!(api.header("content-type").starts_with("application/json"));
+    assert!(page.body.contains("action=\"/login") || page.body.contains("href=\"/login"));
+
+    // Someone logged in keeps their header on an error page, and can log out from it.
+    let mira = logged_in(&s, "mira").await;
+    let page = mira.get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("action=\"/logout\""), "{}", page.body);
+    assert!(!page.body.contains("href=\"/login"), "{}", page.body);
+    let logout = mira.post_form("/logout", &[]).await;
+    assert_eq!(logout.status, StatusCode::SEE_OTHER, "{}", logout.body);
 }
 
 #[tokio::test]
