@@ -74,6 +74,14 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Community>> 
 }
 
 /// Makes `user_id` a member of the community with `role` (its creator, as owner).
+/// The names of local communities, by id (for listings that mix communities).
+pub fn names_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+    communities::table
+        .filter(communities::id.eq_any(ids))
+        .select((communities::id, communities::name))
+        .load(conn)
+}
+
 pub fn add_member(
     conn: &mut DbConnection,
     community_id: i64,

@@ -201,6 +201,24 @@ pub fn add_comment_count(conn: &mut DbConnection, id: i64, delta: i32) -> QueryR
         .execute(conn)
 }
 
+/// Posts shown in listings (not deleted, removed or awaiting approval), joined with their
+/// authors here or elsewhere: the base of every listing, which adds who may read what.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn shown_with_authors() -> _ {
+    let local_author: diesel::dsl::Eq<diesel::dsl::Nullable<users::id>, posts::author_user_id> =
+        users::id.nullable().eq(posts::author_user_id);
+    let remote_author: diesel::dsl::Eq<
+        diesel::dsl::Nullable<remote_actors::id>,
+        posts::author_remote_id,
+    > = remote_actors::id.nullable().eq(posts::author_remote_id);
+    posts::table
+        .left_join(users::table.on(local_author))
+        .left_join(remote_actors::table.on(remote_author))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .filter(posts::pending.eq(false))
+}
+
 /// Where a community's posts are: a local or a remote community.
 #[derive(Debug, Clone, Copy)]
 pub enum CommunityRef {
@@ -240,14 +258,7 @@ pub fn list(
     let addressed = post_recipients::table
         .filter(post_recipients::user_id.eq(reader.user_id.unwrap_or(-1)))
         .select(post_recipients::post_id);
-    let mut q = posts::table
-        .left_join(users::table.on(users::id.nullable().eq(posts::author_user_id)))
-        .left_join(
-            remote_actors::table.on(remote_actors::id.nullable().eq(posts::author_remote_id)),
-        )
-        .filter(posts::deleted.eq(false))
-        .filter(posts::removed.eq(false))
-        .filter(posts::pending.eq(false))
+    let mut q = shown_with_authors()
         .filter(
             posts::restricted
                 .eq(false)
@@ -502,14 +513,7 @@ pub fn feed(
     let addressed = post_recipients::table
         .filter(post_recipients::user_id.eq(sources.user_id))
         .select(post_recipients::post_id);
-    let mut q = posts::table
-        .left_join(users::table.on(users::id.nullable().eq(posts::author_user_id)))
-        .left_join(
-            remote_actors::table.on(remote_actors::id.nullable().eq(posts::author_remote_id)),
-        )
-        .filter(posts::deleted.eq(false))
-        .filter(posts::removed.eq(false))
-        .filter(posts::pending.eq(false))
+    let mut q = shown_with_authors()
         .filter(
             posts::community_id
                 .eq_any(sources.communities.clone())
@@ -546,16 +550,9 @@ pub fn public_of_space(
     space_id: i64,
     limit: i64,
 ) -> QueryResult<Vec<(PostRow, AuthorNames)>> {
-    posts::table
-        .left_join(users::table.on(users::id.nullable().eq(posts::author_user_id)))
-        .left_join(
-            remote_actors::table.on(remote_actors::id.nullable().eq(posts::author_remote_id)),
-        )
+    shown_with_authors()
         .filter(posts::space_id.eq(space_id))
         .filter(posts::restricted.eq(false))
-        .filter(posts::deleted.eq(false))
-        .filter(posts::removed.eq(false))
-        .filter(posts::pending.eq(false))
         .order((posts::published_at.desc(), posts::id.desc()))
         .limit(limit)
         .select((PostRow::as_select(), authors::selection()))

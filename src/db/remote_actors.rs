@@ -98,6 +98,21 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CachedActor>
         .optional()
 }
 
+/// The handles' parts (`username`, `domain`) of cached actors, by id.
+pub fn handles_of(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> QueryResult<Vec<(i64, String, String)>> {
+    remote_actors::table
+        .filter(remote_actors::id.eq_any(ids))
+        .select((
+            remote_actors::id,
+            remote_actors::username,
+            remote_actors::domain,
+        ))
+        .load(conn)
+}
+
 pub fn find_by_ap_id(conn: &mut DbConnection, ap_id: &str) -> QueryResult<Option<CachedActor>> {
     remote_actors::table
         .filter(remote_actors::ap_id.eq(ap_id))

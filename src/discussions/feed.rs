@@ -29,14 +29,18 @@ pub async fn page(
                 Some(id) => posts::find(c, id)?,
                 None => None,
             };
-            let rows = posts::feed(c, &sources, cursor.as_ref(), limit)?;
-            rows.into_iter()
-                .map(|(post, names)| {
-                    let (handle, _) = views::community_of(c, &here, &post)?;
-                    let author = views::joined_author(&here, names);
-                    Ok(views::view_of_post(&post, handle, author))
+            let (rows, names): (Vec<_>, Vec<_>) = posts::feed(c, &sources, cursor.as_ref(), limit)?
+                .into_iter()
+                .unzip();
+            let handles = views::communities_of(c, &here, &rows)?;
+            Ok(rows
+                .iter()
+                .zip(handles)
+                .zip(names)
+                .map(|((post, handle), names)| {
+                    views::view_of_post(post, handle, views::joined_author(&here, names))
                 })
-                .collect()
+                .collect())
         })
         .await
 }

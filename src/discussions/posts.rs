@@ -429,11 +429,18 @@ pub async fn by_person(
             let user = crate::db::users::find_by_username(c, &name)?
                 .filter(|u| u.status() == crate::accounts::AccountStatus::Active)
                 .ok_or_else(|| Error::new(ErrorCode::NotFound, format!("no person '{name}'")))?;
-            let rows = posts::by_author(c, user.id, limit, viewer_id == Some(user.id))?;
-            rows.iter()
+            let rows: Vec<_> = posts::by_author(c, user.id, limit, viewer_id == Some(user.id))?
+                .into_iter()
                 .filter(|r| !r.pending)
-                .map(|r| views::post_view(c, &here, r))
-                .collect()
+                .collect();
+            // One author, and the communities in one go: a constant number of queries.
+            let author = views::author(c, &here, Some(user.id), None)?;
+            let handles = views::communities_of(c, &here, &rows)?;
+            Ok(rows
+                .iter()
+                .zip(handles)
+                .map(|(r, handle)| views::view_of_post(r, handle, author.clone()))
+                .collect())
         })
         .await
 }

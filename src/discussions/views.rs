@@ -99,6 +99,38 @@ pub fn community_of(
     Ok((String::new(), String::new()))
 }
 
+/// The communities (`!name@host`) of many posts, in their order, in two queries whatever
+/// their number: a feed mixes communities from here and elsewhere.
+pub fn communities_of(
+    conn: &mut DbConnection,
+    here: &Here,
+    posts: &[PostRow],
+) -> Result<Vec<String>> {
+    let local: Vec<i64> = posts.iter().filter_map(|p| p.community_id).collect();
+    let remote: Vec<i64> = posts.iter().filter_map(|p| p.remote_community_id).collect();
+    let local: std::collections::HashMap<i64, String> =
+        communities::names_of(conn, &local)?.into_iter().collect();
+    let remote: std::collections::HashMap<i64, (String, String)> =
+        remote_actors::handles_of(conn, &remote)?
+            .into_iter()
+            .map(|(id, user, domain)| (id, (user, domain)))
+            .collect();
+    Ok(posts
+        .iter()
+        .map(|p| {
+            if let Some(name) = p.community_id.and_then(|id| local.get(&id)) {
+                format!("!{name}@{}", here.domain)
+            } else if let Some((user, domain)) =
+                p.remote_community_id.and_then(|id| remote.get(&id))
+            {
+                format!("!{user}@{domain}")
+            } else {
+                String::new()
+            }
+        })
+        .collect())
+}
+
 pub fn post_view(conn: &mut DbConnection, here: &Here, post: &PostRow) -> Result<PostView> {
     let (community, _) = community_of(conn, here, post)?;
     let author = author(conn, here, post.author_user_id, post.author_remote_id)?;
