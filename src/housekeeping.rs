@@ -23,6 +23,7 @@ pub async fn run_once(app: &App) -> Result<()> {
             let now = crate::time::now();
             received::prune(c, now - REMEMBER_RECEIVED)?;
             sent::prune(c, now - KEEP_SENT)?;
+            crate::db::followed_notes::prune_unfollowed(c)?;
             Ok(())
         })
         .await

@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod delivery_slots;
 pub mod domain_effects;
 pub mod domain_policies;
+pub mod followed_notes;
 pub mod follows;
 pub mod footprint;
 pub mod ids;

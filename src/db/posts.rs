@@ -503,11 +503,12 @@ pub struct FeedSources {
 }
 
 /// A page of a person's home feed, newest first: posts of what they follow that they may
-/// read. `before` is the last post of the previous page. Posts and authors in one query.
+/// read, published before `before` (a time, and the id under which posts of that very
+/// time start). Posts and authors in one query.
 pub fn feed(
     conn: &mut DbConnection,
     sources: &FeedSources,
-    before: Option<&PostRow>,
+    before: Option<(NaiveDateTime, i64)>,
     limit: i64,
 ) -> QueryResult<Vec<(PostRow, AuthorNames)>> {
     let addressed = post_recipients::table
@@ -530,13 +531,11 @@ pub fn feed(
         .select((PostRow::as_select(), authors::selection()))
         .limit(limit)
         .into_boxed();
-    if let Some(a) = before {
+    if let Some((at, id)) = before {
         q = q.filter(
             posts::published_at
-                .lt(a.published_at)
-                .or(posts::published_at
-                    .eq(a.published_at)
-                    .and(posts::id.lt(a.id))),
+                .lt(at)
+                .or(posts::published_at.eq(at).and(posts::id.lt(id))),
         );
     }
     q.order((posts::published_at.desc(), posts::id.desc()))

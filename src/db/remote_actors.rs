@@ -99,10 +99,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CachedActor>
 }
 
 /// The handles' parts (`username`, `domain`) of cached actors, by id.
-pub fn handles_of(
-    conn: &mut DbConnection,
-    ids: &[i64],
-) -> QueryResult<Vec<(i64, String, String)>> {
+pub fn handles_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String, String)>> {
     remote_actors::table
         .filter(remote_actors::id.eq_any(ids))
         .select((

@@ -467,7 +467,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    followed_notes (id) {
+        id -> BigInt,
+        ap_id -> Text,
+        author_remote_id -> BigInt,
+        content_html -> Text,
+        url -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        sensitive -> Bool,
+        language -> Nullable<Text>,
+        published_at -> Timestamp,
+        updated_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(followed_notes -> remote_actors (author_remote_id));
 diesel::joinable!(comments -> posts (post_id));
 diesel::joinable!(credentials -> memberships (membership_id));
 diesel::joinable!(spaces -> communities (community_id));
@@ -507,5 +524,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversations,
     conversation_messages,
     peer_software,
-    blocklist_imports
+    blocklist_imports,
+    followed_notes
 );

@@ -8,6 +8,7 @@
 //! it fetches copse's actors (Lemmy does).
 
 mod model;
+pub mod notes;
 mod requests;
 mod resolve;
 mod retry;

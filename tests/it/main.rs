@@ -22,6 +22,7 @@ mod federation_policy_peers;
 mod fetch;
 mod fixtures;
 mod flows;
+mod followed_notes;
 mod golden;
 mod hostile;
 mod http;

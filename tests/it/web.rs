@@ -850,12 +850,15 @@ async fn a_member_follows_a_community_on_another_server_and_posts_there_from_her
     post(&there, &mira, "Rota changes for January").await;
     let feed = crate::support::eventually(wait, "mira's post in ana's feed", || async {
         let page = ana.get("/feed").await;
-        page.body.contains("Rota changes for January").then_some(page)
+        page.body
+            .contains("Rota changes for January")
+            .then_some(page)
     })
     .await;
     // Each post says where it is, and leads to that community's page here.
     assert!(
-        feed.body.contains(&format!("href=\"/c/{remote}\">!{remote}</a>")),
+        feed.body
+            .contains(&format!("href=\"/c/{remote}\">!{remote}</a>")),
         "{}",
         feed.body
     );

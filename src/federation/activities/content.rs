@@ -212,6 +212,16 @@ pub async fn receive_create_or_update(app: &App, incoming: Incoming, object: Val
 
     // Otherwise a post: a Page or Article, or a Note that mentions a community.
     let Some(venue) = addressed_venue(app, &o, &activity).await? else {
+        // A public status of a person someone here follows: for their feeds.
+        if kind == "Note" && received.public && matches!(incoming.via, Via::Direct) {
+            let read = super::followed_notes::Read {
+                html,
+                language,
+                published: received.published,
+                is_update,
+            };
+            return super::followed_notes::receive(app, incoming, &o, read).await;
+        }
         tracing::debug!(id = %object_id, "an object addressed to no community here; ignored");
         return record_only(app, &incoming.id).await;
     };
@@ -550,13 +560,15 @@ pub async fn receive_delete(app: &App, incoming: Incoming, delete: Delete) -> Re
         })
         .await?;
     let Some((venue, by_author)) = found else {
-        // A message its author wrote to a community's moderators, taken back.
+        // A message its author wrote to a community's moderators, or a followed person's
+        // status, taken back.
         let (id, actor) = (incoming.id.clone(), incoming.actor.clone());
         return app
             .db
             .transaction(move |c| {
                 if received::record(c, &id, crate::time::now())? {
                     conversations::withdraw(c, &object_id, &actor)?;
+                    crate::follows::notes::withdraw(c, &object_id, actor.id)?;
                 }
                 Ok(())
             })

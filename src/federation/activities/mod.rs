@@ -4,6 +4,7 @@ pub mod announce;
 pub mod content;
 pub mod flag;
 pub mod follow;
+pub mod followed_notes;
 pub mod ids;
 pub mod membership;
 pub mod moderation;

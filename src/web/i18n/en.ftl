@@ -158,6 +158,8 @@ community-invited-login = Log in or sign up, then come back by the same link to 
 community-accept-invite = Accept the invitation
 
 nav-feed = Your feed
+feed-note-edited = edited
+feed-note-open = Reply on their server
 feed-title = Your feed
 feed-empty = Nothing here yet: join or follow communities, or follow people, and their posts arrive here.
 feed-find = Find communities

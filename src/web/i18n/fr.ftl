@@ -157,6 +157,8 @@ community-invited-login = Connectez-vous ou créez un compte, puis revenez par l
 community-accept-invite = Accepter l'invitation
 
 nav-feed = Votre fil
+feed-note-edited = modifié
+feed-note-open = Répondre sur son serveur
 feed-title = Votre fil
 feed-empty = Rien pour l'instant : rejoignez ou suivez des communautés, ou suivez des personnes, et leurs publications arriveront ici.
 feed-find = Trouver des communautés

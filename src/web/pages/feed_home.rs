@@ -7,7 +7,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::when;
-use crate::discussions::{PostView, feed};
+use crate::discussions::feed::{self, Cursor, FeedItem};
 use crate::error::{Error, ErrorCode, Result};
 use crate::web::page::{Ctx, Meta, Page};
 
@@ -15,15 +15,16 @@ const PER_PAGE: i64 = 25;
 
 #[derive(Deserialize)]
 pub struct FeedQuery {
+    /// Where the page starts (a marker the previous page gave).
     #[serde(default)]
-    before: Option<i64>,
+    before: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "feed.html")]
 struct FeedPage {
     page: Page,
-    posts: Vec<PostView>,
+    items: Vec<FeedItem>,
     next: Option<String>,
 }
 
@@ -51,15 +52,14 @@ pub async fn show(ctx: Ctx, Query(q): Query<FeedQuery>) -> Result<Response> {
         .viewer
         .as_ref()
         .ok_or_else(|| Error::new(ErrorCode::Unauthenticated, "log in to see your feed"))?;
-    let posts = feed::page(&ctx.app, user, q.before, PER_PAGE).await?;
-    let next = (posts.len() as i64 == PER_PAGE)
-        .then(|| posts.last().map(|p| format!("/feed?before={}", p.id)))
-        .flatten();
+    let before = q.before.as_deref().map(Cursor::parse).transpose()?;
+    let (items, next) = feed::page(&ctx.app, user, before, PER_PAGE).await?;
+    let next = next.map(|c| format!("/feed?before={}", c.encode()));
     let meta = Meta {
         noindex: true,
         ..Meta::default()
     };
     let page = ctx.page(ctx.t("feed-title"), meta).await;
-    let view = FeedPage { page, posts, next };
+    let view = FeedPage { page, items, next };
     Ok(ctx.ok(view.render()))
 }
