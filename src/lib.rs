@@ -18,6 +18,7 @@ pub mod events;
 pub mod federation;
 pub mod follows;
 pub mod housekeeping;
+pub mod i18n;
 pub mod membership;
 pub mod metrics;
 pub mod moderation;

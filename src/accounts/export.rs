@@ -128,6 +128,7 @@ pub async fn export(app: &App, user: &User) -> Result<Value> {
                     "registration_reason": user.registration_reason,
                     "display_name": user.display_name,
                     "bio": user.bio,
+                    "language": user.language,
                     "created_at": rfc3339(user.created_at),
                 },
                 "posts": posts,

@@ -1,5 +1,5 @@
-//! What a person changes about their own account: their password, and the sessions that
-//! are logged in as them.
+//! What a person changes about their own account: their password, the sessions that are
+//! logged in as them, and their language.
 
 use super::model::{Session, User};
 use super::password::{hash_password, verify_password};
@@ -59,4 +59,13 @@ pub async fn change_password(
         Ok(())
     })
     .await
+}
+
+/// Keeps the interface language the person chose, so it follows them to other browsers
+/// (and to what is written to them later).
+pub async fn set_language(db: &Database, user: &User, lang: crate::i18n::Lang) -> Result<()> {
+    let id = user.id;
+    db.run(move |c| Ok(users::set_language(c, id, lang.code())?))
+        .await?;
+    Ok(())
 }

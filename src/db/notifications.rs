@@ -16,23 +16,33 @@ pub struct NotificationRow {
     pub message: String,
     pub is_read: bool,
     pub created_at: NaiveDateTime,
+    /// The catalogue's message and its variables (JSON), for the reader's language.
+    pub message_key: Option<String>,
+    pub message_args: Option<String>,
 }
 
-pub fn insert(
-    conn: &mut DbConnection,
-    user_id: i64,
-    kind: &str,
-    community_ap_id: Option<&str>,
-    message: &str,
-    now: NaiveDateTime,
-) -> QueryResult<usize> {
+/// A notification before it is stored.
+pub struct NewNotification<'a> {
+    pub user_id: i64,
+    pub kind: &'a str,
+    pub community_ap_id: Option<&'a str>,
+    /// In English.
+    pub message: &'a str,
+    pub message_key: &'a str,
+    pub message_args: &'a str,
+    pub now: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, n: &NewNotification<'_>) -> QueryResult<usize> {
     diesel::insert_into(notifications::table)
         .values((
-            notifications::user_id.eq(user_id),
-            notifications::kind.eq(kind),
-            notifications::community_ap_id.eq(community_ap_id),
-            notifications::message.eq(message),
-            notifications::created_at.eq(now),
+            notifications::user_id.eq(n.user_id),
+            notifications::kind.eq(n.kind),
+            notifications::community_ap_id.eq(n.community_ap_id),
+            notifications::message.eq(n.message),
+            notifications::message_key.eq(n.message_key),
+            notifications::message_args.eq(n.message_args),
+            notifications::created_at.eq(n.now),
         ))
         .execute(conn)
 }

@@ -17,6 +17,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         display_name -> Nullable<Text>,
         bio -> Nullable<Text>,
+        language -> Nullable<Text>,
     }
 }
 
@@ -374,6 +375,8 @@ diesel::table! {
         message -> Text,
         is_read -> Bool,
         created_at -> Timestamp,
+        message_key -> Nullable<Text>,
+        message_args -> Nullable<Text>,
     }
 }
 

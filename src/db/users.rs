@@ -25,6 +25,8 @@ pub struct User {
     pub display_name: Option<String>,
     /// What the person says of themselves, in Markdown.
     pub bio: Option<String>,
+    /// The interface language they chose (`en`, `fr`); none follows their browser.
+    pub language: Option<String>,
 }
 
 /// The stored status of an account that may log in.
@@ -199,5 +201,12 @@ pub fn set_profile(
             users::bio.eq(bio),
             users::updated_at.eq(now),
         ))
+        .execute(conn)
+}
+
+/// Records the interface language a person chose.
+pub fn set_language(conn: &mut DbConnection, id: i64, language: &str) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set(users::language.eq(language))
         .execute(conn)
 }

@@ -308,18 +308,16 @@ pub async fn receive_answer(
                     },
                 )?;
             }
-            let message = if accepted {
-                format!(
-                    "Your request to join @{}@{} was accepted",
-                    community.username, community.domain
-                )
+            let key = if accepted {
+                "notice-request-accepted"
             } else {
-                format!(
-                    "Your request to join @{}@{} was declined",
-                    community.username, community.domain
-                )
+                "notice-request-declined"
             };
-            crate::db::notifications::insert(
+            let message = crate::i18n::Message::new(key).arg(
+                "community",
+                format!("!{}@{}", community.username, community.domain),
+            );
+            crate::accounts::notify(
                 c,
                 user.id,
                 if accepted {

@@ -137,17 +137,11 @@ pub async fn invite(
             Some(crate::follows::Target::Local(crate::federation::local::LocalActor::Person(
                 p,
             ))) => {
-                crate::db::notifications::insert(
-                    c,
-                    p.id,
-                    "invite",
-                    Some(&community_ap_id),
-                    &format!(
-                        "@{} invites you to join !{}; invite code {}",
-                        user.username, community.name, row.code
-                    ),
-                    now,
-                )?;
+                let message = crate::i18n::Message::new("notice-invite-code")
+                    .arg("person", format!("@{}", user.username))
+                    .arg("community", format!("!{}", community.name))
+                    .arg("code", row.code.clone());
+                crate::accounts::notify(c, p.id, "invite", Some(&community_ap_id), &message, now)?;
             }
             Some(crate::follows::Target::Remote(actor)) => {
                 let event = crate::events::Event::Invited {

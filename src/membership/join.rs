@@ -307,9 +307,11 @@ pub(super) fn notify_moderators(
     applicant: &str,
     now: NaiveDateTime,
 ) -> Result<()> {
-    let message = format!("{applicant} applied to join !{}", community.name);
+    let message = crate::i18n::Message::new("notice-application")
+        .arg("person", applicant)
+        .arg("community", format!("!{}", community.name));
     for moderator in memberships::moderator_ids(c, community.id)? {
-        crate::db::notifications::insert(
+        crate::accounts::notify(
             c,
             moderator,
             "application",

@@ -8,13 +8,15 @@ use super::model::{MAX_REASON_CHARS, MembershipState, Role};
 use super::view::{self, MembershipView};
 use super::welcome;
 use crate::accounts::User;
+use crate::accounts::notify;
 use crate::app::App;
 use crate::communities::Community;
 use crate::db::memberships::{self, Member, MembershipRow};
-use crate::db::{DbConnection, communities, credentials, follows, notifications, remote_actors};
+use crate::db::{DbConnection, communities, credentials, follows, remote_actors};
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::{Event, Recorder};
 use crate::federation::urls::Urls;
+use crate::i18n::Message;
 
 pub const MAX_CREDENTIAL_CHARS: usize = 100;
 const PAGE: i64 = 100;
@@ -190,10 +192,11 @@ fn tell_applicant(
             welcome::greet(c, events, urls, community, row, now)?;
         } else {
             let message = match reason {
-                Some(r) => format!("Your application to !{} was declined: {r}", community.name),
-                None => format!("Your application to !{} was declined", community.name),
-            };
-            notifications::insert(
+                Some(r) => Message::new("notice-application-declined-reason").arg("reason", r),
+                None => Message::new("notice-application-declined"),
+            }
+            .arg("community", format!("!{}", community.name));
+            notify(
                 c,
                 user_id,
                 "application_rejected",

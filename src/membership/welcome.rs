@@ -2,12 +2,14 @@
 
 use chrono::NaiveDateTime;
 
+use crate::accounts::notify;
 use crate::communities::Community;
 use crate::db::memberships::MembershipRow;
-use crate::db::{DbConnection, notifications, remote_actors};
+use crate::db::{DbConnection, remote_actors};
 use crate::error::Result;
 use crate::events::{Event, Recorder};
 use crate::federation::urls::Urls;
+use crate::i18n::Message;
 
 /// Members who joined within this many days are shown as newcomers.
 pub const NEWCOMER_DAYS: i64 = 30;
@@ -31,10 +33,11 @@ pub fn greet(
     let welcome = community.welcome_message.as_deref().map(str::trim);
     if let Some(user_id) = member.user_id {
         let message = match welcome {
-            Some(w) => format!("Welcome to !{}: {w}", community.name),
-            None => format!("You are now a member of !{}", community.name),
-        };
-        notifications::insert(c, user_id, "welcome", Some(&community_ap_id), &message, now)?;
+            Some(w) => Message::new("notice-welcome").arg("text", w),
+            None => Message::new("notice-welcome-plain"),
+        }
+        .arg("community", format!("!{}", community.name));
+        notify(c, user_id, "welcome", Some(&community_ap_id), &message, now)?;
         return Ok(());
     }
     let (Some(text), Some(remote_id)) = (welcome, member.remote_actor_id) else {

@@ -13,17 +13,19 @@ use serde::Serialize;
 
 use super::authority::not_a_moderator;
 use crate::accounts::User;
+use crate::accounts::notify;
 use crate::app::App;
 use crate::communities::Community;
 use crate::content;
 use crate::db::conversations::{self, ConversationRow, MessageRow, NewMessage};
 use crate::db::memberships::{self, Member};
 use crate::db::remote_actors::{self, CachedActor};
-use crate::db::{DbConnection, communities, notifications, users};
+use crate::db::{DbConnection, communities, users};
 use crate::discussions::model::Author;
 use crate::error::{Error, ErrorCode, Result};
 use crate::events::{ConversationAnswer, Event};
 use crate::federation::urls::Urls;
+use crate::i18n::Message;
 use crate::membership::access;
 
 /// Longest message, in characters.
@@ -206,9 +208,10 @@ pub async fn answer(
                 events.record(c, Event::ConversationAnswered(answer))?;
             }
             Some(Member::Local(user_id)) => {
-                let message = format!("The moderators of !{} answered you", community.name);
+                let message = Message::new("notice-conversation-answer")
+                    .arg("community", format!("!{}", community.name));
                 let kind = "conversation_answer";
-                notifications::insert(c, user_id, kind, Some(&community_ap_id), &message, now)?;
+                notify(c, user_id, kind, Some(&community_ap_id), &message, now)?;
             }
             None => {}
         }
@@ -304,11 +307,13 @@ fn notify_moderators(
     community: &Community,
     handle: &str,
 ) -> Result<()> {
-    let message = format!("{handle} wrote to the moderators of !{}", community.name);
+    let message = Message::new("notice-conversation")
+        .arg("person", handle)
+        .arg("community", format!("!{}", community.name));
     let community_ap_id = urls.community(&community.name);
     let now = crate::time::now();
     for moderator in memberships::moderator_ids(c, community.id)? {
-        notifications::insert(
+        notify(
             c,
             moderator,
             "conversation",

@@ -7,13 +7,13 @@
 //! the binary is built, escaping by default, no template files to ship). Every page works
 //! without JavaScript; `static/copse.js` only adds comforts. Every form carries a token
 //! against cross-site forgery (`csrf`), and every string comes from the catalogue of the
-//! reader's language (`i18n`).
+//! reader's language (`crate::i18n`).
 
 pub mod assets;
 pub mod csrf;
 pub mod errors;
 pub mod form;
-pub mod i18n;
+pub use crate::i18n;
 pub mod page;
 pub mod pages;
 

@@ -52,8 +52,15 @@ impl FromRequestParts<App> for Ctx {
             },
             None => (None, None, None),
         };
+        // This browser's choice, else the account's, else what the browser asks for.
         let lang = cookie(parts, LANG_COOKIE)
             .and_then(|c| Lang::from_code(&c))
+            .or_else(|| {
+                viewer
+                    .as_ref()
+                    .and_then(|u: &accounts::User| u.language.as_deref())
+                    .and_then(Lang::from_code)
+            })
             .unwrap_or_else(|| {
                 parts
                     .headers

@@ -506,10 +506,40 @@ async fn notifications_are_counted_in_the_header_and_read_when_opened() {
     let page = web.get("/notifications").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("class=\"unread\""), "{}", page.body);
+    let handle = format!("@ana@{}", s.domain());
+    assert!(
+        page.body
+            .contains(&format!("{handle} applied to join !nursing")),
+        "{}",
+        page.body
+    );
     // Opened once, they are read: the header counts none.
     let page = web.get("/notifications").await;
     assert!(!page.body.contains("class=\"unread\""));
     assert!(!page.body.contains("<span class=\"badge\">"));
+    // The same notification reads in the reader's language.
+    let chosen = web
+        .post_form("/language", &[("lang", "fr"), ("next", "/notifications")])
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+    let page = web.get("/notifications").await;
+    assert!(
+        page.body
+            .contains(&format!("{handle} demande à rejoindre !nursing")),
+        "{}",
+        page.body
+    );
+    // The choice is the account's: another browser, logged in as mira, reads French.
+    let elsewhere = logged_in(&s, "mira").await;
+    let page = elsewhere.get("/notifications").await;
+    assert!(page.body.contains("<html lang=\"fr\">"), "{}", page.body);
+    assert!(page.body.contains("demande à rejoindre"), "{}", page.body);
+    // The API keeps the English words.
+    let (_, list) = s.get("/api/v1/notifications", Some(&mira)).await;
+    assert_eq!(
+        list[0]["message"],
+        format!("{handle} applied to join !nursing")
+    );
     // Nobody else's notifications, and none for a visitor.
     let visitor = WebClient::new(&s);
     assert_eq!(

@@ -140,8 +140,8 @@ pub async fn receive_follow(app: &App, env: &Envelope, follower: &CachedActor) -
             events.record(c, accept)?;
         }
         if let (Some(user_id), true) = (user_id, approves_by_hand && !already_waiting) {
-            let message = format!("{handle} asks to follow you");
-            crate::db::notifications::insert(c, user_id, "follow_request", None, &message, now)?;
+            let message = crate::i18n::Message::new("notice-follow-request").arg("person", handle);
+            crate::accounts::notify(c, user_id, "follow_request", None, &message, now)?;
         }
         Ok(())
     })

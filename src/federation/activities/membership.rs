@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::db::received;
 use crate::db::remote_actors::CachedActor;
-use crate::db::{notifications, received};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::local::{self, LocalActor};
 use crate::federation::protocol::envelope::{Envelope, Named};
@@ -212,23 +212,20 @@ pub async fn receive_invite(app: &App, env: &Envelope, actor: &CachedActor) -> R
         .ok()
         .and_then(|a| a.invite)
         .map(|c| c.chars().take(64).collect::<String>());
+    let inviter = format!("@{}@{}", actor.username, actor.domain);
     let message = match &code {
-        Some(code) => format!(
-            "@{}@{} invites you to join {community} (invite code {code})",
-            actor.username, actor.domain
-        ),
-        None => format!(
-            "@{}@{} invites you to join {community}",
-            actor.username, actor.domain
-        ),
-    };
+        Some(code) => crate::i18n::Message::new("notice-invite-code").arg("code", code.clone()),
+        None => crate::i18n::Message::new("notice-invite"),
+    }
+    .arg("person", inviter)
+    .arg("community", community.to_string());
     let id = env.id.to_string();
     let community = community.to_string();
     app.db
         .transaction(move |c| {
             let now = crate::time::now();
             if received::record(c, &id, now)? {
-                notifications::insert(c, user.id, "invite", Some(&community), &message, now)?;
+                crate::accounts::notify(c, user.id, "invite", Some(&community), &message, now)?;
             }
             Ok(())
         })

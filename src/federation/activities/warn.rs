@@ -4,14 +4,16 @@
 //! Believed only from a moderator of a community copse knows, on that community's own
 //! server: anyone else could otherwise send people here "warnings" in any community's name.
 
+use crate::accounts::notify;
 use crate::app::App;
 use crate::content;
 use crate::db::remote_actors::CachedActor;
-use crate::db::{notifications, received, remote_actors, users};
+use crate::db::{received, remote_actors, users};
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::protocol::activities::{Warn, parse};
 use crate::federation::protocol::envelope::Envelope;
 use crate::federation::urls::Urls;
+use crate::i18n::Message;
 
 /// Longest reason shown.
 const MAX_REASON: usize = 500;
@@ -59,15 +61,15 @@ pub async fn receive(app: &App, env: &Envelope, moderator: &CachedActor) -> Resu
                 return Ok(());
             }
             let message = match &reason {
-                Some(reason) => {
-                    format!("A moderator of {community} warned you about {about}: {reason}")
-                }
-                None => format!("A moderator of {community} warned you about {about}"),
-            };
+                Some(reason) => Message::new("notice-warning-reason").arg("reason", reason.clone()),
+                None => Message::new("notice-warning"),
+            }
+            .arg("community", community.clone())
+            .arg("about", about.clone());
             let now = crate::time::now();
             for name in &warned {
                 if let Some(user) = users::find_by_username(c, name)? {
-                    notifications::insert(c, user.id, "warning", Some(&community), &message, now)?;
+                    notify(c, user.id, "warning", Some(&community), &message, now)?;
                 }
             }
             Ok(())

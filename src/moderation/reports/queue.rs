@@ -4,13 +4,15 @@ use super::target::{describe, log_label};
 use super::view::{self, ReportView};
 use super::{MAX_REASON_CHARS, ReportStatus, invalid};
 use crate::accounts::User;
+use crate::accounts::notify;
 use crate::app::App;
 use crate::db::memberships::Member;
 use crate::db::reports::{self, Queue, ReportRow};
-use crate::db::{DbConnection, communities, notifications};
+use crate::db::{DbConnection, communities};
 use crate::discussions::posts::here;
 use crate::discussions::views::Here;
 use crate::error::{Error, ErrorCode, Result};
+use crate::i18n::Message;
 use crate::membership::access;
 use crate::moderation::log::{self, Action, LogEntry, Moderator, TargetKind};
 
@@ -158,14 +160,12 @@ pub async fn decide(
             }
             log::record(c, entry)?;
             if let Some(reporter) = row.reporter_user_id {
-                notifications::insert(
-                    c,
-                    reporter,
-                    "report_decided",
-                    None,
-                    &format!("Your report #{id} was {}", status.as_str()),
-                    now,
-                )?;
+                let key = match status {
+                    ReportStatus::Dismissed => "notice-report-dismissed",
+                    _ => "notice-report-resolved",
+                };
+                let message = Message::new(key).arg("id", id.to_string());
+                notify(c, reporter, "report_decided", None, &message, now)?;
             }
             let row = find(c, id)?;
             Ok(Outcome::Decided(Box::new(view::build(

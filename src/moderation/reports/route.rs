@@ -4,9 +4,11 @@
 use chrono::NaiveDateTime;
 
 use super::target::Described;
-use crate::db::{DbConnection, communities, memberships, notifications, users};
+use crate::accounts::notify;
+use crate::db::{DbConnection, communities, memberships, users};
 use crate::discussions::views::Here;
 use crate::error::Result;
+use crate::i18n::Message;
 
 /// The notification kind moderators and admins get for a new report.
 pub const NOTIFICATION_KIND: &str = "report";
@@ -20,10 +22,12 @@ pub(super) fn tell_handlers(
     target: &Described,
     now: NaiveDateTime,
 ) -> Result<()> {
-    let about = match (&target.label, target.restricted) {
-        (_, true) => format!("a members-only {}", target.kind),
-        (Some(label), false) => format!("{} “{label}”", target.kind),
-        (None, false) => target.kind.to_string(),
+    // What the report is about, put into words when read: a members-only target is
+    // not named in a notification.
+    let (what, label) = match (&target.label, target.restricted) {
+        (_, true) => (format!("report-about-{}-private", target.kind), None),
+        (Some(label), false) => (format!("report-about-{}-named", target.kind), Some(label)),
+        (None, false) => (format!("report-about-{}", target.kind), None),
     };
     let community = community_id
         .map(|id| communities::find(c, id))
@@ -32,17 +36,22 @@ pub(super) fn tell_handlers(
     let (handlers, message, community_ap_id) = match &community {
         Some(community) => (
             memberships::moderator_ids(c, community.id)?,
-            format!("New report #{id} in !{} about {about}", community.name),
+            Message::new("notice-report-community")
+                .arg("community", format!("!{}", community.name)),
             Some(here.urls.community(&community.name)),
         ),
         None => (
             users::admin_ids(c)?,
-            format!("New report #{id} to the instance about {about}"),
+            Message::new("notice-report-instance"),
             None,
         ),
     };
+    let mut message = message.arg("id", id.to_string()).part("what", &what);
+    if let Some(label) = label {
+        message = message.arg("label", label.clone());
+    }
     for user_id in handlers {
-        notifications::insert(
+        notify(
             c,
             user_id,
             NOTIFICATION_KIND,

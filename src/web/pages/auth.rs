@@ -259,6 +259,9 @@ pub async fn language(submitted: Submitted<LanguageForm>) -> Result<Response> {
     let Submitted { ctx, form } = submitted;
     let lang = crate::web::i18n::Lang::from_code(&form.lang)
         .ok_or_else(|| Error::new(ErrorCode::InvalidRequest, "no such language"))?;
+    if let Some(user) = &ctx.viewer {
+        crate::accounts::set_language(&ctx.app.db, user, lang).await?;
+    }
     let mut response = see_other(&safe_next(form.next.as_deref()));
     let secure = if ctx.app.config.secure_cookies() {
         "; Secure"

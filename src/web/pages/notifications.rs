@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::when;
 use crate::db::notifications::{self, NotificationRow};
 use crate::error::{Error, ErrorCode, Result};
+use crate::i18n::Message;
 use crate::web::page::{Ctx, Meta, Page};
 
 const PER_PAGE: i64 = 50;
@@ -31,6 +32,17 @@ struct NotificationsPage {
 impl NotificationsPage {
     fn when(&self, t: &chrono::NaiveDateTime) -> String {
         when(&crate::time::rfc3339(*t))
+    }
+
+    /// The notification in the reader's language; one written before messages were kept
+    /// as catalogue keys shows as it was stored.
+    fn text(&self, n: &NotificationRow) -> String {
+        match (&n.message_key, &n.message_args) {
+            (Some(key), Some(args)) => Message::stored(key, args)
+                .map(|m| m.render(self.page.lang))
+                .unwrap_or_else(|| n.message.clone()),
+            _ => n.message.clone(),
+        }
     }
 
     fn community_path(&self, ap_id: &str) -> Option<String> {

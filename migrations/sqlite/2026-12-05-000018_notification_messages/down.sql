@@ -1,0 +1,2 @@
+ALTER TABLE notifications DROP COLUMN message_args;
+ALTER TABLE notifications DROP COLUMN message_key;
