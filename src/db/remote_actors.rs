@@ -131,6 +131,22 @@ pub fn delete(conn: &mut DbConnection, ap_id: &str) -> QueryResult<usize> {
     diesel::delete(remote_actors::table.filter(remote_actors::ap_id.eq(ap_id))).execute(conn)
 }
 
+/// The person (any actor but a community) known by `username` on `domain`: Lemmy gives a
+/// community and a person the same name.
+pub fn find_person_by_handle(
+    conn: &mut DbConnection,
+    username: &str,
+    domain: &str,
+) -> QueryResult<Option<CachedActor>> {
+    remote_actors::table
+        .filter(remote_actors::domain.eq(domain))
+        .filter(remote_actors::username.eq(username))
+        .filter(remote_actors::kind.ne("Group"))
+        .select(CachedActor::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The actor known by `username` on `domain` (its handle), if cached.
 pub fn find_by_handle(
     conn: &mut DbConnection,

@@ -74,8 +74,14 @@ pub fn router() -> Router<App> {
         .route("/comment/{id}/report", post(pages::own::report_comment))
         .route("/c/{name}/leave", post(pages::own::leave))
         .route("/c/{name}/follow", post(pages::remote::follow))
+        .route("/u/{name}/follow", post(pages::remote_person::follow))
+        .route("/u/{name}/unfollow", post(pages::remote_person::unfollow))
         .route("/c/{name}/unfollow", post(pages::remote::unfollow))
         .route("/search", get(pages::remote::search))
+        .route(
+            "/authorize_interaction",
+            get(pages::remote::authorize_interaction),
+        )
         .route("/preview", post(pages::write::preview))
         .route("/post/{id}/vote", post(pages::write::vote_post))
         .route("/comment/{id}/vote", post(pages::write::vote_comment))

@@ -66,7 +66,10 @@ async fn a_community_is_a_group_with_the_fields_lemmy_sends() {
         assert_eq!(g["id"], "https://cop.example.org/c/nursing");
         assert_eq!(g["preferredUsername"], "nursing");
         assert_eq!(g["name"], "Nursing <practice>");
-        assert_eq!(g["summary"], "<p>Cases and questions.</p><p>Be kind.</p>");
+        assert_eq!(
+            g["summary"],
+            "<p>Cases and questions.</p>\n<p>Be kind.</p>\n"
+        );
         assert_eq!(g["source"]["mediaType"], "text/markdown");
         assert_eq!(
             g["attributedTo"],

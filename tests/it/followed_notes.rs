@@ -297,3 +297,63 @@ async fn the_feed_pages_through_posts_and_statuses_without_losing_any() {
     let page = ana.get("/feed?before=x1").await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_followed_person_has_a_page_here_with_their_statuses_and_an_unfollow_button() {
+    let (s, peer, token) = world().await;
+    let public = [PUBLIC.to_string()];
+    let note = status(
+        &peer,
+        "felix",
+        7,
+        "Ward rounds at <em>nine</em>",
+        &public,
+        &[],
+    );
+    let got = peer.deliver(&s, "/inbox", &note, "felix").await;
+    assert_eq!(got.0, StatusCode::ACCEPTED, "{}", got.1);
+
+    let ana = logged_in(&s, "ana").await;
+    let felix = format!("felix@{}", peer.domain());
+    let found = ana.get(&format!("/search?q=%40{felix}")).await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
+    assert_eq!(found.location(), format!("/u/{felix}"));
+    let page = ana.get(&format!("/u/{felix}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("You follow this person."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Ward rounds at <em>nine</em>"),
+        "{}",
+        page.body
+    );
+
+    // A visitor reads the page, with no button to follow from here.
+    let visitor = WebClient::new(&s).get(&format!("/u/{felix}")).await;
+    assert_eq!(visitor.status, StatusCode::OK);
+    assert!(!visitor.body.contains("/unfollow"));
+    // Nobody of that name is known here.
+    let page = ana.get(&format!("/u/nobody@{}", peer.domain())).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    // Unfollowing from the page ends the follow; following again from it sends a Follow.
+    let (_, list) = s.get("/api/v1/follows", Some(&token)).await;
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    let done = ana
+        .post_form(&format!("/u/{felix}/unfollow"), &[("follow", &id)])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, list) = s.get("/api/v1/follows", Some(&token)).await;
+    assert_eq!(list.as_array().map(Vec::len), Some(0), "{list}");
+    let again = ana.post_form(&format!("/u/{felix}/follow"), &[]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+    eventually(WAIT, "a second Follow", || async {
+        (peer.received("Follow").len() == 2).then_some(())
+    })
+    .await;
+    let page = ana.get(&format!("/u/{felix}")).await;
+    assert!(page.body.contains("waits for"), "{}", page.body);
+}

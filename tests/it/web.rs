@@ -444,6 +444,59 @@ async fn follow_from_your_own_server_sends_the_visitor_there() {
         ))
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // A server on this machine (a development setup) is reached over plain http.
+    let page = web
+        .get(&format!(
+            "/interact?uri={}&server=localhost:8080",
+            urlencode(&actor)
+        ))
+        .await;
+    assert_eq!(
+        page.location(),
+        format!(
+            "http://localhost:8080/authorize_interaction?uri={}",
+            urlencode(&actor)
+        )
+    );
+
+    // This server is a home server too: its people follow what they saw elsewhere.
+    let remote = "https://lemmy.example/c/wounds";
+    let page = web
+        .get(&format!("/authorize_interaction?uri={}", urlencode(remote)))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let search = format!("/search?q={}", urlencode(remote));
+    assert_eq!(
+        page.location(),
+        format!("/login?next={}", urlencode(&search))
+    );
+    let mira = logged_in(&s, "mira").await;
+    let page = mira
+        .get(&format!("/authorize_interaction?uri={}", urlencode(remote)))
+        .await;
+    assert_eq!(page.location(), search);
+    let page = mira.get("/authorize_interaction?uri=").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    // WebFinger names the page as each person's subscribe template, as Mastodon does.
+    let (_, jrd) = s
+        .get(
+            &format!("/.well-known/webfinger?resource=acct:mira@{}", s.domain()),
+            None,
+        )
+        .await;
+    let template = jrd["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "http://ostatus.org/schema/1.0/subscribe")
+        .map(|l| l["template"].clone());
+    assert_eq!(
+        template,
+        Some(json!(format!(
+            "{}/authorize_interaction?uri={{uri}}",
+            s.app.config.public_url()
+        )))
+    );
 }
 
 #[tokio::test]

@@ -33,4 +33,7 @@ pub const REL_SERVICE: &str = "https://www.w3.org/ns/activitystreams#Service";
 /// The link relation FEP-2677 gives the application actor in the NodeInfo index.
 pub const REL_APPLICATION: &str = "https://www.w3.org/ns/activitystreams#Application";
 pub const REL_NODEINFO_21: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+/// WebFinger's link to a person's "follow from your own server" page (OStatus' name,
+/// which Mastodon and others still read).
+pub const REL_SUBSCRIBE: &str = "http://ostatus.org/schema/1.0/subscribe";
 pub const REL_PROFILE_PAGE: &str = "http://webfinger.net/rel/profile-page";

@@ -13,7 +13,9 @@ use crate::db::names::{self, NameKind};
 use crate::db::users;
 use crate::error::{Error, ErrorCode, Result};
 use crate::federation::protocol::ACTIVITY_JSON;
-use crate::federation::protocol::discovery::{Jrd, JrdLink, REL_PROFILE_PAGE, REL_SERVICE};
+use crate::federation::protocol::discovery::{
+    Jrd, JrdLink, REL_PROFILE_PAGE, REL_SERVICE, REL_SUBSCRIBE,
+};
 use crate::federation::urls::Urls;
 
 #[derive(Deserialize)]
@@ -136,10 +138,25 @@ pub async fn webfinger(
                 NameKind::Person => (urls.person(&name), "Person"),
                 NameKind::Community => (urls.community(&name), "Group"),
             };
+            let mut links = vec![
+                profile_link(id.clone()),
+                self_link("self", id.clone(), as_type),
+            ];
+            if kind == NameKind::Person {
+                // Where this person's server lets them follow something seen elsewhere
+                // ("follow from your own server"), as Mastodon publishes it.
+                links.push(JrdLink {
+                    rel: REL_SUBSCRIBE.into(),
+                    kind: None,
+                    href: None,
+                    template: Some(format!("{}/authorize_interaction?uri={{uri}}", urls.base())),
+                    properties: None,
+                });
+            }
             Jrd {
                 subject: format!("acct:{name}@{domain}"),
                 aliases: vec![id.clone()],
-                links: vec![profile_link(id.clone()), self_link("self", id, as_type)],
+                links,
             }
         }
     };

@@ -302,7 +302,14 @@ pub async fn interact(Query(q): Query<InteractQuery>) -> Result<Response> {
     })?;
     let uri = url::Url::parse(&q.uri)
         .map_err(|_| Error::new(ErrorCode::InvalidRequest, "not an address"))?;
-    let mut to = url::Url::parse(&format!("https://{server}/authorize_interaction"))
+    // A server on this very machine (a development setup) speaks plain http, as copse
+    // does on loopback; every other server is reached over https.
+    let scheme = if crate::config::is_loopback_domain(&server) {
+        "http"
+    } else {
+        "https"
+    };
+    let mut to = url::Url::parse(&format!("{scheme}://{server}/authorize_interaction"))
         .map_err(|_| Error::new(ErrorCode::InvalidRequest, "not a server name"))?;
     to.query_pairs_mut().append_pair("uri", uri.as_str());
     Ok(see_other(to.as_str()))
@@ -324,7 +331,7 @@ pub fn home_server(input: &str) -> Option<String> {
         .to_ascii_lowercase();
     let valid = !host.is_empty()
         && host.len() <= 253
-        && host.contains('.')
+        && (host.contains('.') || crate::config::is_loopback_domain(&host))
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
@@ -353,6 +360,11 @@ mod tests {
         assert_eq!(home_server("javascript:alert(1)"), None);
         assert_eq!(home_server("evil.example\"><script>"), None);
         assert_eq!(home_server(""), None);
-        assert_eq!(home_server("localhost"), None);
+        assert_eq!(home_server("intranet"), None);
+        // A server on this machine, for a development setup.
+        assert_eq!(
+            home_server("localhost:8080").as_deref(),
+            Some("localhost:8080")
+        );
     }
 }

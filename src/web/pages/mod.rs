@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod own;
 pub mod person;
 pub mod remote;
+pub mod remote_person;
 pub mod settings;
 pub mod thread;
 pub mod write;

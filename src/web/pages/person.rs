@@ -43,6 +43,9 @@ impl PersonPage {
 }
 
 pub async fn show(ctx: Ctx, Path(name): Path<String>) -> Result<Response> {
+    if name.contains('@') {
+        return super::remote_person::show(ctx, name).await;
+    }
     let lookup = name.clone();
     let user = ctx
         .app

@@ -1,5 +1,5 @@
-//! Communities on other servers, taken part in from here: `/search` finds one by its
-//! handle (`!name@host`) or address and fetches it; `/c/name@host` shows what this server
+//! Communities on other servers, taken part in from here: `/search` finds one (or a
+//! person) by its handle (`!name@host`) or address and fetches it; `/c/name@host` shows what this server
 //! knows of it (its posts that reached here), with following and posting as for a local
 //! community. Posting and replying go through the same forms as local ones.
 
@@ -19,6 +19,36 @@ use crate::federation::urls::Urls;
 use crate::follows::{self, FollowState, Target};
 use crate::web::form::Submitted;
 use crate::web::page::{Ctx, Meta, Page};
+
+#[derive(Deserialize)]
+pub struct InteractionQuery {
+    #[serde(default)]
+    uri: String,
+}
+
+/// `GET /authorize_interaction?uri=`: this server as someone's home server in "follow from
+/// your own server" (Mastodon's address for it, which other servers send their visitors
+/// to, and which copse's WebFinger names as the subscribe template). The person logs in if
+/// need be, and finds the community or person here, ready to follow.
+pub async fn authorize_interaction(
+    ctx: Ctx,
+    Query(q): Query<InteractionQuery>,
+) -> Result<Response> {
+    let uri = q.uri.trim();
+    if uri.is_empty() || crate::content::control::url_has_control(uri) {
+        return Err(Error::new(
+            ErrorCode::InvalidRequest,
+            "name what to interact with in uri",
+        ));
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(uri.as_bytes()).collect();
+    let search = format!("/search?q={encoded}");
+    if ctx.viewer.is_none() {
+        let next: String = url::form_urlencoded::byte_serialize(search.as_bytes()).collect();
+        return Ok(see_other(&format!("/login?next={next}")));
+    }
+    Ok(see_other(&search))
+}
 
 #[derive(Deserialize)]
 pub struct SearchQuery {
@@ -49,10 +79,10 @@ pub async fn search(ctx: Ctx, Query(q): Query<SearchQuery>) -> Result<Response> 
             "/c/{}@{}",
             actor.username, actor.domain
         ))),
-        Target::Remote(_) => Err(Error::new(
-            ErrorCode::NotACommunity,
-            format!("{query} is a person, not a community; follow them from the API or your app"),
-        )),
+        Target::Remote(actor) => Ok(see_other(&format!(
+            "/u/{}@{}",
+            actor.username, actor.domain
+        ))),
         Target::Local(LocalActor::Community(c)) => Ok(see_other(&format!("/c/{}", c.name))),
         Target::Local(LocalActor::Person(u)) => Ok(see_other(&format!("/u/{}", u.username))),
         Target::Local(LocalActor::Instance) => Ok(see_other("/")),
