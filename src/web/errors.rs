@@ -164,7 +164,7 @@ async fn render(
     let headers = response.headers_mut();
     headers.insert(
         axum::http::header::CONTENT_SECURITY_POLICY,
-        axum::http::HeaderValue::from_static(super::page::CSP),
+        axum::http::HeaderValue::from_static(super::page::csp(&app.config)),
     );
     headers.insert(
         axum::http::header::CONTENT_LANGUAGE,

@@ -22,6 +22,20 @@ use crate::error::Error;
 /// framing by other sites.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'";
 
+/// The policy of a server on this machine (a quick start, a development setup): the same,
+/// except that "follow from your own server" may send the visitor to another server on
+/// this machine, which speaks plain http like this one.
+pub const CSP_LOOPBACK: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; connect-src 'self'; form-action 'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*; frame-ancestors 'none'; base-uri 'none'";
+
+/// The Content-Security-Policy of every page of this server.
+pub fn csp(config: &crate::config::Config) -> &'static str {
+    if crate::config::is_loopback_domain(&config.domain) {
+        CSP_LOOPBACK
+    } else {
+        CSP
+    }
+}
+
 /// The cookie that keeps a reader's chosen language.
 pub const LANG_COOKIE: &str = "copse_lang";
 
@@ -226,7 +240,10 @@ impl Ctx {
             VARY,
             HeaderValue::from_static("Accept, Cookie, Accept-Language"),
         );
-        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+        headers.insert(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp(&self.app.config)),
+        );
         headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(self.lang.code()));
         // A page shows its reader's name, counts and tokens: never for a shared cache.
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
@@ -238,5 +255,20 @@ impl Ctx {
 
     pub fn ok(&self, html: askama::Result<String>) -> Response {
         self.respond(StatusCode::OK, html)
+    }
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_server_on_this_machine_lets_forms_go_to_plain_http() {
+        assert!(!CSP.contains("http:") && !CSP.contains("http://"));
+        assert!(CSP_LOOPBACK.contains("form-action 'self' https: http://localhost:*"));
+        // Nothing else differs.
+        let without =
+            CSP_LOOPBACK.replace(" http://localhost:* http://127.0.0.1:* http://[::1]:*", "");
+        assert_eq!(without, CSP);
     }
 }

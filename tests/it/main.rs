@@ -48,3 +48,4 @@ mod storage;
 mod storage_queue_migration;
 mod web;
 mod web_browser;
+mod web_browser_elsewhere;
