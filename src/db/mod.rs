@@ -42,6 +42,7 @@ pub mod sessions;
 pub mod spaces;
 pub mod users;
 pub mod votes;
+pub mod waiting;
 
 use std::time::Duration;
 

@@ -22,5 +22,6 @@ pub(crate) use incoming::end_remote_membership;
 pub use incoming::{RemoteRequest, receive_answer, receive_leave, receive_request};
 pub use join::{JoinInput, join, leave, mine};
 pub use model::{
-    Answer, Audience, JoinPolicy, MembershipState, PostingPolicy, Question, Role, Visibility,
+    Answer, Audience, JoinPolicy, MAX_QUESTIONS, MAX_RULES, MembershipState, PostingPolicy,
+    Question, Role, Visibility,
 };

@@ -15,3 +15,4 @@ pub mod bans;
 pub mod content;
 pub mod conversations;
 pub mod purge;
+pub mod waiting;

@@ -66,6 +66,11 @@ pub fn router() -> Router<App> {
         )
         .route("/post/{id}/delete", post(pages::own::delete_post))
         .route("/post/{id}/report", post(pages::own::report_post))
+        .route("/post/{id}/moderate", post(pages::moderate_inline::post))
+        .route(
+            "/comment/{id}/moderate",
+            post(pages::moderate_inline::comment),
+        )
         .route(
             "/comment/{id}/edit",
             get(pages::own::edit_comment_form).post(pages::own::edit_comment),
@@ -78,6 +83,29 @@ pub fn router() -> Router<App> {
         .route("/u/{name}/unfollow", post(pages::remote_person::unfollow))
         .route("/c/{name}/unfollow", post(pages::remote::unfollow))
         .route("/search", get(pages::remote::search))
+        .route("/moderate", get(pages::moderate::hub))
+        .route("/admin/signups", get(pages::admin::signups))
+        .route("/admin/signups/{id}", post(pages::admin::decide_signup))
+        .route(
+            "/c/{name}/moderate/applications",
+            get(pages::moderate::applications),
+        )
+        .route(
+            "/c/{name}/moderate/applications/{id}",
+            post(pages::moderate::decide_application),
+        )
+        .route(
+            "/c/{name}/moderate/settings",
+            get(pages::moderate_settings::show).post(pages::moderate_settings::save),
+        )
+        .route(
+            "/c/{name}/moderate/reports",
+            get(pages::moderate::reports_queue),
+        )
+        .route(
+            "/c/{name}/moderate/reports/{id}",
+            post(pages::moderate::decide_report),
+        )
         .route(
             "/authorize_interaction",
             get(pages::remote::authorize_interaction),

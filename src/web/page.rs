@@ -133,6 +133,11 @@ pub struct Page {
 pub struct Reader {
     pub username: String,
     pub is_admin: bool,
+    /// They moderate a community here, or administer the server: the header links to
+    /// their moderation page.
+    pub moderates: bool,
+    /// How many things wait for them there (applications, reports, sign-ups).
+    pub waiting: i64,
 }
 
 /// What a page tells link previews, search engines and fediverse software about itself.
@@ -188,16 +193,20 @@ impl Page {
 impl Ctx {
     /// The page frame for a page titled `title`.
     pub async fn page(&self, title: impl Into<String>, meta: Meta) -> Page {
-        let unread = match &self.viewer {
+        let (unread, waiting) = match &self.viewer {
             Some(user) => {
-                let id = user.id;
+                let user = user.clone();
                 self.app
                     .db
-                    .run(move |c| Ok(crate::db::notifications::unread_count(c, id)?))
+                    .run(move |c| {
+                        let unread = crate::db::notifications::unread_count(c, user.id)?;
+                        let waiting = crate::moderation::waiting::of(c, &user)?;
+                        Ok((unread, Some(waiting)))
+                    })
                     .await
-                    .unwrap_or(0)
+                    .unwrap_or((0, None))
             }
-            None => 0,
+            None => (0, None),
         };
         Page {
             lang: self.lang,
@@ -208,6 +217,8 @@ impl Ctx {
             viewer: self.viewer.as_ref().map(|u| Reader {
                 username: u.username.clone(),
                 is_admin: u.is_admin,
+                moderates: u.is_admin || waiting.as_ref().is_some_and(|w| w.has_queues()),
+                waiting: waiting.as_ref().map_or(0, |w| w.total()),
             }),
             csrf: self.csrf.value().to_string(),
             unread,

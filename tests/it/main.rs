@@ -49,3 +49,5 @@ mod storage_queue_migration;
 mod web;
 mod web_browser;
 mod web_browser_elsewhere;
+mod web_browser_moderate;
+mod web_moderate;

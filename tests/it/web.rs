@@ -553,7 +553,7 @@ async fn notifications_are_counted_in_the_header_and_read_when_opened() {
     let web = logged_in(&s, "mira").await;
     let page = web.get("/c/nursing").await;
     assert!(
-        page.body.contains("<span class=\"badge\">1<"),
+        page.body.contains("Notifications <span class=\"badge\">1<"),
         "the header counts one unread"
     );
     let page = web.get("/notifications").await;
@@ -569,7 +569,7 @@ async fn notifications_are_counted_in_the_header_and_read_when_opened() {
     // Opened once, they are read: the header counts none.
     let page = web.get("/notifications").await;
     assert!(!page.body.contains("class=\"unread\""));
-    assert!(!page.body.contains("<span class=\"badge\">"));
+    assert!(!page.body.contains("Notifications <span class=\"badge\">"));
     // The same notification reads in the reader's language.
     let chosen = web
         .post_form("/language", &[("lang", "fr"), ("next", "/notifications")])

@@ -52,6 +52,8 @@ struct CommunityPage {
     questions: Vec<Question>,
     policy: JoinPolicy,
     standing: Standing,
+    /// The reader moderates it: the page links to its moderation.
+    moderates: bool,
     can_read: bool,
     spaces: Vec<SpaceView>,
     pinned: Vec<PostView>,
@@ -124,6 +126,7 @@ pub async fn show(
         })
         .await?;
     let can_read = access::can_see_community(c, &standing_row);
+    let moderates = standing_row.moderates();
     let standing = if standing_row.ban.is_some() {
         Standing::Banned
     } else if ctx.viewer.is_none() {
@@ -209,6 +212,7 @@ pub async fn show(
         questions: serde_json::from_str(&c.questions).map_err(Error::internal)?,
         policy: c.join_policy(),
         standing,
+        moderates,
         can_read,
         spaces,
         pinned,

@@ -1,11 +1,15 @@
 //! One file per page, each a thin handler: gather what the page shows from the domain,
 //! fill its template, respond.
 
+pub mod admin;
 pub mod auth;
 pub mod community;
 pub mod feed;
 pub mod feed_home;
 pub mod home;
+pub mod moderate;
+pub mod moderate_inline;
+pub mod moderate_settings;
 pub mod modlog;
 pub mod notifications;
 pub mod own;

@@ -37,6 +37,8 @@ struct ThreadPage {
     /// The reader's actor id, to offer editing what they wrote.
     me: Option<String>,
     reported: bool,
+    /// The reader moderates the post's community (here): its tools are shown inline.
+    moderates: bool,
 }
 
 impl ThreadPage {
@@ -86,8 +88,10 @@ pub async fn comment(
 
 async fn render(ctx: Ctx, post_id: i64, focus: Option<i64>, reported: bool) -> Result<Response> {
     let post = posts::get(&ctx.app, ctx.viewer.as_ref(), post_id).await?;
-    // What moderators removed or its author deleted is gone for readers.
-    if post.deleted || post.removed {
+    let moderates = moderates(&ctx, &post.community).await?;
+    // What its author deleted is gone; what moderators removed is gone for readers, and
+    // stays for the moderators, who may restore it.
+    if post.deleted || (post.removed && !moderates) {
         return Err(Error::new(ErrorCode::NotFound, "no such post"));
     }
     let all = comments::thread(&ctx.app, ctx.viewer.as_ref(), post_id).await?;
@@ -130,8 +134,31 @@ async fn render(ctx: Ctx, post_id: i64, focus: Option<i64>, reported: bool) -> R
         can_reply,
         me,
         reported,
+        moderates,
     };
     Ok(ctx.ok(view.render()))
+}
+
+/// Whether the reader moderates the community `handle` (`!name@host`), if it is here.
+async fn moderates(ctx: &Ctx, handle: &str) -> Result<bool> {
+    let Some(user) = ctx.viewer.as_ref() else {
+        return Ok(false);
+    };
+    let local = format!("@{}", ctx.app.config.domain);
+    let Some(name) = handle.trim_start_matches('!').strip_suffix(&local) else {
+        return Ok(false);
+    };
+    let (name, user_id, admin) = (name.to_string(), user.id, user.is_admin);
+    ctx.app
+        .db
+        .run(move |c| {
+            let Some(community) = crate::db::communities::find_by_name(c, &name)? else {
+                return Ok(false);
+            };
+            let who = Some(crate::db::memberships::Member::Local(user_id));
+            Ok(crate::membership::access::standing(c, community.id, who, admin)?.moderates())
+        })
+        .await
 }
 
 /// The comment `id` and its replies, depths counted from it.

@@ -1,0 +1,224 @@
+//! A moderator's journey in headless Chromium: from the count in her header to her queues,
+//! she approves one applicant, rejects another with a reason, and resolves a report. Each
+//! moderation page is checked with axe-core at a phone's and a desktop's width.
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::support::browser::Browser;
+use crate::support::{TestServer, eventually};
+
+const PHONE: (u32, u32) = (360, 800);
+const DESKTOP: (u32, u32) = (1280, 900);
+const WAIT: Duration = Duration::from_secs(15);
+
+async fn look(browser: &Browser, name: &str) {
+    for (w, h) in [PHONE, DESKTOP] {
+        browser.set_size(w, h).await;
+        browser
+            .assert_accessible(&format!("the {name} page at {w}px"))
+            .await;
+        browser.screenshot(&format!("{name}-{w}")).await;
+    }
+}
+
+async fn main_text(browser: &Browser) -> String {
+    browser
+        .execute(
+            "const m = document.querySelector('main'); return m ? m.innerText : '';",
+            Vec::new(),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report() {
+    let s = TestServer::federating(&[]).await;
+    s.create_user("mira", false).await;
+    let mira = s.login("mira").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira),
+            json!({"name": "nursing", "title": "Nursing practice"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/nursing",
+            Some(&mira),
+            Some(
+                json!({"join_policy": "approval", "rules": ["No patient identifiers"],
+                "questions": [{"question": "Where do you practise?", "required": true}]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for (name, answer) in [("ana", "Leeds General, ICU"), ("bob", "I sell supplements")] {
+        s.create_user(name, false).await;
+        let token = s.login(name).await;
+        let (status, body) = s
+            .post(
+                "/api/v1/memberships",
+                Some(&token),
+                json!({"community": "nursing", "accept_rules": true, "answers": [answer]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let (status, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira),
+            json!({"community": "nursing", "title": "Cheap supplements", "body": "Buy"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let (status, body) = s
+        .post(
+            "/api/v1/reports",
+            Some(&s.login("bob").await),
+            json!({"post_id": post["id"], "reason": "Advertising"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let browser = Browser::start(PHONE.0, PHONE.1).await;
+    browser.goto(&s.url("/login")).await;
+    browser.find("#username").await.send_keys("mira").await;
+    browser
+        .find("#password")
+        .await
+        .send_keys(&crate::support::server::password_of("mira"))
+        .await;
+    browser.find("form.stack button").await.click().await;
+    let moderation = browser.wait_for("a[href='/moderate']", WAIT).await;
+    assert!(
+        moderation.text().await.contains('3'),
+        "two applications and a report"
+    );
+    moderation.click().await;
+    browser.wait_for("table.log", WAIT).await;
+    look(&browser, "moderate").await;
+
+    browser
+        .find("a[href='/c/nursing/moderate/applications']")
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for("form[action^='/c/nursing/moderate/applications/']", WAIT)
+        .await;
+    let text = main_text(&browser).await;
+    assert!(
+        text.contains("Leeds General, ICU") && text.contains("I sell supplements"),
+        "{text}"
+    );
+    look(&browser, "moderate-applications").await;
+
+    // The first application listed is Ana's (oldest first): approve it.
+    browser
+        .find("form[action^='/c/nursing/moderate/applications/'] button[value='approve']")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "ana approved", || async {
+        main_text(&browser)
+            .await
+            .contains("they are a member now")
+            .then_some(())
+    })
+    .await;
+    // Bob's, with a reason.
+    browser
+        .find("form[action^='/c/nursing/moderate/applications/'] input[name='reason']")
+        .await
+        .send_keys("We admit practising nurses only")
+        .await;
+    browser
+        .find("form[action^='/c/nursing/moderate/applications/'] button[value='reject']")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "bob rejected", || async {
+        main_text(&browser)
+            .await
+            .contains("No application waits.")
+            .then_some(())
+    })
+    .await;
+
+    browser
+        .find("a[href='/c/nursing/moderate/reports']")
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for("form[action^='/c/nursing/moderate/reports/']", WAIT)
+        .await;
+    assert!(main_text(&browser).await.contains("Advertising"));
+    look(&browser, "moderate-reports").await;
+
+    // In context, she removes the post with a reason, then comes back to the report.
+    browser.find("main a[href^='/post/']").await.click().await;
+    browser
+        .wait_for("details.mod-tools summary", WAIT)
+        .await
+        .click()
+        .await;
+    look(&browser, "thread-moderator").await;
+    browser
+        .find("#mod-reason-post")
+        .await
+        .send_keys("Advertising is not allowed")
+        .await;
+    browser
+        .find("details.mod-tools button[value='remove']")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "the post removed", || async {
+        main_text(&browser)
+            .await
+            .contains("Removed by the moderators")
+            .then_some(())
+    })
+    .await;
+    browser.goto(&s.url("/c/nursing/moderate/reports")).await;
+    browser
+        .wait_for("form[action^='/c/nursing/moderate/reports/']", WAIT)
+        .await;
+    browser
+        .find("form[action^='/c/nursing/moderate/reports/'] button[value='resolve']")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "the report resolved", || async {
+        main_text(&browser)
+            .await
+            .contains("No report is open.")
+            .then_some(())
+    })
+    .await;
+
+    // The settings, as a form.
+    browser.goto(&s.url("/c/nursing/moderate/settings")).await;
+    browser.wait_for("#c-title", WAIT).await;
+    look(&browser, "moderate-settings").await;
+
+    let (_, members) = s
+        .get("/api/v1/communities/nursing/members", Some(&mira))
+        .await;
+    let names = members.to_string();
+    assert!(
+        names.contains("@ana@") && !names.contains("@bob@"),
+        "{names}"
+    );
+}

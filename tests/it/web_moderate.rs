@@ -1,0 +1,595 @@
+//! The moderators' pages over HTTP: what waits is counted in their header, applications are
+//! decided and reports handled from forms, each decision's reason reaches the person it
+//! concerns; members, outsiders and visitors never see a moderator's page nor act through it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+use crate::support::web::WebClient;
+
+async fn logged_in(s: &TestServer, name: &str) -> WebClient {
+    let web = WebClient::new(s);
+    let password = crate::support::server::password_of(name);
+    let page = web
+        .post_form(
+            "/login",
+            &[("username", name), ("password", &password), ("next", "/")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    web
+}
+
+/// `!nursing` by mira, admitting by application with one question; ana and bob applied.
+async fn ward() -> (TestServer, String) {
+    let s = TestServer::federating(&[]).await;
+    s.create_user("mira", false).await;
+    let mira = s.login("mira").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira),
+            json!({"name": "nursing", "title": "Nursing practice"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/nursing",
+            Some(&mira),
+            Some(json!({"join_policy": "approval",
+                "questions": [{"question": "Where do you practise?", "required": true}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for (name, answer) in [("ana", "Leeds General, ICU"), ("bob", "I sell supplements")] {
+        s.create_user(name, false).await;
+        let token = s.login(name).await;
+        let (status, body) = s
+            .post(
+                "/api/v1/memberships",
+                Some(&token),
+                json!({"community": "nursing", "answers": [answer]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    (s, mira)
+}
+
+async fn notifications(s: &TestServer, name: &str) -> Value {
+    let token = s.login(name).await;
+    s.get("/api/v1/notifications", Some(&token)).await.1
+}
+
+/// The id of `who`'s pending application, from the queue's page.
+fn application_id(body: &str, who: &str) -> String {
+    let at = body
+        .find(&format!(">@{who}@"))
+        .expect("the applicant is listed");
+    let before = &body[..at];
+    let start = before.rfind("id=\"application-").expect("its id") + "id=\"application-".len();
+    before[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_moderator_decides_applications_from_the_queue_with_reasons() {
+    let (s, _) = ward().await;
+    let mira = logged_in(&s, "mira").await;
+    // What waits is counted in her header, and listed on her moderation page.
+    let page = mira.get("/").await;
+    assert!(page.body.contains("href=\"/moderate\""), "{}", page.body);
+    assert!(
+        page.body.contains("Moderation <span class=\"badge\">2<"),
+        "{}",
+        page.body
+    );
+    let hub = mira.get("/moderate").await;
+    assert_eq!(hub.status, StatusCode::OK);
+    assert!(
+        hub.body
+            .contains("href=\"/c/nursing/moderate/applications\">2<"),
+        "{}",
+        hub.body
+    );
+
+    let queue = mira.get("/c/nursing/moderate/applications").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("Where do you practise?"));
+    assert!(queue.body.contains("Leeds General, ICU"));
+    let ana = application_id(&queue.body, "ana");
+    let bob = application_id(&queue.body, "bob");
+
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/applications/{ana}"),
+            &[("decision", "approve"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let after = mira.get(&done.location()).await;
+    assert!(
+        after.body.contains("they are a member now"),
+        "{}",
+        after.body
+    );
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/applications/{bob}"),
+            &[
+                ("decision", "reject"),
+                ("reason", "We admit practising nurses only"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    // Each was told; the queue is empty, and so is the count.
+    let told = notifications(&s, "ana").await;
+    assert!(
+        told.to_string()
+            .contains("You are now a member of !nursing"),
+        "{told}"
+    );
+    let told = notifications(&s, "bob").await;
+    assert!(
+        told.to_string()
+            .contains("declined: We admit practising nurses only"),
+        "{told}"
+    );
+    let queue = mira.get("/c/nursing/moderate/applications").await;
+    assert!(
+        queue.body.contains("No application waits."),
+        "{}",
+        queue.body
+    );
+    assert!(
+        !queue.body.contains("Moderation <span class=\"badge\">"),
+        "{}",
+        queue.body
+    );
+
+    // A decision already made cannot be made again.
+    let again = mira
+        .post_form(
+            &format!("/c/nursing/moderate/applications/{bob}"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let nonsense = mira
+        .post_form(
+            &format!("/c/nursing/moderate/applications/{bob}"),
+            &[("decision", "maybe")],
+        )
+        .await;
+    assert_eq!(nonsense.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn members_outsiders_and_visitors_never_see_nor_use_a_moderators_page() {
+    let (s, mira_token) = ward().await;
+    let mira = logged_in(&s, "mira").await;
+    let queue = mira.get("/c/nursing/moderate/applications").await;
+    let bob_id = application_id(&queue.body, "bob");
+    let ana_id = application_id(&queue.body, "ana");
+    let approved = mira
+        .post_form(
+            &format!("/c/nursing/moderate/applications/{ana_id}"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER);
+    s.create_user("olga", false).await;
+
+    let ana = logged_in(&s, "ana").await; // a member
+    let olga = logged_in(&s, "olga").await; // an outsider
+    let visitor = WebClient::new(&s);
+    for path in [
+        "/moderate",
+        "/c/nursing/moderate/applications",
+        "/c/nursing/moderate/reports",
+    ] {
+        for (who, web, expected) in [
+            ("member", &ana, StatusCode::FORBIDDEN),
+            ("outsider", &olga, StatusCode::FORBIDDEN),
+            ("visitor", &visitor, StatusCode::UNAUTHORIZED),
+        ] {
+            let page = web.get(path).await;
+            assert_eq!(page.status, expected, "{who} at {path}");
+            assert!(page.is_html());
+            assert!(!page.body.contains("I sell supplements"), "{who} at {path}");
+        }
+    }
+    // Nor does a member's header link to moderation, nor the community page.
+    let page = ana.get("/c/nursing").await;
+    assert!(!page.body.contains("/moderate"), "{}", page.body);
+    let page = mira.get("/c/nursing").await;
+    assert!(page.body.contains("/c/nursing/moderate/applications"));
+
+    // A member's forged decision is refused, and the application still waits.
+    let forged = ana
+        .post_form(
+            &format!("/c/nursing/moderate/applications/{bob_id}"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira_token),
+        )
+        .await;
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{pending}");
+}
+
+#[tokio::test]
+async fn a_moderator_handles_a_report_with_its_target_in_context() {
+    let (s, mira_token) = ward().await;
+    let (status, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira_token),
+            json!({"community": "nursing", "title": "Cheap supplements here", "body": "Buy now"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    let post_id = post["id"].as_i64().unwrap();
+    let bob = s.login("bob").await;
+    let (status, report) = s
+        .post(
+            "/api/v1/reports",
+            Some(&bob),
+            json!({"post_id": post_id, "reason": "Advertising"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let report_id = report["id"].as_i64().unwrap();
+
+    let mira = logged_in(&s, "mira").await;
+    let queue = mira.get("/c/nursing/moderate/reports").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("Advertising"), "{}", queue.body);
+    assert!(queue.body.contains(&format!("href=\"/post/{post_id}\"")));
+    assert!(queue.body.contains("Cheap supplements here"));
+
+    // A report of this community cannot be decided through another's address.
+    let (status, _) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira_token),
+            json!({"name": "midwives", "title": "Midwives"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let elsewhere = mira
+        .post_form(
+            &format!("/c/midwives/moderate/reports/{report_id}"),
+            &[("decision", "dismiss")],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/reports/{report_id}"),
+            &[("decision", "resolve"), ("reason", "Removed, thanks")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let queue = mira.get("/c/nursing/moderate/reports").await;
+    assert!(queue.body.contains("No report is open."), "{}", queue.body);
+    let told = notifications(&s, "bob").await;
+    assert!(
+        told.to_string()
+            .contains(&format!("Your report #{report_id} was resolved")),
+        "{told}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_approves_and_rejects_sign_ups_and_no_one_else_can() {
+    let s = TestServer::federating(&[("COPSE_REGISTRATION_MODE", "approval")]).await;
+    s.create_user("root_admin", true).await;
+    for (name, reason) in [("ana", "ICU nurse at Leeds"), ("spam", "cheap pills")] {
+        let (status, body) = s
+            .post(
+                "/api/v1/accounts",
+                None,
+                json!({"username": name, "email": format!("{name}@example.org"),
+                       "password": crate::support::server::password_of(name), "reason": reason}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    s.create_user("olga", false).await;
+    let olga = logged_in(&s, "olga").await;
+    assert_eq!(
+        olga.get("/admin/signups").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        WebClient::new(&s).get("/admin/signups").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let admin = logged_in(&s, "root_admin").await;
+    let page = admin.get("/").await;
+    assert!(
+        page.body.contains("Moderation <span class=\"badge\">2<"),
+        "{}",
+        page.body
+    );
+    let page = admin.get("/admin/signups").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("ICU nurse at Leeds"));
+    let id_of = |body: &str, name: &str| {
+        let at = body.find(&format!(">{name}</h2>")).unwrap();
+        let before = &body[..at];
+        let start = before.rfind("id=\"signup-").unwrap() + "id=\"signup-".len();
+        before[start..].split('"').next().unwrap().to_string()
+    };
+    let (ana, spam) = (id_of(&page.body, "ana"), id_of(&page.body, "spam"));
+    // Olga cannot decide, even with a valid form.
+    let forged = olga
+        .post_form(
+            &format!("/admin/signups/{spam}"),
+            &[("decision", "approve")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let done = admin
+        .post_form(&format!("/admin/signups/{ana}"), &[("decision", "approve")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let done = admin
+        .post_form(&format!("/admin/signups/{spam}"), &[("decision", "reject")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = admin.get("/admin/signups").await;
+    assert!(page.body.contains("No sign-up waits."), "{}", page.body);
+    // Ana logs in; the rejected name is free again.
+    let ana = logged_in(&s, "ana").await;
+    assert!(ana.cookie("copse_session").is_some());
+    let (status, _) = s
+        .post(
+            "/api/v1/accounts",
+            None,
+            json!({"username": "spam", "email": "other@example.org",
+                   "password": "a-long-enough-password", "reason": "again"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn a_moderator_changes_the_settings_from_a_form_and_a_contradiction_saves_nothing() {
+    let (s, mira_token) = ward().await;
+    let mira = logged_in(&s, "mira").await;
+    let page = mira.get("/c/nursing/moderate/settings").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("value=\"Where do you practise?\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<option value=\"approval\" selected>"));
+
+    let form = |title: &'static str, visibility: &'static str, join: &'static str| {
+        vec![
+            ("title", title),
+            ("summary", "For **ward** nurses."),
+            ("language", "en"),
+            ("visibility", visibility),
+            ("join_policy", join),
+            ("posting_policy", "members"),
+            ("member_list_public", "yes"),
+            ("rules", "No patient identifiers\n\nBe kind\n"),
+            ("question_1", "Where do you practise?"),
+            ("required_1", "yes"),
+            ("question_2", "Your registration number?"),
+            ("welcome_message", "Welcome to the ward!"),
+        ]
+    };
+    let done = mira
+        .post_form(
+            "/c/nursing/moderate/settings",
+            &form("Ward nurses", "public", "approval"),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, c) = s
+        .get("/api/v1/communities/nursing", Some(&mira_token))
+        .await;
+    let c = c.to_string();
+    assert!(c.contains("Ward nurses"), "{c}");
+    assert!(
+        c.contains("Be kind") && c.contains("Your registration number?"),
+        "{c}"
+    );
+    assert!(c.contains("Welcome to the ward!"), "{c}");
+    let page = mira.get(&done.location()).await;
+    assert!(page.body.contains("Saved."), "{}", page.body);
+    assert!(
+        page.body.contains("No patient identifiers\nBe kind"),
+        "{}",
+        page.body
+    );
+
+    // A private community anyone may join is a contradiction: refused, shown, not saved.
+    let refused = mira
+        .post_form(
+            "/c/nursing/moderate/settings",
+            &form("Renamed meanwhile", "private", "open"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("role=\"alert\""), "{}", refused.body);
+    assert!(refused.body.contains("value=\"Renamed meanwhile\""));
+    let (_, c) = s
+        .get("/api/v1/communities/nursing", Some(&mira_token))
+        .await;
+    assert!(!c.to_string().contains("Renamed meanwhile"));
+
+    // A member cannot, even with a valid form.
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira_token),
+        )
+        .await;
+    let ana_id = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["member"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("@ana@")
+        })
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/communities/nursing/members/{ana_id}/approve"),
+            Some(&mira_token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let ana = logged_in(&s, "ana").await;
+    assert_eq!(
+        ana.get("/c/nursing/moderate/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = ana
+        .post_form(
+            "/c/nursing/moderate/settings",
+            &form("Taken over", "public", "open"),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let (_, c) = s
+        .get("/api/v1/communities/nursing", Some(&mira_token))
+        .await;
+    assert!(!c.to_string().contains("Taken over"));
+}
+
+#[tokio::test]
+async fn moderators_remove_restore_lock_and_pin_where_the_content_is() {
+    let (s, mira_token) = ward().await;
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira_token),
+        )
+        .await;
+    for m in pending.as_array().unwrap() {
+        let id = m["id"].as_i64().unwrap();
+        let (status, _) = s
+            .post(
+                &format!("/api/v1/communities/nursing/members/{id}/approve"),
+                Some(&mira_token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (_, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira_token),
+            json!({"community": "nursing", "title": "Night handover", "body": "How?"}),
+        )
+        .await;
+    let post_id = post["id"].as_i64().unwrap();
+    let bob = s.login("bob").await;
+    let (status, comment) = s
+        .post(
+            &format!("/api/v1/posts/{post_id}/comments"),
+            Some(&bob),
+            json!({"body": "Buy my supplements"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{comment}");
+    let comment_id = comment["id"].as_i64().unwrap();
+    let thread = format!("/post/{post_id}");
+
+    let mira = logged_in(&s, "mira").await;
+    let ana = logged_in(&s, "ana").await;
+    assert!(mira.get(&thread).await.body.contains("/moderate\""));
+    assert!(!ana.get(&thread).await.body.contains("/moderate\""));
+
+    // A member's forged removal is refused and changes nothing.
+    let forged = ana
+        .post_form(&format!("{thread}/moderate"), &[("action", "remove")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(WebClient::new(&s).get(&thread).await.status, StatusCode::OK);
+
+    // The comment, removed with a reason that the log shows.
+    let done = mira
+        .post_form(
+            &format!("/comment/{comment_id}/moderate"),
+            &[("action", "remove"), ("reason", "Advertising")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), format!("{thread}#comment-{comment_id}"));
+    let page = WebClient::new(&s).get(&thread).await;
+    assert!(!page.body.contains("Buy my supplements"), "{}", page.body);
+    let log = WebClient::new(&s).get("/modlog").await;
+    assert!(log.body.contains("Advertising"), "{}", log.body);
+
+    // Lock and pin the thread, then unlock it.
+    for (action, check) in [("lock", "locked"), ("pin", "pinned"), ("unlock", "locked")] {
+        let done = mira
+            .post_form(&format!("{thread}/moderate"), &[("action", action)])
+            .await;
+        assert_eq!(
+            done.status,
+            StatusCode::SEE_OTHER,
+            "{action}: {}",
+            done.body
+        );
+        let (_, p) = s.get(&format!("/api/v1/posts/{post_id}"), None).await;
+        assert_eq!(p[check], action != "unlock", "{action}: {p}");
+    }
+
+    // The post removed: gone for readers, kept for moderators, who restore it.
+    let done = mira
+        .post_form(
+            &format!("{thread}/moderate"),
+            &[("action", "remove"), ("reason", "Duplicate")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        WebClient::new(&s).get(&thread).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(ana.get(&thread).await.status, StatusCode::NOT_FOUND);
+    let page = mira.get(&thread).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("value=\"restore\""), "{}", page.body);
+    let done = mira
+        .post_form(&format!("{thread}/moderate"), &[("action", "restore")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(WebClient::new(&s).get(&thread).await.status, StatusCode::OK);
+
+    let nonsense = mira
+        .post_form(&format!("{thread}/moderate"), &[("action", "explode")])
+        .await;
+    assert_eq!(nonsense.status, StatusCode::BAD_REQUEST);
+}
