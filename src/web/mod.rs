@@ -95,6 +95,26 @@ pub fn router() -> Router<App> {
             post(pages::moderate::decide_application),
         )
         .route(
+            "/c/{name}/moderate/members",
+            get(pages::moderate_members::members),
+        )
+        .route(
+            "/c/{name}/moderate/members/{id}/credential",
+            post(pages::moderate_members::credential),
+        )
+        .route(
+            "/c/{name}/moderate/members/{id}/role",
+            post(pages::moderate_members::role),
+        )
+        .route(
+            "/c/{name}/moderate/bans",
+            get(pages::moderate_members::bans_page).post(pages::moderate_members::ban),
+        )
+        .route(
+            "/c/{name}/moderate/bans/{id}/lift",
+            post(pages::moderate_members::lift),
+        )
+        .route(
             "/c/{name}/moderate/settings",
             get(pages::moderate_settings::show).post(pages::moderate_settings::save),
         )

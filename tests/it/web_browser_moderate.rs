@@ -73,10 +73,48 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
             .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     }
+    // Carl, a member, advertises; Bob reports it.
+    s.create_user("carl", false).await;
+    let carl = s.login("carl").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/memberships",
+            Some(&carl),
+            json!({"community": "nursing", "accept_rules": true, "answers": ["St Mary's"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira),
+        )
+        .await;
+    let carl_membership = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| {
+            m["member"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("@carl@")
+        })
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/communities/nursing/members/{carl_membership}/approve"),
+            Some(&mira),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let (status, post) = s
         .post(
             "/api/v1/posts",
-            Some(&mira),
+            Some(&carl),
             json!({"community": "nursing", "title": "Cheap supplements", "body": "Buy"}),
         )
         .await;
@@ -207,6 +245,73 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
             .then_some(())
     })
     .await;
+
+    // She records Ana's credential and bans Carl, his posts removed.
+    browser.goto(&s.url("/c/nursing/moderate/members")).await;
+    browser.wait_for("h2[id^='member-']", WAIT).await;
+    let ana_membership = browser
+        .execute(
+            "return [...document.querySelectorAll('h2[id^=member-]')].find(h => h.textContent.startsWith('@ana@')).id.slice(7);",
+            Vec::new(),
+        )
+        .await
+        .as_str()
+        .unwrap()
+        .to_string();
+    browser
+        .find(&format!("#member-{ana_membership} ~ details summary"))
+        .await
+        .click()
+        .await;
+    browser
+        .find(&format!("#credential-{ana_membership}"))
+        .await
+        .send_keys("Registered nurse")
+        .await;
+    browser
+        .find(&format!(
+            "form[action='/c/nursing/moderate/members/{ana_membership}/credential'] button[value='grant']"
+        ))
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "the credential recorded", || async {
+        main_text(&browser)
+            .await
+            .contains("Registered nurse")
+            .then_some(())
+    })
+    .await;
+    look(&browser, "moderate-members").await;
+    browser
+        .find(&format!(
+            "#member-{carl_membership} ~ details:last-of-type summary"
+        ))
+        .await
+        .click()
+        .await;
+    browser
+        .find(&format!("#ban-reason-{carl_membership}"))
+        .await
+        .send_keys("Advertising")
+        .await;
+    browser
+        .find(&format!("#ban-remove-{carl_membership}"))
+        .await
+        .click()
+        .await;
+    browser
+        .find(&format!(
+            "form:has(#ban-remove-{carl_membership}) button.danger"
+        ))
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "carl banned", || async {
+        main_text(&browser).await.contains("Banned.").then_some(())
+    })
+    .await;
+    look(&browser, "moderate-bans").await;
 
     // The settings, as a form.
     browser.goto(&s.url("/c/nursing/moderate/settings")).await;

@@ -593,3 +593,131 @@ async fn moderators_remove_restore_lock_and_pin_where_the_content_is() {
         .await;
     assert_eq!(nonsense.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn moderators_record_credentials_appoint_ban_and_lift_from_the_member_list() {
+    let (s, mira_token) = ward().await;
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira_token),
+        )
+        .await;
+    let mut ids = std::collections::HashMap::new();
+    for m in pending.as_array().unwrap() {
+        let id = m["id"].as_i64().unwrap();
+        let who = m["member"]
+            .as_str()
+            .unwrap()
+            .split('@')
+            .nth(1)
+            .unwrap()
+            .to_string();
+        ids.insert(who, id.to_string());
+        let (status, _) = s
+            .post(
+                &format!("/api/v1/communities/nursing/members/{id}/approve"),
+                Some(&mira_token),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (ana, bob) = (ids["ana"].clone(), ids["bob"].clone());
+    let mira = logged_in(&s, "mira").await;
+    let page = mira.get("/c/nursing/moderate/members").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&format!("id=\"member-{ana}\"")));
+
+    // A credential recorded, shown, then withdrawn.
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/members/{ana}/credential"),
+            &[("action", "grant"), ("credential", "Registered nurse")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get("/c/nursing/moderate/members").await;
+    assert!(page.body.contains("Registered nurse"), "{}", page.body);
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/members/{ana}/credential"),
+            &[("action", "withdraw"), ("credential", "Registered nurse")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get("/c/nursing/moderate/members").await;
+    assert!(!page.body.contains("Registered nurse ("), "{}", page.body);
+
+    // The owner appoints Ana; Ana, a moderator now, sees the list but appoints no one.
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/members/{ana}/role"),
+            &[("role", "moderator")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let ana_web = logged_in(&s, "ana").await;
+    let page = ana_web.get("/c/nursing/moderate/members").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("/role\""), "{}", page.body);
+    let refused = ana_web
+        .post_form(
+            &format!("/c/nursing/moderate/members/{bob}/role"),
+            &[("role", "moderator")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Bob is banned for a week with his content removed, then the ban is lifted.
+    let bob_id = format!("{}/u/bob", s.app.config.public_url());
+    let done = ana_web
+        .post_form(
+            "/c/nursing/moderate/bans",
+            &[
+                ("person", &bob_id),
+                ("days", "7"),
+                ("reason", "Advertising"),
+                ("remove_data", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = ana_web.get("/c/nursing/moderate/bans").await;
+    assert!(page.body.contains("Advertising"), "{}", page.body);
+    let bob_token = s.login("bob").await;
+    let (status, _) = s
+        .post(
+            "/api/v1/posts",
+            Some(&bob_token),
+            json!({"community": "nursing", "title": "Still here"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let bad = ana_web
+        .post_form(
+            "/c/nursing/moderate/bans",
+            &[("person", &bob_id), ("days", "a week")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let ban_id = {
+        let at = page.body.find("id=\"ban-").unwrap() + "id=\"ban-".len();
+        page.body[at..].split('"').next().unwrap().to_string()
+    };
+    // Bob cannot lift his own ban.
+    let bob_web = logged_in(&s, "bob").await;
+    let forged = bob_web
+        .post_form(&format!("/c/nursing/moderate/bans/{ban_id}/lift"), &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = ana_web
+        .post_form(
+            &format!("/c/nursing/moderate/bans/{ban_id}/lift"),
+            &[("reason", "Apologised")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = ana_web.get("/c/nursing/moderate/bans").await;
+    assert!(page.body.contains("No one is banned."), "{}", page.body);
+}

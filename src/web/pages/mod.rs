@@ -9,6 +9,7 @@ pub mod feed_home;
 pub mod home;
 pub mod moderate;
 pub mod moderate_inline;
+pub mod moderate_members;
 pub mod moderate_settings;
 pub mod modlog;
 pub mod notifications;
