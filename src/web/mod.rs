@@ -115,6 +115,18 @@ pub fn router() -> Router<App> {
             post(pages::moderate_members::lift),
         )
         .route(
+            "/c/{name}/moderate/spaces",
+            get(pages::moderate_access::spaces_page).post(pages::moderate_access::create_space),
+        )
+        .route(
+            "/c/{name}/moderate/invites",
+            get(pages::moderate_access::invites_page).post(pages::moderate_access::create_invite),
+        )
+        .route(
+            "/c/{name}/moderate/invites/{id}/revoke",
+            post(pages::moderate_access::revoke_invite),
+        )
+        .route(
             "/c/{name}/moderate/settings",
             get(pages::moderate_settings::show).post(pages::moderate_settings::save),
         )

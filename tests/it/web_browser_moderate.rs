@@ -313,6 +313,54 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
     .await;
     look(&browser, "moderate-bans").await;
 
+    // A clinical space for registered nurses, and an invite link.
+    browser.goto(&s.url("/c/nursing/moderate/spaces")).await;
+    browser.wait_for("#space-title", WAIT).await;
+    browser
+        .find("#space-title")
+        .await
+        .send_keys("Clinical cases")
+        .await;
+    browser
+        .find("#space-slug")
+        .await
+        .send_keys("clinical")
+        .await;
+    browser
+        .execute(
+            "document.getElementById('space-audience').value = 'credential';",
+            Vec::new(),
+        )
+        .await;
+    browser
+        .find("#space-credential")
+        .await
+        .send_keys("Registered nurse")
+        .await;
+    browser
+        .find("form[action='/c/nursing/moderate/spaces'] button")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "the space created", || async {
+        main_text(&browser)
+            .await
+            .contains("The space is created.")
+            .then_some(())
+    })
+    .await;
+    look(&browser, "moderate-spaces").await;
+    browser.goto(&s.url("/c/nursing/moderate/invites")).await;
+    browser.wait_for("#invite-uses", WAIT).await;
+    browser.find("#invite-uses").await.send_keys("5").await;
+    browser
+        .find("form[action='/c/nursing/moderate/invites'] button")
+        .await
+        .click()
+        .await;
+    browser.wait_for("input[id^='invite-link-']", WAIT).await;
+    look(&browser, "moderate-invites").await;
+
     // The settings, as a form.
     browser.goto(&s.url("/c/nursing/moderate/settings")).await;
     browser.wait_for("#c-title", WAIT).await;

@@ -721,3 +721,97 @@ async fn moderators_record_credentials_appoint_ban_and_lift_from_the_member_list
     let page = ana_web.get("/c/nursing/moderate/bans").await;
     assert!(page.body.contains("No one is banned."), "{}", page.body);
 }
+
+#[tokio::test]
+async fn moderators_open_a_credential_space_and_hand_out_invite_links() {
+    let (s, mira_token) = ward().await;
+    let mira = logged_in(&s, "mira").await;
+    let done = mira
+        .post_form(
+            "/c/nursing/moderate/spaces",
+            &[
+                ("title", "Clinical cases"),
+                ("slug", "clinical"),
+                ("audience", "credential"),
+                ("credential", "Registered nurse"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get(&done.location()).await;
+    assert!(page.body.contains("Clinical cases"), "{}", page.body);
+    assert!(page.body.contains("Registered nurse"));
+    let (_, spaces) = s
+        .get("/api/v1/communities/nursing/spaces", Some(&mira_token))
+        .await;
+    assert!(
+        spaces
+            .to_string()
+            .contains("\"credential\":\"Registered nurse\""),
+        "{spaces}"
+    );
+    // A bad short name is refused and creates nothing.
+    let bad = mira
+        .post_form(
+            "/c/nursing/moderate/spaces",
+            &[
+                ("title", "X"),
+                ("slug", "Not A Slug!"),
+                ("audience", "members"),
+            ],
+        )
+        .await;
+    assert!(bad.status.is_client_error(), "{}", bad.status);
+    let (_, after) = s
+        .get("/api/v1/communities/nursing/spaces", Some(&mira_token))
+        .await;
+    assert_eq!(
+        after.as_array().map(Vec::len),
+        spaces.as_array().map(Vec::len)
+    );
+
+    // An invite link for two people, a week long; then revoked.
+    let done = mira
+        .post_form(
+            "/c/nursing/moderate/invites",
+            &[("max_uses", "2"), ("days", "7")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get(&done.location()).await;
+    let prefix = format!("{}/c/nursing?invite=", s.app.config.public_url());
+    let at = page.body.find(&prefix).expect("the link is shown") + prefix.len();
+    let code: String = page.body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    assert!(page.body.contains("Used 0 / 2"), "{}", page.body);
+    // The link opens the community's door.
+    s.create_user("olga", false).await;
+    let olga = logged_in(&s, "olga").await;
+    let door = olga.get(&format!("/c/nursing?invite={code}")).await;
+    assert!(door.body.contains(&code), "{}", door.body);
+    let id = {
+        let at = page.body.find("/moderate/invites/").unwrap() + "/moderate/invites/".len();
+        page.body[at..].split('/').next().unwrap().to_string()
+    };
+    let ana = logged_in(&s, "ana").await;
+    let forged = ana
+        .post_form(&format!("/c/nursing/moderate/invites/{id}/revoke"), &[])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ana.get("/c/nursing/moderate/invites").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let done = mira
+        .post_form(&format!("/c/nursing/moderate/invites/{id}/revoke"), &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get("/c/nursing/moderate/invites").await;
+    assert!(page.body.contains("revoked"), "{}", page.body);
+    let bad = mira
+        .post_form("/c/nursing/moderate/invites", &[("max_uses", "lots")])
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}

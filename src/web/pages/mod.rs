@@ -8,6 +8,7 @@ pub mod feed;
 pub mod feed_home;
 pub mod home;
 pub mod moderate;
+pub mod moderate_access;
 pub mod moderate_inline;
 pub mod moderate_members;
 pub mod moderate_settings;
