@@ -21,9 +21,12 @@ pub struct ModlogQuery {
     /// Refused attempts too (admins only).
     #[serde(default)]
     refused: bool,
+    /// Only `content`, `bans`, `reports` or `servers`.
+    #[serde(default)]
+    kind: Option<String>,
 }
 
-/// `GET /api/v1/modlog?community=NAME&before=ID&limit=N`, newest first.
+/// `GET /api/v1/modlog?community=NAME&kind=K&before=ID&limit=N`, newest first.
 pub async fn list(
     State(app): State<App>,
     Viewer(viewer): Viewer,
@@ -34,6 +37,7 @@ pub async fn list(
         before: q.before,
         limit: q.limit.unwrap_or(50),
         refused: q.refused,
+        kind: q.kind,
     };
     Ok(Json(log_view::page(&app, viewer.as_ref(), query).await?))
 }

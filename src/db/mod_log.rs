@@ -62,6 +62,8 @@ pub struct LogFilter {
     /// When set, entries of private local communities are left out, except those of the
     /// communities listed (the reader's).
     pub private_visible: Option<Vec<i64>>,
+    /// Only these actions.
+    pub actions: Option<Vec<&'static str>>,
 }
 
 /// The log, newest first.
@@ -79,6 +81,9 @@ pub fn page(
     }
     if !filter.include_refused {
         query = query.filter(mod_log::refused.eq(false));
+    }
+    if let Some(actions) = &filter.actions {
+        query = query.filter(mod_log::action.eq_any(actions.clone()));
     }
     if let Some(before) = filter.before {
         query = query.filter(mod_log::id.lt(before));

@@ -31,7 +31,56 @@ pub struct LogQuery {
     pub limit: i64,
     /// Refused attempts too (admins only).
     pub refused: bool,
+    /// Only one kind of decision (see [`KINDS`]).
+    pub kind: Option<String>,
 }
+
+/// The kinds of decision the log can be narrowed to, and the actions of each.
+pub const KINDS: &[(&str, &[&str])] = &[
+    (
+        "content",
+        &[
+            "remove_post",
+            "restore_post",
+            "remove_comment",
+            "restore_comment",
+            "lock_post",
+            "unlock_post",
+            "pin_post",
+            "unpin_post",
+            "purge_post",
+            "purge_comment",
+        ],
+    ),
+    (
+        "bans",
+        &[
+            "ban_from_community",
+            "unban_from_community",
+            "ban_from_instance",
+            "unban_from_instance",
+            "purge_person",
+        ],
+    ),
+    (
+        "reports",
+        &["resolve_report", "dismiss_report", "forward_report"],
+    ),
+    (
+        "servers",
+        &[
+            "block_domain",
+            "limit_domain",
+            "unblock_domain",
+            "allow_domain",
+            "disallow_domain",
+            "federation_mode",
+            "import_blocklist",
+            "community_block_domain",
+            "community_unblock_domain",
+        ],
+    ),
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LogTarget {
@@ -91,9 +140,25 @@ pub async fn page(app: &App, viewer: Option<&User>, query: LogQuery) -> Result<L
     app.db
         .run(move |c| {
             let reader = reader(c, viewer.as_ref())?;
+            let actions = match query.kind.as_deref() {
+                None => None,
+                Some(kind) => Some(
+                    KINDS
+                        .iter()
+                        .find(|(k, _)| *k == kind)
+                        .map(|(_, actions)| actions.to_vec())
+                        .ok_or_else(|| {
+                            Error::new(
+                                ErrorCode::InvalidRequest,
+                                "kind is content, bans, reports or servers",
+                            )
+                        })?,
+                ),
+            };
             let mut filter = LogFilter {
                 include_refused: query.refused,
                 before: query.before,
+                actions,
                 ..LogFilter::default()
             };
             match &query.community {

@@ -550,6 +550,13 @@ async fn moderators_remove_restore_lock_and_pin_where_the_content_is() {
     assert!(!page.body.contains("Buy my supplements"), "{}", page.body);
     let log = WebClient::new(&s).get("/modlog").await;
     assert!(log.body.contains("Advertising"), "{}", log.body);
+    // The log narrows to a kind of decision.
+    let log = WebClient::new(&s).get("/modlog?kind=content").await;
+    assert!(log.body.contains("Advertising"), "{}", log.body);
+    let log = WebClient::new(&s).get("/modlog?kind=bans").await;
+    assert!(!log.body.contains("Advertising"), "{}", log.body);
+    let log = WebClient::new(&s).get("/modlog?kind=everything").await;
+    assert_eq!(log.status, StatusCode::BAD_REQUEST);
 
     // Lock and pin the thread, then unlock it.
     for (action, check) in [("lock", "locked"), ("pin", "pinned"), ("unlock", "locked")] {
