@@ -85,6 +85,31 @@ pub fn router() -> Router<App> {
         .route("/search", get(pages::remote::search))
         .route("/moderate", get(pages::moderate::hub))
         .route("/admin/signups", get(pages::admin::signups))
+        .route("/admin/federation", get(pages::admin_federation::show))
+        .route(
+            "/admin/federation/mode",
+            post(pages::admin_federation::mode),
+        )
+        .route(
+            "/admin/federation/rules",
+            post(pages::admin_federation::rule),
+        )
+        .route(
+            "/admin/federation/rules/{domain}/remove",
+            post(pages::admin_federation::remove),
+        )
+        .route(
+            "/admin/federation/import",
+            post(pages::admin_federation::import),
+        )
+        .route(
+            "/admin/federation/export",
+            get(pages::admin_federation::export),
+        )
+        .route(
+            "/admin/federation/retry/{domain}",
+            post(pages::admin_federation::retry),
+        )
         .route("/admin/signups/{id}", post(pages::admin::decide_signup))
         .route(
             "/c/{name}/moderate/applications",

@@ -375,3 +375,94 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
         "{names}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_approves_a_sign_up_and_imports_a_blocklist_after_its_preview() {
+    let s = TestServer::federating(&[("COPSE_REGISTRATION_MODE", "approval")]).await;
+    s.create_user("root_admin", true).await;
+    let (status, body) = s
+        .post(
+            "/api/v1/accounts",
+            None,
+            json!({"username": "ana", "email": "ana@example.org",
+                   "password": "ana-long-password", "reason": "ICU nurse at Leeds"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+    let browser = Browser::start(PHONE.0, PHONE.1).await;
+    browser.goto(&s.url("/login")).await;
+    browser
+        .find("#username")
+        .await
+        .send_keys("root_admin")
+        .await;
+    browser
+        .find("#password")
+        .await
+        .send_keys(&crate::support::server::password_of("root_admin"))
+        .await;
+    browser.find("form.stack button").await.click().await;
+    browser
+        .wait_for("a[href='/moderate']", WAIT)
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for("a[href='/admin/signups']", WAIT)
+        .await
+        .click()
+        .await;
+    browser
+        .wait_for("form[action^='/admin/signups/']", WAIT)
+        .await;
+    assert!(main_text(&browser).await.contains("ICU nurse at Leeds"));
+    look(&browser, "admin-signups").await;
+    browser
+        .find("form[action^='/admin/signups/'] button[value='approve']")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "the sign-up approved", || async {
+        main_text(&browser)
+            .await
+            .contains("No sign-up waits.")
+            .then_some(())
+    })
+    .await;
+
+    browser.goto(&s.url("/admin/federation")).await;
+    browser.wait_for("#import-csv", WAIT).await;
+    look(&browser, "admin-federation").await;
+    browser
+        .find("#import-csv")
+        .await
+        .send_keys(
+            "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+             trolls.example,suspend,true,true,Harassment,false\n",
+        )
+        .await;
+    browser
+        .find("form[action='/admin/federation/import'] button[value='preview']")
+        .await
+        .click()
+        .await;
+    browser.wait_for("#preview-heading", WAIT).await;
+    assert!(main_text(&browser).await.contains("new rule"));
+    look(&browser, "admin-import-preview").await;
+    browser
+        .find("#preview-heading ~ form button[value='apply']")
+        .await
+        .click()
+        .await;
+    eventually(WAIT, "the blocklist imported", || async {
+        main_text(&browser)
+            .await
+            .contains("The blocklist is imported.")
+            .then_some(())
+    })
+    .await;
+    assert!(main_text(&browser).await.contains("trolls.example"));
+    let token = s.login("ana").await;
+    assert!(!token.is_empty(), "ana logs in once approved");
+}

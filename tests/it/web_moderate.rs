@@ -822,3 +822,103 @@ async fn moderators_open_a_credential_space_and_hand_out_invite_links() {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_federation_policy_from_a_page_with_an_import_preview() {
+    let s = TestServer::federating(&[]).await;
+    s.create_user("root_admin", true).await;
+    s.create_user("olga", false).await;
+    let olga = logged_in(&s, "olga").await;
+    assert_eq!(
+        olga.get("/admin/federation").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = olga
+        .post_form(
+            "/admin/federation/rules",
+            &[("domain", "spam.example"), ("severity", "block")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    let admin = logged_in(&s, "root_admin").await;
+    let page = admin.get("/admin/federation").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("No server has a rule"));
+    let done = admin
+        .post_form(
+            "/admin/federation/rules",
+            &[
+                ("domain", "spam.example"),
+                ("severity", "block"),
+                ("public_comment", "Spam"),
+                ("private_comment", "Ticket 12"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = admin.get(&done.location()).await;
+    assert!(page.body.contains("spam.example") && page.body.contains("Ticket 12"));
+    // The public list shows it, without the private comment.
+    let (_, public) = s.get("/api/v1/instance/blocked-domains", None).await;
+    assert!(public.to_string().contains("spam.example"), "{public}");
+    assert!(!public.to_string().contains("Ticket 12"));
+
+    // An import is previewed before anything changes.
+    let csv = "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
+               spam.example,limit,false,false,Spam,false\n\
+               trolls.example,suspend,true,true,Harassment,false\n";
+    let preview = admin
+        .post_form(
+            "/admin/federation/import",
+            &[("csv", csv), ("step", "preview")],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("rule changed") && preview.body.contains("new rule"));
+    let (_, rules) = s
+        .get("/api/v1/admin/domains", Some(&s.login("root_admin").await))
+        .await;
+    assert!(
+        !rules.to_string().contains("trolls.example"),
+        "not yet applied"
+    );
+    let bad = admin
+        .post_form(
+            "/admin/federation/import",
+            &[("csv", "not,a\nblocklist"), ("step", "preview")],
+        )
+        .await;
+    assert!(bad.status.is_client_error(), "{}", bad.status);
+    let applied = admin
+        .post_form(
+            "/admin/federation/import",
+            &[("csv", csv), ("step", "apply")],
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    let export = admin.get("/admin/federation/export").await;
+    assert!(export.header("content-type").starts_with("text/csv"));
+    assert!(
+        export.body.contains("trolls.example,suspend"),
+        "{}",
+        export.body
+    );
+    assert!(
+        export.body.contains("spam.example,silence"),
+        "{}",
+        export.body
+    );
+
+    // Removing a rule, and retrying a server's deliveries, from the page.
+    let done = admin
+        .post_form("/admin/federation/rules/trolls.example/remove", &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let done = admin
+        .post_form("/admin/federation/retry/spam.example", &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = admin.get("/admin/federation").await;
+    assert!(!page.body.contains(">trolls.example<"), "{}", page.body);
+}

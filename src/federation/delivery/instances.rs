@@ -59,6 +59,22 @@ pub fn record(
     }
 }
 
+/// An admin asks to retry `domain` now: it is revived if it was parked, and every delivery
+/// waiting for it falls due at once. Returns how many deliveries that made due.
+pub async fn retry_now(app: &App, domain: &str) -> Result<usize> {
+    let domain = domain.to_string();
+    let now = crate::time::now();
+    let due = app
+        .db
+        .transaction(move |c| {
+            instances::revive(c, &domain, now)?;
+            Ok(deliveries::make_due(c, &domain, now)?)
+        })
+        .await?;
+    super::wake(app);
+    Ok(due)
+}
+
 /// `domain` sent a verified activity: if it was marked unreachable, it is revived and its
 /// parked deliveries become due now. Never fails: an error is logged, and the activity that
 /// brought the news is processed regardless.

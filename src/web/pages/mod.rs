@@ -2,6 +2,7 @@
 //! fill its template, respond.
 
 pub mod admin;
+pub mod admin_federation;
 pub mod auth;
 pub mod community;
 pub mod feed;
