@@ -86,6 +86,21 @@ pub fn router() -> Router<App> {
         .route("/moderate", get(pages::moderate::hub))
         .route("/admin/signups", get(pages::admin::signups))
         .route("/admin/federation", get(pages::admin_federation::show))
+        .route("/admin/people", get(pages::admin_people::people))
+        .route("/admin/people/bans", post(pages::admin_people::ban))
+        .route(
+            "/admin/people/bans/{id}/lift",
+            post(pages::admin_people::lift),
+        )
+        .route(
+            "/admin/people/purge",
+            post(pages::admin_people::purge_person),
+        )
+        .route("/admin/reports", get(pages::admin_people::reports_queue))
+        .route(
+            "/admin/reports/{id}",
+            post(pages::admin_people::decide_report),
+        )
         .route(
             "/admin/federation/mode",
             post(pages::admin_federation::mode),

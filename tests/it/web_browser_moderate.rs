@@ -463,6 +463,14 @@ async fn an_admin_approves_a_sign_up_and_imports_a_blocklist_after_its_preview()
     })
     .await;
     assert!(main_text(&browser).await.contains("trolls.example"));
+    for (path, name) in [
+        ("/admin/people", "admin-people"),
+        ("/admin/reports", "admin-reports"),
+    ] {
+        browser.goto(&s.url(path)).await;
+        browser.wait_for("main h1", WAIT).await;
+        look(&browser, name).await;
+    }
     let token = s.login("ana").await;
     assert!(!token.is_empty(), "ana logs in once approved");
 }

@@ -922,3 +922,100 @@ async fn an_admin_sets_the_federation_policy_from_a_page_with_an_import_preview(
     let page = admin.get("/admin/federation").await;
     assert!(!page.body.contains(">trolls.example<"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn an_admin_bans_lifts_purges_and_handles_the_servers_reports() {
+    let (s, mira_token) = ward().await;
+    s.create_user("root_admin", true).await;
+    let admin = logged_in(&s, "root_admin").await;
+    let ana = logged_in(&s, "ana").await;
+    for path in ["/admin/people", "/admin/reports"] {
+        assert_eq!(ana.get(path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    // A report of a person goes to the server's own queue.
+    let bob = s.login("bob").await;
+    let (status, report) = s
+        .post(
+            "/api/v1/reports",
+            Some(&bob),
+            json!({"person": format!("@ana@{}", s.domain()), "reason": "Impersonation"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{report}");
+    let page = admin.get("/admin/reports").await;
+    assert!(page.body.contains("Impersonation"), "{}", page.body);
+    let done = admin
+        .post_form(
+            &format!("/admin/reports/{}", report["id"]),
+            &[("decision", "dismiss"), ("reason", "She is who she says")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(
+        admin
+            .get("/admin/reports")
+            .await
+            .body
+            .contains("No report is open.")
+    );
+
+    // Bob is banned from the server: his session no longer works; then it is lifted.
+    let forged = ana
+        .post_form("/admin/people/bans", &[("person", "bob")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = admin
+        .post_form(
+            "/admin/people/bans",
+            &[("person", "bob"), ("days", "3"), ("reason", "Spam")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (status, _) = s.get("/api/v1/accounts/me", Some(&bob)).await;
+    assert_ne!(
+        status,
+        StatusCode::OK,
+        "a banned person's session stops working"
+    );
+    let page = admin.get("/admin/people").await;
+    assert!(page.body.contains("Spam"), "{}", page.body);
+    let ban_id = {
+        let at = page.body.find("/admin/people/bans/").unwrap() + "/admin/people/bans/".len();
+        page.body[at..].split('/').next().unwrap().to_string()
+    };
+    let done = admin
+        .post_form(&format!("/admin/people/bans/{ban_id}/lift"), &[])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+
+    // A purge asks for confirmation, then deletes for good.
+    let (_, post) = s
+        .post(
+            "/api/v1/posts",
+            Some(&mira_token),
+            json!({"community": "nursing", "title": "To be purged"}),
+        )
+        .await;
+    let unconfirmed = admin
+        .post_form("/admin/people/purge", &[("person", "mira")])
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::BAD_REQUEST);
+    let (status, _) = s.get(&format!("/api/v1/posts/{}", post["id"]), None).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "nothing purged without confirmation"
+    );
+    let done = admin
+        .post_form(
+            "/admin/people/purge",
+            &[("person", "mira"), ("confirm", "yes"), ("reason", "Test")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = admin.get(&done.location()).await;
+    assert!(page.body.contains("Purged: 1 posts"), "{}", page.body);
+    let (status, _) = s.get(&format!("/api/v1/posts/{}", post["id"]), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
