@@ -167,6 +167,22 @@ pub fn router() -> Router<App> {
             post(pages::moderate_access::revoke_invite),
         )
         .route(
+            "/c/{name}/moderate/conversations",
+            get(pages::moderate_more::list),
+        )
+        .route(
+            "/c/{name}/moderate/conversations/{id}",
+            get(pages::moderate_more::show).post(pages::moderate_more::answer),
+        )
+        .route(
+            "/c/{name}/moderate/servers",
+            get(pages::moderate_more::servers).post(pages::moderate_more::block),
+        )
+        .route(
+            "/c/{name}/moderate/servers/unblock",
+            post(pages::moderate_more::unblock),
+        )
+        .route(
             "/c/{name}/moderate/settings",
             get(pages::moderate_settings::show).post(pages::moderate_settings::save),
         )

@@ -361,6 +361,18 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
     browser.wait_for("input[id^='invite-link-']", WAIT).await;
     look(&browser, "moderate-invites").await;
 
+    for (path, name) in [
+        (
+            "/c/nursing/moderate/conversations",
+            "moderate-conversations",
+        ),
+        ("/c/nursing/moderate/servers", "moderate-servers"),
+    ] {
+        browser.goto(&s.url(path)).await;
+        browser.wait_for("main h1", WAIT).await;
+        look(&browser, name).await;
+    }
+
     // The settings, as a form.
     browser.goto(&s.url("/c/nursing/moderate/settings")).await;
     browser.wait_for("#c-title", WAIT).await;

@@ -1019,3 +1019,81 @@ async fn an_admin_bans_lifts_purges_and_handles_the_servers_reports() {
     let (status, _) = s.get(&format!("/api/v1/posts/{}", post["id"]), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn moderators_answer_private_messages_and_refuse_servers_for_their_community() {
+    let (s, _) = ward().await;
+    let ana_token = s.login("ana").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities/nursing/conversation",
+            Some(&ana_token),
+            json!({"body": "Is a **student** nurse welcome?"}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    let mira = logged_in(&s, "mira").await;
+    let list = mira.get("/c/nursing/moderate/conversations").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    let at = list.body.find("/moderate/conversations/").unwrap() + "/moderate/conversations/".len();
+    let id: String = list.body[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let open = mira
+        .get(&format!("/c/nursing/moderate/conversations/{id}"))
+        .await;
+    assert!(
+        open.body.contains("<strong>student</strong>"),
+        "{}",
+        open.body
+    );
+    let done = mira
+        .post_form(
+            &format!("/c/nursing/moderate/conversations/{id}"),
+            &[("body", "Yes, students are welcome.")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let (_, mine) = s
+        .get("/api/v1/communities/nursing/conversation", Some(&ana_token))
+        .await;
+    assert!(mine.to_string().contains("students are welcome"), "{mine}");
+    // Ana, not a moderator, sees no one's messages and cannot answer as the community.
+    let ana = logged_in(&s, "ana").await;
+    assert_eq!(
+        ana.get("/c/nursing/moderate/conversations").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = ana
+        .post_form(
+            &format!("/c/nursing/moderate/conversations/{id}"),
+            &[("body", "Forged")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // A server refused by the community, then allowed again.
+    let done = mira
+        .post_form("/c/nursing/moderate/servers", &[("domain", "spam.example")])
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get("/c/nursing/moderate/servers").await;
+    assert!(page.body.contains("spam.example"), "{}", page.body);
+    let forged = ana
+        .post_form(
+            "/c/nursing/moderate/servers/unblock",
+            &[("domain", "spam.example")],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let done = mira
+        .post_form(
+            "/c/nursing/moderate/servers/unblock",
+            &[("domain", "spam.example")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = mira.get("/c/nursing/moderate/servers").await;
+    assert!(page.body.contains("refuses no server"), "{}", page.body);
+}

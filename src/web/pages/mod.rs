@@ -13,6 +13,7 @@ pub mod moderate;
 pub mod moderate_access;
 pub mod moderate_inline;
 pub mod moderate_members;
+pub mod moderate_more;
 pub mod moderate_settings;
 pub mod modlog;
 pub mod notifications;
