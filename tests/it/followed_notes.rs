@@ -10,25 +10,12 @@ use serde_json::{Value, json};
 
 use crate::support::fixtures::{fixture, rewrite};
 use crate::support::peer::Peer;
-use crate::support::web::WebClient;
+use crate::support::web::{WebClient, logged_in};
 use crate::support::{TestServer, eventually};
 
 const WAIT: Duration = Duration::from_secs(15);
 const AS: &str = "https://www.w3.org/ns/activitystreams";
 const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
-
-async fn logged_in(s: &TestServer, name: &str) -> WebClient {
-    let web = WebClient::new(s);
-    let password = crate::support::server::password_of(name);
-    let page = web
-        .post_form(
-            "/login",
-            &[("username", name), ("password", &password), ("next", "/")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    web
-}
 
 /// A server where `ana` follows `felix` on the peer (accepted) and `bob` follows no one.
 async fn world() -> (TestServer, Peer, String) {

@@ -6,23 +6,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::web::WebClient;
+use crate::support::web::{WebClient, logged_in};
 use crate::support::{TestServer, eventually};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-async fn logged_in(s: &TestServer, name: &str) -> WebClient {
-    let web = WebClient::new(s);
-    let password = crate::support::server::password_of(name);
-    let page = web
-        .post_form(
-            "/login",
-            &[("username", name), ("password", &password), ("next", "/")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    web
-}
 
 async fn actor(s: &TestServer, name: &str) -> Value {
     let res = s

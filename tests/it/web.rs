@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::TestServer;
-use crate::support::web::WebClient;
+use crate::support::web::{WebClient, logged_in};
 
 /// A server with `mira` owning `!nursing` (with a rule and a question), and her token.
 async fn nursing(env: &[(&str, &str)]) -> (TestServer, String) {
@@ -46,21 +46,6 @@ async fn post(s: &TestServer, token: &str, title: &str) -> i64 {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["id"].as_i64().unwrap()
-}
-
-/// Logs `name` in through the login form.
-async fn logged_in(s: &TestServer, name: &str) -> WebClient {
-    let web = WebClient::new(s);
-    let password = crate::support::server::password_of(name);
-    let page = web
-        .post_form(
-            "/login",
-            &[("username", name), ("password", &password), ("next", "/")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert!(web.cookie("copse_session").is_some());
-    web
 }
 
 #[tokio::test]

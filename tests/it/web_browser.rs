@@ -9,10 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::support::TestServer;
-use crate::support::browser::{Browser, keys};
-
-const PHONE: (u32, u32) = (360, 800);
-const DESKTOP: (u32, u32) = (1280, 900);
+use crate::support::browser::{Browser, DESKTOP, PHONE, keys, look};
 
 /// A server with `!nursing` (rules, a question, approval to join), a discussion with a
 /// nested reply, and `mira` its moderator; with her token and the post's id.
@@ -72,17 +69,6 @@ async fn ward() -> (TestServer, String, i64) {
     )
     .await;
     (s, mira, id)
-}
-
-/// Checks the page at both widths with axe and writes its screenshots.
-async fn look(browser: &Browser, name: &str) {
-    for (w, h) in [PHONE, DESKTOP] {
-        browser.set_size(w, h).await;
-        browser
-            .assert_accessible(&format!("the {name} page at {w}px"))
-            .await;
-        browser.screenshot(&format!("{name}-{w}")).await;
-    }
 }
 
 #[tokio::test]
@@ -316,7 +302,7 @@ async fn text_of(browser: &Browser, css: &str) -> String {
 
 /// Presses Tab until the focused element matches `id`, at most `limit` times; fails the
 /// test if it is never reached (a control a keyboard cannot reach).
-async fn tab_to(browser: &Browser, id: &str, limit: usize) {
+pub(crate) async fn tab_to(browser: &Browser, id: &str, limit: usize) {
     for _ in 0..limit {
         browser.press(keys::TAB).await;
         if browser.active_element().await.attr("id") == Some(id) {

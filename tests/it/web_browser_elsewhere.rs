@@ -9,36 +9,10 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::support::browser::Browser;
+use crate::support::browser::{Browser, PHONE, look, main_text};
 use crate::support::{TestServer, eventually};
 
-const PHONE: (u32, u32) = (360, 800);
-const DESKTOP: (u32, u32) = (1280, 900);
 const WAIT: Duration = Duration::from_secs(20);
-
-async fn look(browser: &Browser, name: &str) {
-    for (w, h) in [PHONE, DESKTOP] {
-        browser.set_size(w, h).await;
-        browser
-            .assert_accessible(&format!("the {name} page at {w}px"))
-            .await;
-        browser.screenshot(&format!("{name}-{w}")).await;
-    }
-}
-
-/// The text of the page's `main` (empty while it loads): read in one script, so a page
-/// that changes meanwhile cannot leave a stale element.
-async fn main_text(browser: &Browser) -> String {
-    browser
-        .execute(
-            "const m = document.querySelector('main'); return m ? m.innerText : '';",
-            Vec::new(),
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 #[tokio::test]
 async fn a_visitor_follows_from_their_own_server_and_takes_part_from_there() {

@@ -7,34 +7,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::browser::Browser;
+use crate::support::browser::{Browser, DESKTOP, PHONE, keys, look, main_text};
 use crate::support::{TestServer, eventually};
 
-const PHONE: (u32, u32) = (360, 800);
-const DESKTOP: (u32, u32) = (1280, 900);
 const WAIT: Duration = Duration::from_secs(15);
-
-async fn look(browser: &Browser, name: &str) {
-    for (w, h) in [PHONE, DESKTOP] {
-        browser.set_size(w, h).await;
-        browser
-            .assert_accessible(&format!("the {name} page at {w}px"))
-            .await;
-        browser.screenshot(&format!("{name}-{w}")).await;
-    }
-}
-
-async fn main_text(browser: &Browser) -> String {
-    browser
-        .execute(
-            "const m = document.querySelector('main'); return m ? m.innerText : '';",
-            Vec::new(),
-        )
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
 
 #[tokio::test]
 async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report() {
@@ -485,4 +461,77 @@ async fn an_admin_approves_a_sign_up_and_imports_a_blocklist_after_its_preview()
     }
     let token = s.login("ana").await;
     assert!(!token.is_empty(), "ana logs in once approved");
+}
+
+#[tokio::test]
+async fn a_moderator_decides_an_application_by_keyboard_alone() {
+    let s = TestServer::federating(&[]).await;
+    s.create_user("mira", false).await;
+    let mira = s.login("mira").await;
+    let (status, body) = s
+        .post(
+            "/api/v1/communities",
+            Some(&mira),
+            json!({"name": "nursing", "title": "Nursing practice"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, _) = s
+        .call(
+            Method::PATCH,
+            "/api/v1/communities/nursing",
+            Some(&mira),
+            Some(json!({"join_policy": "approval"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    s.create_user("ana", false).await;
+    let (status, body) = s
+        .post(
+            "/api/v1/memberships",
+            Some(&s.login("ana").await),
+            json!({"community": "nursing"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let (_, pending) = s
+        .get(
+            "/api/v1/communities/nursing/members?state=pending",
+            Some(&mira),
+        )
+        .await;
+    let id = pending[0]["id"].as_i64().unwrap();
+
+    let browser = Browser::start(DESKTOP.0, DESKTOP.1).await;
+    browser
+        .goto(&s.url("/login?next=/c/nursing/moderate/applications"))
+        .await;
+    crate::web_browser::tab_to(&browser, "username", 10).await;
+    browser.press("mira").await;
+    browser.press(keys::TAB).await;
+    browser
+        .press(&crate::support::server::password_of("mira"))
+        .await;
+    browser.press(keys::ENTER).await;
+    browser.wait_for(&format!("#reason-{id}"), WAIT).await;
+    crate::web_browser::tab_to(&browser, &format!("reason-{id}"), 40).await;
+    browser.press("Welcome to the ward").await;
+    // The next stop is Approve; Enter presses it.
+    browser.press(keys::TAB).await;
+    assert_eq!(
+        browser.active_element().await.attr("value"),
+        Some("approve")
+    );
+    browser.press(keys::ENTER).await;
+    eventually(WAIT, "the approval", || async {
+        main_text(&browser)
+            .await
+            .contains("they are a member now")
+            .then_some(())
+    })
+    .await;
+    let (_, members) = s
+        .get("/api/v1/communities/nursing/members", Some(&mira))
+        .await;
+    assert!(members.to_string().contains("@ana@"), "{members}");
 }

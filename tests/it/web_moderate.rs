@@ -6,20 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::TestServer;
-use crate::support::web::WebClient;
-
-async fn logged_in(s: &TestServer, name: &str) -> WebClient {
-    let web = WebClient::new(s);
-    let password = crate::support::server::password_of(name);
-    let page = web
-        .post_form(
-            "/login",
-            &[("username", name), ("password", &password), ("next", "/")],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    web
-}
+use crate::support::web::{WebClient, logged_in};
 
 /// `!nursing` by mira, admitting by application with one question; ana and bob applied.
 async fn ward() -> (TestServer, String) {

@@ -834,3 +834,32 @@ fn axe_source() -> &'static str {
         })
     })
 }
+
+/// A phone's and a desktop's viewport, the widths every page is checked at.
+pub const PHONE: (u32, u32) = (360, 800);
+pub const DESKTOP: (u32, u32) = (1280, 900);
+
+/// Checks the page showing now with axe at both widths, and writes its screenshots.
+pub async fn look(browser: &Browser, name: &str) {
+    for (w, h) in [PHONE, DESKTOP] {
+        browser.set_size(w, h).await;
+        browser
+            .assert_accessible(&format!("the {name} page at {w}px"))
+            .await;
+        browser.screenshot(&format!("{name}-{w}")).await;
+    }
+}
+
+/// The text of the page's `main` (empty while it loads): read in one script, so a page
+/// that changes meanwhile cannot leave a stale element.
+pub async fn main_text(browser: &Browser) -> String {
+    browser
+        .execute(
+            "const m = document.querySelector('main'); return m ? m.innerText : '';",
+            Vec::new(),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}

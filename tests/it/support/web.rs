@@ -158,3 +158,19 @@ impl WebClient {
         self.read(req.send().await.expect("request")).await
     }
 }
+
+/// A client logged in as `name` through the login form (the test password of
+/// [`super::server::password_of`]).
+pub async fn logged_in(s: &TestServer, name: &str) -> WebClient {
+    let web = WebClient::new(s);
+    let password = super::server::password_of(name);
+    let page = web
+        .post_form(
+            "/login",
+            &[("username", name), ("password", &password), ("next", "/")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert!(web.cookie("copse_session").is_some());
+    web
+}
