@@ -34,6 +34,41 @@ pub fn live_posts(conn: &mut DbConnection, person: Person, limit: i64) -> QueryR
     }
 }
 
+/// How many posts and comments the person has showing in the local community
+/// `community_id` (what a ban that removes their content would take away).
+pub fn shown_in_community(
+    conn: &mut DbConnection,
+    person: Person,
+    community_id: i64,
+) -> QueryResult<(i64, i64)> {
+    let p = posts::table
+        .filter(posts::community_id.eq(community_id))
+        .filter(posts::deleted.eq(false))
+        .filter(posts::removed.eq(false))
+        .count()
+        .into_boxed();
+    let in_community = posts::table
+        .filter(posts::community_id.eq(community_id))
+        .select(posts::id);
+    let c = comments::table
+        .filter(comments::post_id.eq_any(in_community))
+        .filter(comments::deleted.eq(false))
+        .filter(comments::removed.eq(false))
+        .count()
+        .into_boxed();
+    let (p, c) = match person {
+        Person::Local(id) => (
+            p.filter(posts::author_user_id.eq(id)),
+            c.filter(comments::author_user_id.eq(id)),
+        ),
+        Person::Remote(id) => (
+            p.filter(posts::author_remote_id.eq(id)),
+            c.filter(comments::author_remote_id.eq(id)),
+        ),
+    };
+    Ok((p.get_result(conn)?, c.get_result(conn)?))
+}
+
 /// Ids of the person's comments not yet deleted.
 pub fn live_comments(conn: &mut DbConnection, person: Person, limit: i64) -> QueryResult<Vec<i64>> {
     let q = comments::table

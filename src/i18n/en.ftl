@@ -551,3 +551,6 @@ moderate-no-servers = This community refuses no server.
 moderate-server-hint = Its host name, such as spam.example.
 moderate-server-block = Refuse this server
 moderate-server-unblock = Allow again
+moderate-ban-title = Ban from { $community }
+moderate-ban-numbers = They have { $posts } posts and { $comments } comments showing here, which go if you remove what they wrote; { $servers } servers following the community are told.
+moderate-ban-cancel = Cancel

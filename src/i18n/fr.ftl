@@ -550,3 +550,6 @@ moderate-no-servers = Cette communauté ne refuse aucun serveur.
 moderate-server-hint = Son nom d’hôte, par exemple spam.example.
 moderate-server-block = Refuser ce serveur
 moderate-server-unblock = Autoriser de nouveau
+moderate-ban-title = Bannir de { $community }
+moderate-ban-numbers = Cette personne a { $posts } publications et { $comments } commentaires visibles ici, qui disparaissent si vous retirez ce qu’elle a écrit ; { $servers } serveurs qui suivent la communauté en sont informés.
+moderate-ban-cancel = Annuler

@@ -143,6 +143,10 @@ pub fn router() -> Router<App> {
             post(pages::moderate_members::credential),
         )
         .route(
+            "/c/{name}/moderate/members/{id}/ban",
+            get(pages::moderate_members::ban_form),
+        )
+        .route(
             "/c/{name}/moderate/members/{id}/role",
             post(pages::moderate_members::role),
         )

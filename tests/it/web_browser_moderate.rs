@@ -261,11 +261,20 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
     look(&browser, "moderate-members").await;
     browser
         .find(&format!(
-            "#member-{carl_membership} ~ details:last-of-type summary"
+            "a[href='/c/nursing/moderate/members/{carl_membership}/ban']"
         ))
         .await
         .click()
         .await;
+    browser
+        .wait_for(&format!("#ban-reason-{carl_membership}"), WAIT)
+        .await;
+    let consequence = main_text(&browser).await;
+    assert!(
+        consequence.contains("0 posts and 0 comments"),
+        "{consequence}"
+    );
+    look(&browser, "moderate-ban").await;
     browser
         .find(&format!("#ban-reason-{carl_membership}"))
         .await

@@ -663,6 +663,34 @@ async fn moderators_record_credentials_appoint_ban_and_lift_from_the_member_list
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
+    // Before banning, the page says what it will take away.
+    let bob_token = s.login("bob").await;
+    let (status, _) = s
+        .post(
+            "/api/v1/posts",
+            Some(&bob_token),
+            json!({"community": "nursing", "title": "Buy supplements"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let confirm = ana_web
+        .get(&format!("/c/nursing/moderate/members/{bob}/ban"))
+        .await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    assert!(
+        confirm.body.contains("They have 1 posts and 0 comments"),
+        "{}",
+        confirm.body
+    );
+    let bob_web = logged_in(&s, "bob").await;
+    assert_eq!(
+        bob_web
+            .get(&format!("/c/nursing/moderate/members/{bob}/ban"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     // Bob is banned for a week with his content removed, then the ban is lifted.
     let bob_id = format!("{}/u/bob", s.app.config.public_url());
     let done = ana_web
@@ -679,7 +707,6 @@ async fn moderators_record_credentials_appoint_ban_and_lift_from_the_member_list
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
     let page = ana_web.get("/c/nursing/moderate/bans").await;
     assert!(page.body.contains("Advertising"), "{}", page.body);
-    let bob_token = s.login("bob").await;
     let (status, _) = s
         .post(
             "/api/v1/posts",
@@ -700,7 +727,6 @@ async fn moderators_record_credentials_appoint_ban_and_lift_from_the_member_list
         page.body[at..].split('"').next().unwrap().to_string()
     };
     // Bob cannot lift his own ban.
-    let bob_web = logged_in(&s, "bob").await;
     let forged = bob_web
         .post_form(&format!("/c/nursing/moderate/bans/{ban_id}/lift"), &[])
         .await;

@@ -9,11 +9,14 @@
 //! the banned person's server directly.
 
 mod checks;
+mod preview;
 
 pub use checks::{
     INSTANCE_SCOPE, ban_of, banned_error, check_may_enter, check_may_log_in, check_may_take_part,
     check_remote_may_take_part, check_remote_participation, instance_ban_of_user,
 };
+
+pub use preview::{BanPreview, preview};
 
 use chrono::{NaiveDateTime, TimeDelta};
 use serde::Serialize;

@@ -147,6 +147,52 @@ pub async fn role(
     )))
 }
 
+#[derive(Template)]
+#[template(path = "moderate_ban.html")]
+struct BanPage {
+    page: Page,
+    name: String,
+    member: MembershipView,
+    preview: bans::BanPreview,
+}
+
+impl BanPage {
+    fn consequence(&self) -> String {
+        self.page.lang.tv(
+            "moderate-ban-numbers",
+            &[
+                ("posts", &self.preview.posts.to_string()),
+                ("comments", &self.preview.comments.to_string()),
+                ("servers", &self.preview.servers.to_string()),
+            ],
+        )
+    }
+}
+
+/// `GET /c/{name}/moderate/members/{id}/ban`: the ban form, with what it will do.
+pub async fn ban_form(ctx: Ctx, Path((name, id)): Path<(String, i64)>) -> Result<Response> {
+    let user = reader(&ctx)?;
+    let preview = bans::preview(&ctx.app, user, &name, id).await?;
+    let member = membership::moderate::list(
+        &ctx.app,
+        Some(user),
+        &name,
+        MembershipState::Accepted,
+        id - 1,
+    )
+    .await?
+    .into_iter()
+    .find(|m| m.id == id)
+    .ok_or_else(|| Error::new(ErrorCode::NotFound, "no such member"))?;
+    let view = BanPage {
+        page: frame(&ctx, "moderate-ban-title", &name).await,
+        name,
+        member,
+        preview,
+    };
+    Ok(ctx.ok(view.render()))
+}
+
 #[derive(Deserialize)]
 pub struct BanForm {
     person: String,
