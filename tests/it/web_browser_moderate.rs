@@ -428,16 +428,41 @@ async fn an_admin_approves_a_sign_up_and_imports_a_blocklist_after_its_preview()
     })
     .await;
 
-    browser.goto(&s.url("/admin/federation")).await;
-    browser.wait_for("#import-csv", WAIT).await;
+    // A server that is down: an activity waits for it, and keeps failing.
+    let dead = "127.0.0.1:9";
+    let activity = json!({"id": format!("http://{}/activities/x/1", s.domain()), "type": "Note"});
+    let signer = format!("http://{}/actor", s.domain());
+    let queued = s
+        .app
+        .db
+        .transaction(move |c| {
+            copse::federation::delivery::enqueue(
+                c,
+                &activity,
+                &signer,
+                &[format!("http://{dead}/inbox")],
+            )
+        })
+        .await
+        .unwrap();
+    assert_eq!(queued, 1);
+    copse::federation::delivery::wake(&s.app);
+    eventually(WAIT, "the dead server in the queue", || async {
+        browser.goto(&s.url("/admin/federation")).await;
+        main_text(&browser).await.contains(dead).then_some(())
+    })
+    .await;
     look(&browser, "admin-federation").await;
+
+    // The admin's blocklist names it: after the preview and the import, nothing waits for it.
     browser
         .find("#import-csv")
         .await
-        .send_keys(
+        .send_keys(&format!(
             "#domain,#severity,#reject_media,#reject_reports,#public_comment,#obfuscate\n\
-             trolls.example,suspend,true,true,Harassment,false\n",
-        )
+             trolls.example,suspend,true,true,Harassment,false\n\
+             {dead},suspend,false,false,Gone,false\n"
+        ))
         .await;
     browser
         .find("form[action='/admin/federation/import'] button[value='preview']")
@@ -460,6 +485,15 @@ async fn an_admin_approves_a_sign_up_and_imports_a_blocklist_after_its_preview()
     })
     .await;
     assert!(main_text(&browser).await.contains("trolls.example"));
+    let (pending, _) = s
+        .app
+        .db
+        .run(|c| Ok(copse::db::deliveries::backlog(c)?))
+        .await
+        .unwrap();
+    assert_eq!(pending, 0, "the blocked server's deliveries are cancelled");
+    let text = main_text(&browser).await;
+    assert!(text.contains("Deliveries waiting: 0"), "{text}");
     for (path, name) in [
         ("/admin/people", "admin-people"),
         ("/admin/reports", "admin-reports"),
