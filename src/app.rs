@@ -29,6 +29,8 @@ pub struct App {
     pub policy: Arc<PolicyCache>,
     /// Where the domain's events go: federation's outbox.
     pub outbox: Arc<dyn Outbox>,
+    /// The instance's settings in force (name, rules, registration…), as admins keep them.
+    pub settings: Arc<crate::instance::Current>,
     /// Turns true when the server begins to stop: background work (a blocklist import)
     /// ends between two steps, to be resumed at the next start.
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
@@ -47,6 +49,11 @@ impl App {
         let db = db.with_transaction_bound(config.http_request_timeout);
         let metrics = Arc::new(Metrics::default());
         let policy = Arc::new(PolicyCache::open(db.clone(), &config.domain).await?);
+        let settings = {
+            let config = config.clone();
+            db.run(move |c| crate::instance::Settings::load(c, &config))
+                .await?
+        };
         let deliveries_queued = Arc::new(tokio::sync::Notify::new());
         let outbox = Arc::new(crate::federation::send::FederationOutbox::new(
             crate::federation::urls::Urls::new(&config),
@@ -54,6 +61,7 @@ impl App {
         ));
         Ok(App {
             outbox,
+            settings: Arc::new(crate::instance::Current::new(settings)),
             fetcher: Fetcher::from_config(&config)?.with_domain_policy(policy.clone()),
             limiter: Arc::new(Limiter::new(config.rate_limits, metrics.clone())),
             policy,

@@ -19,6 +19,7 @@ pub mod federation;
 pub mod follows;
 pub mod housekeeping;
 pub mod i18n;
+pub mod instance;
 pub mod membership;
 pub mod metrics;
 pub mod moderation;

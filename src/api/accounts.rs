@@ -34,7 +34,7 @@ pub async fn register(
 ) -> Result<(StatusCode, Json<Value>)> {
     let registered = accounts::register(
         &app.db,
-        app.config.registration_mode,
+        app.settings.get().registration_mode,
         NewAccount {
             username: body.username,
             email: body.email,

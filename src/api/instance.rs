@@ -11,6 +11,6 @@ pub async fn show(State(app): State<App>) -> Json<Value> {
         "domain": app.config.domain,
         "software": "copse",
         "version": env!("CARGO_PKG_VERSION"),
-        "registration_mode": app.config.registration_mode.as_str(),
+        "registration_mode": app.settings.get().registration_mode.as_str(),
     }))
 }

@@ -135,7 +135,7 @@ pub async fn page(app: &App, viewer: Option<&User>, query: LogQuery) -> Result<L
     let limit = query.limit.clamp(1, 200);
     let urls = Urls::new(&app.config);
     let domain = app.config.domain.clone();
-    let show_names = app.config.show_moderator_names;
+    let show_names = app.settings.get().show_moderator_names;
     let viewer = viewer.cloned();
     app.db
         .run(move |c| {

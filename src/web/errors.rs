@@ -135,7 +135,7 @@ async fn render(
         Some(ctx) => ctx.page(title.clone(), meta).await,
         None => Page {
             lang,
-            site_name: app.config.instance_name().to_string(),
+            site_name: app.settings.get().name,
             domain: app.config.domain.clone(),
             public_url: app.config.public_url(),
             title: title.clone(),

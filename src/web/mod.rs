@@ -86,6 +86,10 @@ pub fn router() -> Router<App> {
         .route("/moderate", get(pages::moderate::hub))
         .route("/admin/signups", get(pages::admin::signups))
         .route("/admin/federation", get(pages::admin_federation::show))
+        .route(
+            "/admin/settings",
+            get(pages::admin_settings::show).post(pages::admin_settings::save),
+        )
         .route("/admin/people", get(pages::admin_people::people))
         .route("/admin/people/bans", post(pages::admin_people::ban))
         .route(

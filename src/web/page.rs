@@ -210,7 +210,7 @@ impl Ctx {
         };
         Page {
             lang: self.lang,
-            site_name: self.app.config.instance_name().to_string(),
+            site_name: self.app.settings.get().name,
             domain: self.app.config.domain.clone(),
             public_url: self.app.config.public_url(),
             title: title.into(),

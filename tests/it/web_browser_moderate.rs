@@ -496,6 +496,7 @@ async fn an_admin_approves_a_sign_up_and_imports_a_blocklist_after_its_preview()
     assert!(text.contains("Deliveries waiting: 0"), "{text}");
     for (path, name) in [
         ("/admin/people", "admin-people"),
+        ("/admin/settings", "admin-settings"),
         ("/admin/reports", "admin-reports"),
     ] {
         browser.goto(&s.url(path)).await;

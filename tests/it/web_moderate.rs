@@ -1110,3 +1110,61 @@ async fn moderators_answer_private_messages_and_refuse_servers_for_their_communi
     let page = mira.get("/c/nursing/moderate/servers").await;
     assert!(page.body.contains("refuses no server"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn an_admin_changes_the_servers_settings_and_they_apply_at_once() {
+    let s = TestServer::federating(&[]).await;
+    s.create_user("root_admin", true).await;
+    s.create_user("olga", false).await;
+    let olga = logged_in(&s, "olga").await;
+    assert_eq!(
+        olga.get("/admin/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let forged = olga
+        .post_form("/admin/settings", &[("name", "Hijacked"), ("mode", "open")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+
+    // Registration is closed by default.
+    let signup = json!({"username": "ana", "email": "ana@example.org",
+                        "password": "ana-long-password"});
+    let (status, _) = s.post("/api/v1/accounts", None, signup.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let admin = logged_in(&s, "root_admin").await;
+    let done = admin
+        .post_form(
+            "/admin/settings",
+            &[
+                ("name", "Nursing Commons"),
+                ("description", "A home for **nurses**."),
+                ("rules", "Be kind\nNo patient identifiers\n"),
+                ("contact", "admins@example.org"),
+                ("mode", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let home = WebClient::new(&s).get("/").await;
+    assert!(home.body.contains("Nursing Commons"), "{}", home.body);
+    assert!(home.body.contains("<strong>nurses</strong>"));
+    assert!(
+        home.body.contains("<li>No patient identifiers</li>"),
+        "{}",
+        home.body
+    );
+    let (status, body) = s.post("/api/v1/accounts", None, signup).await;
+    assert_eq!(status, StatusCode::CREATED, "open now: {body}");
+    let (_, nodeinfo) = s.get("/nodeinfo/2.1", None).await;
+    assert_eq!(nodeinfo["openRegistrations"], true);
+
+    // A bad value is refused, shown with what was typed, and nothing changes.
+    let long = "x".repeat(101);
+    let refused = admin
+        .post_form("/admin/settings", &[("name", &long), ("mode", "closed")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, instance) = s.get("/api/v1/instance", None).await;
+    assert_eq!(instance["registration_mode"], "open");
+}

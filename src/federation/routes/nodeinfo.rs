@@ -40,14 +40,14 @@ pub async fn nodeinfo(State(app): State<App>) -> Result<Response> {
         },
         "protocols": ["activitypub"],
         "services": { "inbound": [], "outbound": [] },
-        "openRegistrations": app.config.registration_mode != RegistrationMode::Closed,
+        "openRegistrations": app.settings.get().registration_mode != RegistrationMode::Closed,
         "usage": {
             "users": { "total": people },
             "localPosts": 0
         },
         "metadata": {
-            "nodeName": app.config.domain,
-            "registrationMode": app.config.registration_mode.as_str(),
+            "nodeName": app.settings.get().name,
+            "registrationMode": app.settings.get().registration_mode.as_str(),
             "communities": communities
         }
     });

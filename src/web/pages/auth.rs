@@ -162,8 +162,8 @@ pub async fn signup_form(ctx: Ctx) -> Result<Response> {
     let page = ctx.page(ctx.t("signup-title"), quiet()).await;
     let view = SignupPage {
         page,
-        mode: ctx.app.config.registration_mode,
-        contact: ctx.app.config.instance_contact.clone(),
+        mode: ctx.app.settings.get().registration_mode,
+        contact: ctx.app.settings.get().contact,
         form: SignupForm::default(),
         errors: Vec::new(),
         done: false,
@@ -176,7 +176,7 @@ pub async fn signup(
     submitted: Submitted<SignupForm>,
 ) -> Result<Response> {
     let Submitted { ctx, form } = submitted;
-    let mode = ctx.app.config.registration_mode;
+    let mode = ctx.app.settings.get().registration_mode;
     let input = NewAccount {
         username: form.username.trim().to_string(),
         email: form.email.trim().to_string(),
@@ -223,7 +223,7 @@ pub async fn signup(
     let view = SignupPage {
         page,
         mode,
-        contact: ctx.app.config.instance_contact.clone(),
+        contact: ctx.app.settings.get().contact,
         form: SignupForm {
             password: String::new(),
             ..form

@@ -25,6 +25,8 @@ struct Home {
     search: String,
     registration: RegistrationMode,
     contact: Option<String>,
+    /// The server's rules, which every account here keeps.
+    rules: Vec<String>,
 }
 
 impl Home {
@@ -41,12 +43,13 @@ pub async fn show(ctx: Ctx, Query(q): Query<HomeQuery>) -> Result<Response> {
             .collect::<String>();
     let communities = communities::directory(&ctx.app.db, Some(&search)).await?;
     let config = &ctx.app.config;
-    let description_html = config
-        .instance_description
+    let settings = ctx.app.settings.get();
+    let description_html = settings
+        .description
         .as_deref()
         .map(crate::content::render_markdown);
     let meta = Meta {
-        description: config.instance_description.clone(),
+        description: settings.description.clone(),
         canonical: Some(format!("{}/", config.public_url())),
         activity: Some(format!("{}/actor", config.public_url())),
         ..Meta::default()
@@ -57,8 +60,9 @@ pub async fn show(ctx: Ctx, Query(q): Query<HomeQuery>) -> Result<Response> {
         description_html,
         communities,
         search,
-        registration: config.registration_mode,
-        contact: config.instance_contact.clone(),
+        registration: settings.registration_mode,
+        contact: settings.contact.clone(),
+        rules: settings.rules,
     };
     Ok(ctx.ok(home.render()))
 }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_federation;
 pub mod admin_people;
+pub mod admin_settings;
 pub mod auth;
 pub mod community;
 pub mod feed;
