@@ -569,3 +569,7 @@ admin-settings-mode-approval = Anyone, approved by an admin
 admin-settings-mode-open = Anyone
 admin-settings-names = The public moderation log names the moderators
 admin-settings-save = Save the settings
+moderate-settings-preview = Preview
+moderate-settings-preview-heading = As members will see it
+moderate-settings-preview-intro = Not saved yet: save the settings below to make it so.
+moderate-settings-preview-questions = Questions to applicants

@@ -568,3 +568,7 @@ admin-settings-mode-approval = Tout le monde, avec l’accord d’un administrat
 admin-settings-mode-open = Tout le monde
 admin-settings-names = Le journal de modération public nomme les modérateurs
 admin-settings-save = Enregistrer les paramètres
+moderate-settings-preview = Prévisualiser
+moderate-settings-preview-heading = Tel que les membres le verront
+moderate-settings-preview-intro = Pas encore enregistré : enregistrez les paramètres ci-dessous pour l’appliquer.
+moderate-settings-preview-questions = Questions aux candidats

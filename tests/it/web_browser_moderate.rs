@@ -362,6 +362,19 @@ async fn a_moderator_admits_one_applicant_rejects_another_and_resolves_a_report(
     browser.goto(&s.url("/c/nursing/moderate/settings")).await;
     browser.wait_for("#c-title", WAIT).await;
     look(&browser, "moderate-settings").await;
+    browser
+        .find("#c-summary")
+        .await
+        .send_keys("For **ward** nurses.")
+        .await;
+    browser
+        .find("button[name='step'][value='preview']")
+        .await
+        .click()
+        .await;
+    browser.wait_for("#preview-heading", WAIT).await;
+    assert_eq!(browser.find(".preview strong").await.text().await, "ward");
+    look(&browser, "moderate-settings-preview").await;
 
     let (_, members) = s
         .get("/api/v1/communities/nursing/members", Some(&mira))

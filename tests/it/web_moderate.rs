@@ -386,6 +386,29 @@ async fn a_moderator_changes_the_settings_from_a_form_and_a_contradiction_saves_
             ("welcome_message", "Welcome to the ward!"),
         ]
     };
+    // A preview shows the change as members will see it, and saves nothing.
+    let mut previewed = form("Ward nurses", "public", "approval");
+    previewed.push(("step", "preview"));
+    let preview = mira
+        .post_form("/c/nursing/moderate/settings", &previewed)
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains("As members will see it"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("For <strong>ward</strong> nurses."));
+    assert!(
+        preview.body.contains("<li>Your registration number?</li>"),
+        "{}",
+        preview.body
+    );
+    let (_, c) = s
+        .get("/api/v1/communities/nursing", Some(&mira_token))
+        .await;
+    assert!(!c.to_string().contains("Ward nurses"), "nothing saved: {c}");
+
     let done = mira
         .post_form(
             "/c/nursing/moderate/settings",

@@ -58,6 +58,9 @@ pub struct SettingsForm {
     required_5: Option<String>,
     #[serde(default)]
     welcome_message: String,
+    /// `preview` shows the result without saving it.
+    #[serde(default)]
+    step: Option<String>,
 }
 
 impl SettingsForm {
@@ -121,6 +124,17 @@ struct SettingsPage {
     welcome_message: String,
     notice: Option<String>,
     error: Option<String>,
+    /// The about card as members will see it, when "Preview" was pressed.
+    preview: Option<Preview>,
+}
+
+/// What members will see of the community, from the form as typed (nothing saved).
+pub struct Preview {
+    title: String,
+    summary_html: Option<String>,
+    rules: Vec<String>,
+    questions: Vec<Question>,
+    welcome_html: Option<String>,
 }
 
 fn rows(questions: &[Question]) -> Vec<QuestionRow> {
@@ -212,6 +226,7 @@ pub async fn show(
         welcome_message: c.welcome_message.clone().unwrap_or_default(),
         notice,
         error: None,
+        preview: None,
     };
     Ok(ctx.ok(view.render()))
 }
@@ -226,6 +241,45 @@ pub async fn save(
         .viewer
         .as_ref()
         .ok_or_else(|| Error::new(ErrorCode::Unauthenticated, "log in first"))?;
+    if form.step.as_deref() == Some("preview") {
+        must_moderate(&ctx, &name).await?;
+        let markdown = |s: &str| {
+            Some(s.trim())
+                .filter(|s| !s.is_empty())
+                .map(crate::content::render_markdown)
+        };
+        let preview = Preview {
+            title: form.title.trim().to_string(),
+            summary_html: markdown(&form.summary),
+            rules: form
+                .rules
+                .lines()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            questions: form.questions(),
+            welcome_html: markdown(&form.welcome_message),
+        };
+        let view = SettingsPage {
+            page: frame(&ctx, &name).await,
+            name: name.clone(),
+            title: form.title.clone(),
+            summary: form.summary.clone(),
+            language: form.language.clone(),
+            visibility: form.visibility.as_str(),
+            join_policy: form.join_policy.as_str(),
+            posting_policy: form.posting_policy.as_str(),
+            verified_posting_only: form.verified_posting_only.is_some(),
+            member_list_public: form.member_list_public.is_some(),
+            rules: form.rules.clone(),
+            questions: rows(&form.questions()),
+            welcome_message: form.welcome_message.clone(),
+            notice: None,
+            error: None,
+            preview: Some(preview),
+        };
+        return Ok(ctx.ok(view.render()));
+    }
     match settings::update(&ctx.app, user, &name, form.input()).await {
         Ok(_) => Ok(see_other(&format!("/c/{name}/moderate/settings?saved=1"))),
         Err(e)
@@ -252,6 +306,7 @@ pub async fn save(
                 welcome_message: form.welcome_message.clone(),
                 notice: None,
                 error: Some(e.message().to_string()),
+                preview: None,
             };
             Ok(ctx.respond(StatusCode::UNPROCESSABLE_ENTITY, view.render()))
         }
