@@ -29,6 +29,8 @@ pub struct App {
     pub policy: Arc<PolicyCache>,
     /// Where the domain's events go: federation's outbox.
     pub outbox: Arc<dyn Outbox>,
+    /// What this server is learning of other servers' software.
+    pub peer_learning: Arc<crate::federation::peers::learn::Learning>,
     /// The instance's settings in force (name, rules, registration…), as admins keep them.
     pub settings: Arc<crate::instance::Current>,
     /// Turns true when the server begins to stop: background work (a blocklist import)
@@ -62,6 +64,7 @@ impl App {
         Ok(App {
             outbox,
             settings: Arc::new(crate::instance::Current::new(settings)),
+            peer_learning: Arc::default(),
             fetcher: Fetcher::from_config(&config)?.with_domain_policy(policy.clone()),
             limiter: Arc::new(Limiter::new(config.rate_limits, metrics.clone())),
             policy,

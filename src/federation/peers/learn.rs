@@ -6,7 +6,7 @@
 //! not asked again at every activity it sends.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use http::HeaderMap;
@@ -21,29 +21,28 @@ use crate::federation::protocol::discovery::Jrd;
 /// How long what a server runs is believed.
 pub const RECHECK_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
-/// Servers being asked right now, so a burst of activities asks once.
-fn asking() -> &'static Mutex<HashSet<String>> {
-    static ASKING: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
-    ASKING.get_or_init(|| Mutex::new(HashSet::new()))
-}
-
-/// When this process last made sure of each server's software: every activity a server
-/// sends passes here, and must not cost a database read or a task.
-fn settled() -> &'static Mutex<HashMap<String, Instant>> {
-    static SETTLED: OnceLock<Mutex<HashMap<String, Instant>>> = OnceLock::new();
-    SETTLED.get_or_init(|| Mutex::new(HashMap::new()))
+/// What a running server remembers of its asking, with its database: kept per server
+/// (not per process), so two servers in one process (tests) never take each other's
+/// knowledge for their own.
+#[derive(Debug, Default)]
+pub struct Learning {
+    /// Servers being asked right now, so a burst of activities asks once.
+    asking: Mutex<HashSet<String>>,
+    /// When this server last made sure of each server's software: every activity a server
+    /// sends passes here, and must not cost a database read or a task.
+    settled: Mutex<HashMap<String, Instant>>,
 }
 
 /// Learns what `domain` runs, in the background, unless it is known and recent.
 pub fn soon(app: &App, domain: &str) {
     let recheck = RECHECK_AFTER.to_std().unwrap_or_default();
-    if let Ok(settled) = settled().lock()
+    if let Ok(settled) = app.peer_learning.settled.lock()
         && settled.get(domain).is_some_and(|at| at.elapsed() < recheck)
     {
         return;
     }
     {
-        let Ok(mut asking) = asking().lock() else {
+        let Ok(mut asking) = app.peer_learning.asking.lock() else {
             return;
         };
         if !asking.insert(domain.to_string()) {
@@ -55,13 +54,13 @@ pub fn soon(app: &App, domain: &str) {
     tokio::spawn(async move {
         match learn_if_stale(&app, &domain).await {
             Ok(()) => {
-                if let Ok(mut settled) = settled().lock() {
+                if let Ok(mut settled) = app.peer_learning.settled.lock() {
                     settled.insert(domain.clone(), Instant::now());
                 }
             }
             Err(e) => tracing::debug!(domain, error = %e, "what the server runs is not known"),
         }
-        if let Ok(mut asking) = asking().lock() {
+        if let Ok(mut asking) = app.peer_learning.asking.lock() {
             asking.remove(&domain);
         }
     });
